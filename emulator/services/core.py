@@ -1,0 +1,47 @@
+"""The composition of services over one database and one wall clock. Front-ends receive a `Core`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row
+
+from emulator.config import Settings
+from emulator.domain.clock import Clock, ClockState, SystemWallClock, WallClock
+from emulator.domain.messages import shared_pool_ip
+from emulator.storage.db import create_schema, make_engine, writer
+
+
+class Core:
+    def __init__(self, settings: Settings, wall: WallClock | None = None, engine: Engine | None = None) -> None:
+        from emulator.services.accounts import AccountService
+        from emulator.services.clocks import ClockService
+        from emulator.services.identities import IdentityService
+        from emulator.services.mailbox import MailboxService
+        from emulator.services.notifier import Notifier
+        from emulator.services.sending import SendService
+        from emulator.services.templates import TemplateService
+
+        self.settings = settings
+        self.wall: WallClock = wall or SystemWallClock()
+        self.engine = engine or make_engine(settings.resolved_database_url())
+        self.writer = writer(self.engine)
+        create_schema(self.engine)
+        self.notifier = Notifier()
+        self.accounts = AccountService(self)
+        self.identities = IdentityService(self)
+        self.templates = TemplateService(self)
+        self.clocks = ClockService(self)
+        self.sending = SendService(self)
+        self.mailbox = MailboxService(self)
+
+    def clock_of(self, account: Row[Any]) -> Clock:
+        return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
+
+    def sending_ip(self, conn: Connection, account: Row[Any], message_id: str) -> str:
+        """The IP a message leaves from: the shared pool until dedicated IPs exist."""
+        return shared_pool_ip(message_id)
+
+    def close(self) -> None:
+        self.sending.stop()
+        self.engine.dispose()

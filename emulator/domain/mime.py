@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from email.header import decode_header
 from email.message import EmailMessage, Message, MIMEPart
 from email.parser import BytesHeaderParser, BytesParser
-from email.utils import format_datetime, formataddr
+from email.headerregistry import Address
+from email.utils import format_datetime
 
 from emulator.domain.clock import BEIJING, to_datetime
 from emulator.domain.send_rules import ValidSend
@@ -49,7 +50,10 @@ def _text_part(body: str, subtype: str) -> MIMEPart:
 def _format_from(v: ValidSend) -> str:
     if v.header_from:
         return v.header_from
-    return formataddr((v.alias, v.sender), charset="utf-8") if v.alias else v.sender
+    if not v.alias:
+        return v.sender
+    local, _, domain = v.sender.rpartition("@")
+    return str(Address(display_name=v.alias, username=local, domain=domain))  # quotes the alias if needed
 
 
 def render_message(

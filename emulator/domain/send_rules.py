@@ -31,6 +31,7 @@ import binascii
 import json
 import mimetypes
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 
@@ -56,7 +57,8 @@ _FORBIDDEN_EXTENSION_LIST = """m4v wma ogg flac wav aif aifc aiff mp4 mov avi mk
     xnk"""
 FORBIDDEN_EXTENSIONS = frozenset(_FORBIDDEN_EXTENSION_LIST.split())
 _BAD_FILENAME_CHARS = frozenset('?\\*|"<>:/ ')
-_LINE_BREAKS = ("\r", "\n", "\x00")
+# Everything str.splitlines() breaks on (the email package refuses these in headers) plus NUL.
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _PLACEHOLDER = re.compile(r"\{\{([^{}\s]+)\}\}")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without ':' (RFC 5322 ftext)
@@ -136,9 +138,9 @@ def _invalid(message: str, code: str = "InvalidParameterValue") -> TencentError:
 
 
 def _no_line_breaks(field: str, value: str | None) -> None:
-    """Refuse CR, LF and NUL in anything that becomes a header: they would inject headers."""
-    if value is not None and any(ch in value for ch in _LINE_BREAKS):
-        raise _invalid(f"{field} must not contain CR, LF or NUL characters.")
+    """Refuse line breaks (CR, LF, ...) and NUL in anything that becomes a header: header injection."""
+    if value is not None and not _LINE_BREAKS.isdisjoint(value):
+        raise _invalid(f"{field} must not contain line breaks (CR, LF) or NUL characters.")
 
 
 def _b64decode(value: str) -> bytes | None:
@@ -282,7 +284,7 @@ def check_filename(name: str) -> None:
         raise _invalid("Attachments.FileName is empty.", code)
     if len(name) > MAX_FILENAME_CHARS:
         raise _invalid(f"Attachment name is {len(name)} characters; at most {MAX_FILENAME_CHARS}.", code)
-    if _BAD_FILENAME_CHARS.intersection(name) or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+    if _BAD_FILENAME_CHARS.intersection(name) or any(unicodedata.category(ch) == "Cc" for ch in name):
         raise _invalid(
             f'Attachment name {name!r} contains a forbidden character (? \\ * | " < > : / or space).', code
         )

@@ -88,6 +88,8 @@ class Emulator:
         self._stop = asyncio.Event()
         self.core.notifier.bind(loop)
         self.core.sending.start()
+        await asyncio.to_thread(self.core.scheduler.run_all)  # what fell due while we were down
+        scheduler_task = asyncio.create_task(self._scheduler_loop())
         http_sock = _bind(s.host, s.http_port)
         smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
         config = uvicorn.Config(
@@ -112,12 +114,22 @@ class Emulator:
             await self._stop.wait()
         finally:
             server.should_exit = True
+            scheduler_task.cancel()
             for srv in smtp_servers:
                 srv.close()
             await asyncio.gather(*(srv.wait_closed() for srv in smtp_servers), return_exceptions=True)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(http_task, 10)
             self.core.close()
+
+    async def _scheduler_loop(self) -> None:
+        """Events fall due in real time too (clocks follow real time by default)."""
+        while True:
+            await asyncio.sleep(self.settings.scheduler_interval_s)
+            try:
+                await asyncio.to_thread(self.core.scheduler.run_all)
+            except Exception:
+                log.exception("scheduler pass failed")
 
     def stop(self) -> None:
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():

@@ -149,3 +149,37 @@ class Deleted(BaseModel):
 class TemplateStatusSet(BaseModel):
     status: int = Field(description="0 approved, 1 pending review, 2 rejected")
     reason: str = ""
+
+
+class BillPublic(BaseModel):
+    id: int
+    kind: str
+    period: str
+    units: int
+    unit_price: str
+    unit_price_micro: int
+    amount: str
+    amount_micro: int
+    status: str = Field(description="paid | unpaid")
+    created_at: str
+    paid_at: str | None
+    detail: dict[str, object]
+
+
+class LedgerEntryPublic(BaseModel):
+    id: int
+    kind: str = Field(description="topup | charge | settlement | adjustment")
+    amount: str
+    amount_micro: int
+    bill_id: int | None
+    note: str
+    account_time: str
+    real_time: str
+
+
+class UsageDayPublic(BaseModel):
+    day: str = Field(description="UTC+8 calendar day")
+    free_units: int
+    paid_units: int
+    cost: str
+    cost_micro: int

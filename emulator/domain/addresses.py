@@ -25,13 +25,16 @@ def _has_space_or_control(value: str) -> bool:
 
 
 def is_valid_email(addr: str) -> bool:
-    """True for a usable address: one `@`, local part 1-64 chars, dotted domain, ≤ 254 chars."""
+    """True for a usable address: one `@`, local part 1-64 chars (no leading, trailing or double
+    dot), a dotted domain, ≤ 254 chars, no whitespace, controls or `<>()[]\\,;:"`."""
     if not isinstance(addr, str) or not addr or len(addr) > MAX_ADDRESS:
         return False
     if addr.count("@") != 1 or _has_space_or_control(addr) or _FORBIDDEN.intersection(addr):
         return False
     local, domain = addr.split("@")
     if not local or len(local) > MAX_LOCAL_PART:
+        return False
+    if local.startswith(".") or local.endswith(".") or ".." in local:  # unquoted dot-atom rule
         return False
     labels = domain.split(".")
     return len(labels) >= 2 and all(labels)

@@ -20,10 +20,10 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header
-from email.message import EmailMessage, Message, MIMEPart
-from email.parser import BytesHeaderParser, BytesParser
 from email.headerregistry import Address
-from email.utils import format_datetime
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser, BytesParser
+from email.utils import format_datetime, getaddresses
 
 from emulator.domain.clock import BEIJING, to_datetime
 from emulator.domain.send_rules import ValidSend
@@ -34,6 +34,7 @@ _FOLD = re.compile(r"\r?\n(?=[ \t])")
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MIME_TYPES = mimetypes.MimeTypes()  # built-in table only: machine-independent
 _CRLF = email.policy.compat32.clone(linesep="\r\n")
 
@@ -41,9 +42,12 @@ _CRLF = email.policy.compat32.clone(linesep="\r\n")
 # ---------------------------------------------------------------------------------------- rendering
 
 
-def _text_part(body: str, subtype: str) -> MIMEPart:
-    part = MIMEPart(policy=email.policy.SMTP)
-    part.set_content(body.encode("utf-8"), "text", subtype, cte="base64", params={"charset": "utf-8"})
+def _part(data: bytes, maintype: str, subtype: str, **params: str) -> EmailMessage:
+    """A base64 leaf part: exact bytes survive, whatever their line ends."""
+    part = EmailMessage(policy=email.policy.SMTP)
+    filename = params.pop("filename", None)
+    part.set_content(data, maintype, subtype, cte="base64", filename=filename, params=params or None)
+    del part["MIME-Version"]
     return part
 
 
@@ -87,21 +91,21 @@ def render_message(
 
     if text is not None and html is not None:
         msg.make_alternative()
-        msg.attach(_text_part(text, "plain"))
-        msg.attach(_text_part(html, "html"))
+        msg.attach(_part(text.encode("utf-8"), "text", "plain", charset="utf-8"))
+        msg.attach(_part(html.encode("utf-8"), "text", "html", charset="utf-8"))
     else:
         body, subtype = (html, "html") if html is not None else (text or "", "plain")
         msg.set_content(body.encode("utf-8"), "text", subtype, cte="base64", params={"charset": "utf-8"})
     if v.attachments:
         msg.make_mixed()
         for att in v.attachments:
-            part = MIMEPart(policy=email.policy.SMTP)
             maintype, _, subtype = att.content_type.partition("/")
-            part.set_content(att.content, maintype, subtype or "octet-stream", filename=att.filename)
-            msg.attach(part)
+            msg.attach(_part(att.content, maintype, subtype or "octet-stream", filename=att.filename))
     if "MIME-Version" not in msg:
         msg["MIME-Version"] = "1.0"
-    utf8 = any(not a.isascii() for a in (v.sender, *v.to, *v.cc, v.reply_to or ""))
+    # Internationalized addresses need raw UTF-8 headers (RFC 6532); names alone are RFC 2047 encoded.
+    named = [addr for _, addr in getaddresses([h for h in (v.reply_to, v.header_from) if h])]
+    utf8 = any(not a.isascii() for a in (v.sender, *v.to, *v.cc, *named))
     return msg.as_bytes(policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP)
 
 
@@ -135,14 +139,11 @@ class ParsedMessage:
 
 
 def _clean(value: str) -> str:
-    """Valid Unicode, no NUL: lone surrogates (undecodable bytes) become U+FFFD."""
+    """Valid Unicode without NUL: lone surrogates (from undecodable bytes) become U+FFFD."""
     if "\x00" in value:
         value = value.replace("\x00", "")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        value = value.encode("utf-8", "replace").decode("utf-8")
+    if _SURROGATE.search(value):
+        value = _SURROGATE.sub("\ufffd", value)
     return value
 
 
@@ -151,7 +152,7 @@ def _decode_bytes(data: bytes, charset: str | None) -> str:
         if candidate:
             try:
                 return data.decode(candidate)
-            except (LookupError, UnicodeDecodeError, ValueError):
+            except Exception:  # noqa: BLE001 - unknown or broken charset: try the next one
                 pass
     return data.decode("utf-8", "replace")
 
@@ -197,7 +198,9 @@ def _leaves(part: Message, depth: int = 0) -> Iterator[Message]:
 
 
 def _is_attachment(part: Message) -> bool:
-    if part.get_content_disposition() == "attachment" or part.get_param("filename", header="content-disposition"):
+    if part.get_content_disposition() == "attachment" or part.get_param(
+        "filename", header="content-disposition"
+    ):
         return True
     if part.get_param("name"):
         return True
@@ -326,10 +329,11 @@ def summarize_headers(raw: bytes) -> tuple[str, str, str]:
     try:
         msg = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
         headers = list(msg.raw_items())
-        return tuple(  # type: ignore[return-value]
+        subject, sender, to = (
             _decode_header(next((v for k, v in headers if k.lower() == name), ""))
             for name in ("subject", "from", "to")
         )
+        return subject, sender, to
     except Exception:  # noqa: BLE001
         return "", "", ""
 
@@ -344,8 +348,7 @@ def search_text(raw: bytes, limit: int = 20000) -> str:
     """Lower-cased subject, text and visible HTML text, at most `limit` characters; never raises."""
     try:
         msg = _parse(raw)
-        subject = _header([(k, str(v)) for k, v in msg.raw_items()], "subject")
-        subject = _decode_header(subject)
+        subject = _decode_header(_header(list(msg.raw_items()), "subject"))
         parts = _extract(msg)
         pieces = [subject, parts.text or "", html_to_text(parts.html or "")]
         result = "\n".join(p for p in pieces if p)

@@ -61,6 +61,7 @@ _BAD_FILENAME_CHARS = frozenset('?\\*|"<>:/ ')
 _LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _PLACEHOLDER = re.compile(r"\{\{([^{}\s]+)\}\}")
+_MESSAGE_ID = re.compile(r"[!-~]+")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without ':' (RFC 5322 ftext)
 _RESERVED_HEADERS = {
     "from": "FromEmailAddress or HeaderFrom",
@@ -75,6 +76,10 @@ _RESERVED_HEADERS = {
     "content-type": None,
     "content-transfer-encoding": None,
     "content-disposition": None,
+    "sender": None,
+    "return-path": None,
+    "orig-date": None,
+    **{f"resent-{name}": None for name in ("date", "from", "sender", "to", "cc", "bcc", "message-id")},
 }
 # Built-in table only: the system's /etc/mime.types would make the guess machine-dependent.
 _MIME_TYPES = mimetypes.MimeTypes()
@@ -195,8 +200,8 @@ def _message_id(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
-    if any(ch.isspace() for ch in value) or len(value) > MAX_SUBJECT_CHARS:
-        raise _invalid("SmtpMessageId must be a single token such as <id@example.com>, without spaces.")
+    if not _MESSAGE_ID.fullmatch(value) or len(value) > MAX_SUBJECT_CHARS:
+        raise _invalid("SmtpMessageId must be printable ASCII without spaces, such as <id@example.com>.")
     return value
 
 

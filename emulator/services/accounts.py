@@ -249,6 +249,7 @@ class AccountService:
             raise EmulatorError("a top-up must be a positive amount")
         from emulator.services.billing import settle_after_top_up
 
+        self.core.scheduler.run_due(self.get_row(ref).id)  # bills due by now come first
         with self.core.writer.begin() as conn:
             row = self.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [row.id])

@@ -15,10 +15,12 @@ from emulator.storage.db import create_schema, make_engine, writer
 class Core:
     def __init__(self, settings: Settings, wall: WallClock | None = None, engine: Engine | None = None) -> None:
         from emulator.services.accounts import AccountService
+        from emulator.services.billing import BillingService
         from emulator.services.clocks import ClockService
         from emulator.services.identities import IdentityService
         from emulator.services.mailbox import MailboxService
         from emulator.services.notifier import Notifier
+        from emulator.services.scheduler import Scheduler
         from emulator.services.sending import SendService
         from emulator.services.templates import TemplateService
 
@@ -34,6 +36,9 @@ class Core:
         self.clocks = ClockService(self)
         self.sending = SendService(self)
         self.mailbox = MailboxService(self)
+        self.billing = BillingService(self)
+        self.scheduler = Scheduler(self)
+        self.clocks.after_move.append(self.scheduler.run_due)
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)

@@ -67,6 +67,9 @@ VALIDITY = [
     ("a\x00@example.com", False),
     ("<a@example.com>", False),
     ("a,b@example.com", False),
+    (".a@example.com", False),
+    ("a.@example.com", False),
+    ("a..b@example.com", False),
 ]
 
 

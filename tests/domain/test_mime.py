@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import replace
 
 import pytest
@@ -143,12 +144,12 @@ SMTP_MAIL = (
     b"\xc4\xe3\xba\xc3\r\n"
     b"--XX\r\n"
     b"Content-Type: application/octet-stream\r\n"
-    b"Content-Disposition: attachment; filename=\"../../etc/passwd\"\r\n"
+    b'Content-Disposition: attachment; filename="../../etc/passwd"\r\n'
     b"Content-Transfer-Encoding: base64\r\n"
     b"\r\n"
     b"cm9vdA==\r\n"
     b"--XX\r\n"
-    b"Content-Type: image/png; name=\"=?utf-8?b?5Zu+54mHLnBuZw==?=\"\r\n"
+    b'Content-Type: image/png; name="=?utf-8?b?5Zu+54mHLnBuZw==?="\r\n'
     b"Content-Transfer-Encoding: base64\r\n"
     b"\r\n"
     b"iVBO\r\n"
@@ -232,7 +233,7 @@ MIME_ISH = st.lists(
             b"Content-Type: text/plain; charset=nonexistent\r\n",
             b"Content-Type: message/rfc822\r\n",
             b"Content-Disposition: attachment; filename*=bad''%ZZ\r\n",
-            b"Content-Disposition: attachment; filename=\"/a/b\\\\c\"\r\n",
+            b'Content-Disposition: attachment; filename="/a/b\\\\c"\r\n',
             b"Content-Transfer-Encoding: base64\r\n",
             b"Content-Transfer-Encoding: quoted-printable\r\n",
             b"\r\n",
@@ -256,7 +257,7 @@ def test_readers_never_raise_on_mime_like_garbage(raw: bytes) -> None:
 
 NO_CONTROL = st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp"))
 SUBJECTS = st.text(NO_CONTROL, min_size=1, max_size=200)
-BODIES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=500)
+BODIES = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=500)
 FILENAME_CHARS = st.characters(
     blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters='?\\*|"<>:/'
 )
@@ -296,9 +297,25 @@ def test_render_then_parse_round_trips(
 
 
 LOCAL = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Z")), min_size=1, max_size=20)
-DOMAIN = st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cc", "Z")), min_size=1, max_size=8), min_size=2, max_size=3)
+DOMAIN = st.lists(
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Z")), min_size=1, max_size=8),
+    min_size=2,
+    max_size=3,
+)
 ADDRESS = st.builds(lambda local, labels: f"{local}@{'.'.join(labels)}", LOCAL, DOMAIN)
-ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+ANY_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
+HEADER_NAMES = ANY_TEXT | st.sampled_from(
+    [
+        "X-Tag",
+        "Sender",
+        "Resent-From",
+        "Resent-Date",
+        "In-Reply-To",
+        "References",
+        "List-Unsubscribe",
+        "Keywords",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -309,7 +326,7 @@ ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
     reply_to=st.none() | ADDRESS | ANY_TEXT,
     header_from=st.none() | ANY_TEXT | st.builds(lambda n, a: f"{n} <{a}>", ANY_TEXT, ADDRESS),
     message_id=st.none() | ANY_TEXT,
-    headers=st.none() | st.dictionaries(ANY_TEXT, ANY_TEXT, max_size=3).map(__import__("json").dumps),
+    headers=st.none() | st.dictionaries(HEADER_NAMES, ANY_TEXT, max_size=3).map(json.dumps),
 )
 def test_anything_validate_send_accepts_renders_and_reads_back(
     sender: str,

@@ -50,10 +50,17 @@ REFUSALS: list[tuple[str, SendEmailInput, str]] = [
     ("from-crlf", replace(BASE, from_address="a@b.com\r\nBcc: x@y.com"), "InvalidParameterValue"),
     ("subject-lf", replace(BASE, subject="hi\nBcc: x@y.com"), "InvalidParameterValue"),
     ("subject-cr", replace(BASE, subject="hi\rthere"), "InvalidParameterValue"),
+    ("subject-nel", replace(BASE, subject="hi\x85there"), "InvalidParameterValue"),
+    ("subject-line-separator", replace(BASE, subject="hi\u2028there"), "InvalidParameterValue"),
+    ("subject-nul", replace(BASE, subject="hi\x00"), "InvalidParameterValue"),
     ("reply-to-crlf", replace(BASE, reply_to="r@x.com\r\nX: y"), "InvalidParameterValue"),
     ("header-from-crlf", replace(BASE, header_from="a@b.com\nX: y"), "InvalidParameterValue"),
     ("message-id-crlf", replace(BASE, smtp_message_id="<a@b>\r\nX: y"), "InvalidParameterValue"),
-    ("smtp-header-value-crlf", replace(BASE, smtp_headers='{"X-A": "v\\r\\nBcc: x@y.com"}'), "InvalidParameterValue"),
+    (
+        "smtp-header-value-crlf",
+        replace(BASE, smtp_headers='{"X-A": "v\\r\\nBcc: x@y.com"}'),
+        "InvalidParameterValue",
+    ),
     ("filename-crlf", replace(BASE, attachments=[("a\r\n.txt", b64("x"))]), "InvalidParameterValue"),
     # subject
     ("subject-empty", replace(BASE, subject=""), "InvalidParameterValue.SubjectLengthError"),
@@ -74,54 +81,163 @@ REFUSALS: list[tuple[str, SendEmailInput, str]] = [
     ("header-from-invalid", replace(BASE, header_from="Someone"), "InvalidParameterValue"),
     ("header-from-two", replace(BASE, header_from="a@b.com, c@d.com"), "InvalidParameterValue"),
     ("message-id-space", replace(BASE, smtp_message_id="<a b@c>"), "InvalidParameterValue"),
+    ("message-id-non-ascii", replace(BASE, smtp_message_id="<ü@c>"), "InvalidParameterValue"),
     ("smtp-headers-not-json", replace(BASE, smtp_headers="X-A: b"), "InvalidParameterValue"),
     ("smtp-headers-list", replace(BASE, smtp_headers='["X-A"]'), "InvalidParameterValue"),
     ("smtp-headers-number", replace(BASE, smtp_headers='{"X-A": 1}'), "InvalidParameterValue"),
     ("smtp-headers-bad-name", replace(BASE, smtp_headers='{"X A": "b"}'), "InvalidParameterValue"),
     ("smtp-headers-reserved", replace(BASE, smtp_headers='{"Subject": "b"}'), "InvalidParameterValue"),
-    ("smtp-headers-content-type", replace(BASE, smtp_headers='{"content-type": "x/y"}'), "InvalidParameterValue"),
+    (
+        "smtp-headers-content-type",
+        replace(BASE, smtp_headers='{"content-type": "x/y"}'),
+        "InvalidParameterValue",
+    ),
+    ("smtp-headers-sender", replace(BASE, smtp_headers='{"Sender": "a@b.com"}'), "InvalidParameterValue"),
+    (
+        "smtp-headers-resent",
+        replace(BASE, smtp_headers='{"Resent-From": "a@b.com"}'),
+        "InvalidParameterValue",
+    ),
     # Unsubscribe / TriggerType
     ("unsubscribe-13", replace(BASE, unsubscribe="13"), "InvalidParameterValue"),
     ("unsubscribe-empty", replace(BASE, unsubscribe=""), "InvalidParameterValue"),
     ("trigger-2", replace(BASE, trigger_type=2), "InvalidParameterValue"),
     ("trigger-bool", replace(BASE, trigger_type=True), "InvalidParameterValue"),
     # content
-    ("no-content", replace(BASE, template_id=None, template_data=None), "FailedOperation.MissingEmailContent"),
+    (
+        "no-content",
+        replace(BASE, template_id=None, template_data=None),
+        "FailedOperation.MissingEmailContent",
+    ),
     ("template-data-missing", replace(BASE, template_data=None), "MissingParameter"),
     ("template-id-missing", replace(BASE, template_id=None), "MissingParameter"),
     ("template-id-zero", replace(BASE, template_id=0), "FailedOperation.InvalidTemplateID"),
     ("template-data-not-json", replace(BASE, template_data="{code: 1}"), "FailedOperation.WrongContentJson"),
     ("template-data-array", replace(BASE, template_data='["a"]'), "FailedOperation.WrongContentJson"),
-    ("template-data-nested", replace(BASE, template_data='{"a": {"b": 1}}'), "FailedOperation.WrongContentJson"),
-    ("template-data-html", replace(BASE, template_data='{"a": "<b>x</b>"}'), "InvalidParameterValue.InValidTemplateData"),
-    ("template-data-comment", replace(BASE, template_data='{"a": "<!-- x"}'), "InvalidParameterValue.InValidTemplateData"),
-    ("simple-empty", replace(SIMPLE, simple_text_b64="", simple_html_b64=""), "InvalidParameterValue.EmailContentIsWrong"),
-    ("simple-bad-b64", replace(SIMPLE, simple_text_b64="not base64!"), "InvalidParameterValue.EmailContentIsWrong"),
-    ("simple-html-bad-b64", replace(SIMPLE, simple_html_b64="aGk"), "InvalidParameterValue.EmailContentIsWrong"),
-    ("simple-not-utf8", replace(SIMPLE, simple_text_b64=b64(b"\xff\xfe")), "InvalidParameterValue.EmailContentIsWrong"),
+    (
+        "template-data-nested",
+        replace(BASE, template_data='{"a": {"b": 1}}'),
+        "FailedOperation.WrongContentJson",
+    ),
+    (
+        "template-data-html",
+        replace(BASE, template_data='{"a": "<b>x</b>"}'),
+        "InvalidParameterValue.InValidTemplateData",
+    ),
+    (
+        "template-data-comment",
+        replace(BASE, template_data='{"a": "<!-- x"}'),
+        "InvalidParameterValue.InValidTemplateData",
+    ),
+    (
+        "simple-empty",
+        replace(SIMPLE, simple_text_b64="", simple_html_b64=""),
+        "InvalidParameterValue.EmailContentIsWrong",
+    ),
+    (
+        "simple-bad-b64",
+        replace(SIMPLE, simple_text_b64="not base64!"),
+        "InvalidParameterValue.EmailContentIsWrong",
+    ),
+    (
+        "simple-html-bad-b64",
+        replace(SIMPLE, simple_html_b64="aGk"),
+        "InvalidParameterValue.EmailContentIsWrong",
+    ),
+    (
+        "simple-not-utf8",
+        replace(SIMPLE, simple_text_b64=b64(b"\xff\xfe")),
+        "InvalidParameterValue.EmailContentIsWrong",
+    ),
     # attachments
-    ("attachments-11", replace(BASE, attachments=[(f"f{i}.txt", b64("x")) for i in range(11)]), "FailedOperation.TooManyAttachments"),
-    ("attachment-bad-b64", replace(BASE, attachments=[("a.txt", "%%%")]), "InvalidParameterValue.AttachContentIsWrong"),
-    ("attachment-name-empty", replace(BASE, attachments=[("", b64("x"))]), "FailedOperation.InvalidAttachName"),
-    ("attachment-name-256", replace(BASE, attachments=[("a" * 252 + ".txt", b64("x"))]), "FailedOperation.InvalidAttachName"),
-    ("attachment-name-dots", replace(BASE, attachments=[("..", b64("x"))]), "FailedOperation.InvalidAttachName"),
-    ("attachment-name-tab", replace(BASE, attachments=[("a\tb.txt", b64("x"))]), "FailedOperation.InvalidAttachName"),
+    (
+        "attachments-11",
+        replace(BASE, attachments=[(f"f{i}.txt", b64("x")) for i in range(11)]),
+        "FailedOperation.TooManyAttachments",
+    ),
+    (
+        "attachment-bad-b64",
+        replace(BASE, attachments=[("a.txt", "%%%")]),
+        "InvalidParameterValue.AttachContentIsWrong",
+    ),
+    (
+        "attachment-name-empty",
+        replace(BASE, attachments=[("", b64("x"))]),
+        "FailedOperation.InvalidAttachName",
+    ),
+    (
+        "attachment-name-256",
+        replace(BASE, attachments=[("a" * 252 + ".txt", b64("x"))]),
+        "FailedOperation.InvalidAttachName",
+    ),
+    (
+        "attachment-name-dots",
+        replace(BASE, attachments=[("..", b64("x"))]),
+        "FailedOperation.InvalidAttachName",
+    ),
+    (
+        "attachment-name-tab",
+        replace(BASE, attachments=[("a\tb.txt", b64("x"))]),
+        "FailedOperation.InvalidAttachName",
+    ),
+    (
+        "attachment-name-c1",
+        replace(BASE, attachments=[("a\x9bb.txt", b64("x"))]),
+        "FailedOperation.InvalidAttachName",
+    ),
     *[
-        (f"attachment-name-char-{ch!r}", replace(BASE, attachments=[(f"a{ch}b.txt", b64("x"))]), "FailedOperation.InvalidAttachName")
+        (
+            f"attachment-name-char-{ch!r}",
+            replace(BASE, attachments=[(f"a{ch}b.txt", b64("x"))]),
+            "FailedOperation.InvalidAttachName",
+        )
         for ch in '?\\*|"<>:/ '
     ],
-    ("attachment-path", replace(BASE, attachments=[("../etc/passwd", b64("x"))]), "FailedOperation.InvalidAttachName"),
+    (
+        "attachment-path",
+        replace(BASE, attachments=[("../etc/passwd", b64("x"))]),
+        "FailedOperation.InvalidAttachName",
+    ),
     *[
-        (f"attachment-ext-{ext}", replace(BASE, attachments=[(f"file.{ext}", b64("x"))]), "FailedOperation.InvalidAttachName")
-        for ext in ("exe", "EXE", "bat", "js", "vbs", "ps1", "msi", "mp4", "mov", "wav", "flac", "mkv", "lnk", "scr")
+        (
+            f"attachment-ext-{ext}",
+            replace(BASE, attachments=[(f"file.{ext}", b64("x"))]),
+            "FailedOperation.InvalidAttachName",
+        )
+        for ext in (
+            "exe",
+            "EXE",
+            "bat",
+            "js",
+            "vbs",
+            "ps1",
+            "msi",
+            "mp4",
+            "mov",
+            "wav",
+            "flac",
+            "mkv",
+            "lnk",
+            "scr",
+        )
     ],
     # size (limit lowered to keep the test fast)
-    ("attachments-too-large", replace(BASE, attachments=[("a.bin", b64(b"x" * 101))]), "FailedOperation.AttachContentToolarge"),
-    ("email-too-large", replace(SIMPLE, simple_text_b64=b64("y" * 60), attachments=[("a.bin", b64(b"x" * 50))]), "FailedOperation.EmailContentToolarge"),
+    (
+        "attachments-too-large",
+        replace(BASE, attachments=[("a.bin", b64(b"x" * 101))]),
+        "FailedOperation.AttachContentToolarge",
+    ),
+    (
+        "email-too-large",
+        replace(SIMPLE, simple_text_b64=b64("y" * 60), attachments=[("a.bin", b64(b"x" * 50))]),
+        "FailedOperation.EmailContentToolarge",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("request_", "code"), [(r, c) for _, r, c in REFUSALS], ids=[i for i, _, _ in REFUSALS])
+@pytest.mark.parametrize(
+    ("request_", "code"), [(r, c) for _, r, c in REFUSALS], ids=[i for i, _, _ in REFUSALS]
+)
 def test_refusals_carry_exact_tencent_code(request_: SendEmailInput, code: str) -> None:
     with pytest.raises(EmulatorError) as info:
         validate_send(request_, max_message_bytes=100)
@@ -207,7 +323,9 @@ def test_valid_send_is_decoded_and_normalized() -> None:
 
 
 def test_template_variables_become_strings() -> None:
-    v = validate_send(replace(BASE, template_data=json.dumps({"code": "1", "n": 5, "ok": True, "none": None})))
+    v = validate_send(
+        replace(BASE, template_data=json.dumps({"code": "1", "n": 5, "ok": True, "none": None}))
+    )
     assert v.variables == {"code": "1", "n": "5", "ok": "true", "none": ""}
     assert (v.html, v.text, v.template_id) == (None, None, 42)
 

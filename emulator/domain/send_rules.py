@@ -33,6 +33,7 @@ import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.utils import getaddresses
 
 from emulator.domain.addresses import is_valid_email, normalize, parse_from
@@ -63,24 +64,13 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
 _PLACEHOLDER = re.compile(r"\{\{([^{}\s]+)\}\}")
 _MESSAGE_ID = re.compile(r"[!-~]+")
 _HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without ':' (RFC 5322 ftext)
-_RESERVED_HEADERS = {
-    "from": "FromEmailAddress or HeaderFrom",
-    "to": "Destination",
-    "cc": "Cc",
-    "bcc": "Bcc",
-    "subject": "Subject",
-    "reply-to": "ReplyToAddresses",
-    "message-id": "SmtpMessageId",
-    "date": None,
-    "mime-version": None,
-    "content-type": None,
-    "content-transfer-encoding": None,
-    "content-disposition": None,
-    "sender": None,
-    "return-path": None,
-    "orig-date": None,
-    **{f"resent-{name}": None for name in ("date", "from", "sender", "to", "cc", "bcc", "message-id")},
-}
+# SmtpHeaders may not set these: they have their own parameter, or SES writes them itself.
+_HEADER_PARAMS = {"from": "FromEmailAddress or HeaderFrom", "to": "Destination", "cc": "Cc", "bcc": "Bcc"}
+_HEADER_PARAMS |= {"subject": "Subject", "reply-to": "ReplyToAddresses", "message-id": "SmtpMessageId"}
+_SES_HEADERS = frozenset(
+    ("date", "mime-version", "content-type", "content-transfer-encoding", "content-disposition", "sender")
+    + ("return-path", "orig-date", *(f"resent-{h}" for h in ("date", "from", "sender", "to", "cc", "bcc")))
+)
 # Built-in table only: the system's /etc/mime.types would make the guess machine-dependent.
 _MIME_TYPES = mimetypes.MimeTypes()
 
@@ -142,10 +132,10 @@ def _invalid(message: str, code: str = "InvalidParameterValue") -> TencentError:
     return TencentError(code, message)
 
 
-def _no_line_breaks(field: str, value: str | None) -> None:
+def _no_line_breaks(name: str, value: str | None) -> None:
     """Refuse line breaks (CR, LF, ...) and NUL in anything that becomes a header: header injection."""
     if value is not None and not _LINE_BREAKS.isdisjoint(value):
-        raise _invalid(f"{field} must not contain line breaks (CR, LF) or NUL characters.")
+        raise _invalid(f"{name} must not contain line breaks (CR, LF) or NUL characters.")
 
 
 def _b64decode(value: str) -> bytes | None:
@@ -184,7 +174,10 @@ def _reply_to(value: str | None) -> str | None:
         raise _invalid(
             f"ReplyToAddresses {value!r} is not a valid email address.", "FailedOperation.IncorrectEmail"
         ) from None
-    return f"{alias} <{addr}>" if alias else addr
+    if not alias:
+        return addr
+    local, _, domain = addr.rpartition("@")
+    return str(Address(display_name=alias, username=local, domain=domain))  # quotes ',' '"' etc.
 
 
 def _header_from(value: str | None) -> str | None:
@@ -218,10 +211,12 @@ def _smtp_headers(value: str | None) -> dict[str, str]:
         if not _HEADER_NAME.fullmatch(name):
             raise _invalid(f"SmtpHeaders name {name!r} is not a valid header name.")
         _no_line_breaks(f"SmtpHeaders value of {name}", header_value)
-        if name.lower() in _RESERVED_HEADERS:
-            use = _RESERVED_HEADERS[name.lower()]
-            hint = f"use the {use} parameter" if use else "SES sets it"
-            raise _invalid(f"SmtpHeaders may not set {name}: {hint}.")
+        if name.lower() in _HEADER_PARAMS:
+            raise _invalid(
+                f"SmtpHeaders may not set {name}: use the {_HEADER_PARAMS[name.lower()]} parameter."
+            )
+        if name.lower() in _SES_HEADERS:
+            raise _invalid(f"SmtpHeaders may not set {name}: SES writes it.")
     return dict(data)
 
 

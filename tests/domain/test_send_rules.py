@@ -322,6 +322,14 @@ def test_valid_send_is_decoded_and_normalized() -> None:
     assert v.trigger_type == 0 and v.template_id is None and v.variables == {}
 
 
+def test_reply_to_alias_is_quoted_when_needed() -> None:
+    assert (
+        validate_send(replace(BASE, reply_to="Help, Desk <h@Example.com>")).reply_to
+        == '"Help, Desk" <h@example.com>'
+    )
+    assert validate_send(replace(BASE, reply_to="Help <h@example.com>")).reply_to == "Help <h@example.com>"
+
+
 def test_template_variables_become_strings() -> None:
     v = validate_send(
         replace(BASE, template_data=json.dumps({"code": "1", "n": 5, "ok": True, "none": None}))

@@ -104,6 +104,7 @@ class Emulator:
             smtp_servers[1].sockets[0].getsockname()[1],
             http_sock.getsockname()[1],
         )
+        self.core.endpoints = self.endpoints
         if install_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, self._stop.set)

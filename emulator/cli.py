@@ -75,6 +75,21 @@ def serve(
     typer.echo("stopped")
 
 
+demo_app = typer.Typer(help="Runnable stories against a running server.")
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.command("suspension")
+def demo_suspension(
+    url: Annotated[str, typer.Option(envvar="SES_EMULATOR_URL", help="the server's HTTP URL")] = "http://127.0.0.1:8025",
+    token: Annotated[str | None, typer.Option(envvar="SES_EMULATOR_ADMIN_TOKEN", help="admin token")] = None,
+) -> None:
+    """Free quota → paid send → midnight → suspended → refused → top up → resumed."""
+    from emulator.demo import run
+
+    run(url, token, typer.echo)
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

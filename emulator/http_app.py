@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from emulator import __version__
 from emulator.admin_api import accounts, billing, mailbox
-from emulator.admin_api.deps import error_body
+from emulator.admin_api.deps import error_body, require_token
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
 from emulator.tencent_api.router import TencentApi, is_api_request
@@ -53,6 +53,12 @@ def create_app(core: Core) -> FastAPI:
     @app.get("/healthz", tags=["operations"])
     def _healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    @app.get("/admin/info", tags=["operations"], dependencies=[Depends(require_token)])
+    def _info() -> dict[str, object]:
+        e = core.endpoints
+        return {"version": __version__, "host": e.host if e else None, "smtp_port": e.smtp_port if e else None,
+                "smtps_port": e.smtps_port if e else None, "http_port": e.http_port if e else None}
 
     app.include_router(accounts.router)
     app.include_router(mailbox.router)

@@ -110,7 +110,7 @@ class ValidSend:
 
     alias: str | None
     sender: str
-    subject: str
+    subject: str  # template variables already filled in
     to: list[str]
     cc: list[str]
     bcc: list[str]
@@ -385,6 +385,14 @@ def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTE
         html, text = _simple_bodies(inp.simple_html_b64, inp.simple_text_b64)
     else:
         raise _invalid("Template or Simple is required.", "FailedOperation.MissingEmailContent")
+    subject = fill_template(inp.subject, variables)
+    if subject != inp.subject:  # the filled subject is a header too
+        _no_line_breaks("Subject with TemplateData filled in", subject)
+        if len(subject) > MAX_SUBJECT_CHARS:
+            raise _invalid(
+                f"Subject with TemplateData filled in is {len(subject)} characters; at most {MAX_SUBJECT_CHARS}.",
+                "InvalidParameterValue.SubjectLengthError",
+            )
 
     attachments = _attachments(inp.attachments)
     check_size(html, text, attachments, max_message_bytes)
@@ -392,7 +400,7 @@ def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTE
     return ValidSend(
         alias=alias,
         sender=sender,
-        subject=inp.subject,
+        subject=subject,
         to=to,
         cc=cc,
         bcc=bcc,

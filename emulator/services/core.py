@@ -30,6 +30,7 @@ class Core:
         self.writer = writer(self.engine)
         create_schema(self.engine)
         self.notifier = Notifier()
+        self.endpoints: Any = None  # set by bootstrap once the listeners are bound
         self.accounts = AccountService(self)
         self.identities = IdentityService(self)
         self.templates = TemplateService(self)

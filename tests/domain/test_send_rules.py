@@ -63,6 +63,16 @@ REFUSALS: list[tuple[str, SendEmailInput, str]] = [
     ),
     ("filename-crlf", replace(BASE, attachments=[("a\r\n.txt", b64("x"))]), "InvalidParameterValue"),
     # subject
+    (
+        "subject-var-newline",
+        replace(BASE, subject="Code {{code}}", template_data='{"code": "1\\nBcc: x@y.com"}'),
+        "InvalidParameterValue",
+    ),
+    (
+        "subject-var-too-long",
+        replace(BASE, subject="{{v}}", template_data=json.dumps({"v": "x" * 999})),
+        "InvalidParameterValue.SubjectLengthError",
+    ),
     ("subject-empty", replace(BASE, subject=""), "InvalidParameterValue.SubjectLengthError"),
     ("subject-999", replace(BASE, subject="x" * 999), "InvalidParameterValue.SubjectLengthError"),
     # recipients
@@ -328,6 +338,12 @@ def test_reply_to_alias_is_quoted_when_needed() -> None:
         == '"Help, Desk" <h@example.com>'
     )
     assert validate_send(replace(BASE, reply_to="Help <h@example.com>")).reply_to == "Help <h@example.com>"
+
+
+def test_subject_is_filled_from_template_data() -> None:
+    v = validate_send(replace(BASE, subject="Code {{code}} {{other}}"))
+    assert v.subject == "Code 123456 {{other}}"
+    assert validate_send(replace(BASE, subject="Line\\n {{code}}")).subject == "Line\\n 123456"
 
 
 def test_template_variables_become_strings() -> None:

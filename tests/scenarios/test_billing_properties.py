@@ -113,6 +113,15 @@ class BillingMachine(RuleBasedStateMachine):
     # --- steps ---------------------------------------------------------------------------------
     @rule(n=st.integers(1, 5))
     def send(self, n: int) -> None:
+        self._send(n)
+
+    @rule(counts=st.lists(st.integers(1, 5), min_size=2, max_size=4))
+    def send_several(self, counts: list[int]) -> None:
+        """Back-to-back sends at one instant (reaching paid usage and arrears in fewer steps)."""
+        for n in counts:
+            self._send(n)
+
+    def _send(self, n: int) -> None:
         before = self._row()
         rcpts = [f"r{self.next_rcpt + i}@example.com" for i in range(n)]
         self.next_rcpt += n
@@ -140,6 +149,21 @@ class BillingMachine(RuleBasedStateMachine):
         self.topped_up += micro
         assert state.balance_micro >= 0
 
+    @rule(jitter=st.sampled_from([-1, 0, 1]))
+    def top_up_around_the_oldest_arrears(self, jitter: int) -> None:
+        """Top up (still 1–2,000 micro-USD) by what the oldest unpaid bill needs, or one off either way;
+        with no arrears, by one email's price."""
+        st_ = self.c.accounts.state(self.account_id)
+        with self.c.engine.connect() as conn:
+            oldest = conn.execute(
+                select(bills.c.amount_micro)
+                .where(bills.c.account_id == self.account_id, bills.c.paid_us.is_(None))
+                .order_by(bills.c.created_us, bills.c.id)
+                .limit(1)
+            ).scalar()
+        need = PRICE if oldest is None else int(oldest) - st_.balance_micro
+        self.top_up(min(max(need + jitter, 1), 2_000))
+
     @rule(delta=st.integers(MINUTE, 3 * DAY))
     def advance_clock(self, delta: int) -> None:
         before = self._now()
@@ -154,14 +178,15 @@ class BillingMachine(RuleBasedStateMachine):
         self.c.clocks.advance(self.account_id, delta)
 
     @rule()
-    def freeze(self) -> None:
-        self.c.clocks.freeze(self.account_id)
-        assert self._frozen()
-
-    @rule()
-    def resume_clock(self) -> None:
-        self.c.clocks.resume(self.account_id)
-        assert not self._frozen()
+    def freeze_or_resume_clock(self) -> None:
+        """Frozen → running with the wall clock (no jump), or back."""
+        before, frozen = self._now(), self._frozen()
+        if frozen:
+            self.c.clocks.resume(self.account_id)
+        else:
+            self.c.clocks.freeze(self.account_id)
+        assert self._frozen() != frozen
+        assert self._now() == before
 
     @rule(delta=st.integers(MINUTE, 3 * DAY))
     def move_wall_and_run_scheduler(self, delta: int) -> None:

@@ -5,7 +5,8 @@ request-only rule (nothing that needs the database: sender identity, template ex
 status, balance and rate limits are the sending service's job) and returns a decoded `ValidSend`.
 It raises on the first broken rule, in this order: header injection, sender, subject, recipients,
 reply-to / header-from / message-id / extra headers, Unsubscribe / TriggerType, content, attachments,
-size.
+size. The subject comes back with TemplateData filled in; template bodies are filled by the caller
+(`fill_template`), which then calls `check_size` again.
 
 Choices where Tencent's documents are silent or disagree (also in the report to the project docs):
 - Subject length: 1..998 characters (the FAQ's RFC 5322 limit), not the 1..100 of the
@@ -390,7 +391,8 @@ def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTE
         _no_line_breaks("Subject with TemplateData filled in", subject)
         if len(subject) > MAX_SUBJECT_CHARS:
             raise _invalid(
-                f"Subject with TemplateData filled in is {len(subject)} characters; at most {MAX_SUBJECT_CHARS}.",
+                f"Subject with TemplateData filled in is {len(subject)} characters; "
+                f"at most {MAX_SUBJECT_CHARS}.",
                 "InvalidParameterValue.SubjectLengthError",
             )
 

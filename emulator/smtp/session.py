@@ -4,10 +4,15 @@ implicit TLS (port 465 style) counted as TLS for AUTH."""
 from __future__ import annotations
 
 import asyncio
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+# aiosmtpd itself sets the deprecated attribute on every AUTH; the warning is noise for our users.
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated", category=DeprecationWarning)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ reply-to / header-from / message-id / extra headers, Unsubscribe / TriggerType, 
 size. The subject comes back with TemplateData filled in; template bodies are filled by the caller
 (`fill_template`), which then calls `check_size` again.
 
-Choices where Tencent's documents are silent or disagree (also in the report to the project docs):
+Choices where Tencent's documents are silent or disagree:
 - Subject length: 1..998 characters (the FAQ's RFC 5322 limit), not the 1..100 of the
   `SubjectLengthError` description, so subjects real users send successfully are not refused.
 - An invalid recipient is `FailedOperation.IncorrectEmail` (SendEmail's own "bad email address"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from emulator.domain import mime
 from emulator.domain.clock import BEIJING, beijing_day
 from emulator.domain.messages import OutgoingMessage
-from emulator.domain.send_rules import SendEmailInput, ValidSend, fill_template, validate_send
+from emulator.domain.send_rules import SendEmailInput, ValidSend, check_size, fill_template, validate_send
 from emulator.errors import TencentError
 from emulator.services.sending import SendContext
 from emulator.storage import accounts_repo
@@ -77,6 +76,9 @@ def _input(r: SendEmailRequest) -> SendEmailInput:
 
 
 def _prepare(api: ApiContext, v: ValidSend) -> Any:
+    """Checks that need the account's data (sender, template) run inside the sending transaction."""
+    max_bytes = api.core.settings.max_message_bytes
+
     def prepare(ctx: SendContext) -> OutgoingMessage:
         if accounts_repo.get_sender(ctx.conn, ctx.account.id, v.sender) is None:
             raise TencentError(
@@ -94,14 +96,11 @@ def _prepare(api: ApiContext, v: ValidSend) -> Any:
                 )
             html = fill_template(tpl.html, v.variables) if tpl.html else None
             text = fill_template(tpl.text, v.variables) if tpl.text else None
+            check_size(html, text, v.attachments, max_bytes)
         elif not ctx.account.simple_allowed:
             raise TencentError("FailedOperation.WithOutPermission", "This account may only send with templates.")
-        subject = fill_template(v.subject, v.variables) if v.template_id is not None else v.subject
-        if subject != v.subject and re.search(r"[\r\n]", subject):
-            raise TencentError("InvalidParameterValue", "Subject must not contain line breaks.")
-        final = ValidSend(**{**v.__dict__, "subject": subject})
         raw = mime.render_message(
-            final,
+            v,
             html=html,
             text=text,
             message_id_header=f"<{ctx.message_id}@qcloudmail.com>",

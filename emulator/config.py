@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     price_per_email_micro: int = 280
     dedicated_ip_month_micro: int = 120_000_000
     templates_need_review: bool = False
+    dedicated_ip_stock: int = 3
+    dedicated_ip_seed: str = "ses-emulator"
+    dedicated_ip_lead_days: int | None = None
 
     default_secret_id: str = DEFAULT_SECRET_ID
     default_secret_key: str = DEFAULT_SECRET_KEY

@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from emulator import __version__
-from emulator.admin_api import accounts, billing, mailbox
+from emulator.admin_api import accounts, billing, ips, mailbox
 from emulator.admin_api.deps import error_body, require_token
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
@@ -63,6 +63,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(mailbox.router)
     app.include_router(billing.router)
+    app.include_router(ips.router)
     return app
 
 

@@ -40,13 +40,17 @@ class Core:
         self.billing = BillingService(self)
         self.scheduler = Scheduler(self)
         self.clocks.after_move.append(self.scheduler.run_due)
+        from emulator.services.dedicated_ips import DedicatedIpService
+
+        self.ips = DedicatedIpService(self)
+        self.ips.ensure_stock()
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
 
     def sending_ip(self, conn: Connection, account: Row[Any], message_id: str) -> str:
-        """The IP a message leaves from: the shared pool until dedicated IPs exist."""
-        return shared_pool_ip(message_id)
+        """An enabled dedicated IP of the account, else the shared pool."""
+        return self.ips.sending_ip(conn, account.id, message_id) or shared_pool_ip(message_id)
 
     def close(self) -> None:
         self.sending.stop()

@@ -178,3 +178,38 @@ ledger = Table(
     Column("real_time_us", BigInteger, nullable=False),
 )
 Index("ix_ledger_account", ledger.c.account_id, ledger.c.id)
+
+ip_inventory = Table(
+    "ip_inventory",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ip", String(45), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True),  # NULL = in stock
+    Column("added_us", BigInteger, nullable=False),
+)
+
+dedicated_ips = Table(
+    "dedicated_ips",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("ip", String(45), nullable=True),  # NULL while pending
+    Column("status", String(10), nullable=False),  # pending | enabled | disabled | released
+    Column("application_month", String(7), nullable=False),  # UTC+8 YYYY-MM of the application
+    Column("applied_us", BigInteger, nullable=False),
+    Column("ready_us", BigInteger, nullable=True),
+    Column("enabled_us", BigInteger, nullable=True),
+    Column("disabled_us", BigInteger, nullable=True),
+)
+Index("ix_dedicated_ips_account", dedicated_ips.c.account_id, dedicated_ips.c.status)
+
+ip_intervals = Table(
+    "ip_intervals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedicated_ip_id", Integer, ForeignKey("dedicated_ips.id", ondelete="CASCADE"), nullable=False),
+    Column("account_id", Integer, nullable=False),
+    Column("start_us", BigInteger, nullable=False),
+    Column("end_us", BigInteger, nullable=True),  # NULL while enabled
+)
+Index("ix_ip_intervals_account", ip_intervals.c.account_id)

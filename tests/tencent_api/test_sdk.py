@@ -27,7 +27,7 @@ from tests.conftest import Server
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-# ------------------------------------------------------------------------------------------------ helpers
+# ---------------------------------------------------------------------------------------------- helpers
 
 
 def b64(text: str | bytes) -> str:
@@ -74,7 +74,9 @@ def headers_of(detail: dict[str, Any]) -> dict[str, list[str]]:
 def make_template(server: Server, account: dict[str, Any]) -> int:
     return int(
         server.core.templates.create(
-            account["id"], "verify-code", "<p>Hi {{name}}, your code is <b>{{code}}</b></p>",
+            account["id"],
+            "verify-code",
+            "<p>Hi {{name}}, your code is <b>{{code}}</b></p>",
             "Hi {{name}}, your code is {{code}}",
         )
     )
@@ -85,7 +87,10 @@ def template_send(account: dict[str, Any], template_id: int, **over: Any) -> dic
         "FromEmailAddress": account["sender"],
         "Destination": ["user1@example.com"],
         "Subject": "Your code",
-        "Template": {"TemplateID": template_id, "TemplateData": json.dumps({"name": "Ann", "code": "123456"})},
+        "Template": {
+            "TemplateID": template_id,
+            "TemplateData": json.dumps({"name": "Ann", "code": "123456"}),
+        },
     }
     params.update(over)
     return params
@@ -100,15 +105,18 @@ def message_id_re(app_id: str) -> re.Pattern[str]:
     return re.compile(rf"^qcloudses-30-{re.escape(app_id)}-date-(\d{{14}})-[A-Za-z0-9]+$")
 
 
-# ------------------------------------------------------------------------------------------------ sending
+# ---------------------------------------------------------------------------------------------- sending
 
 
-def test_send_by_template_stores_mime_and_meters_distinct_recipients(server: Server, account: dict[str, Any]) -> None:
+def test_send_by_template_stores_mime_and_meters_distinct_recipients(
+    server: Server, account: dict[str, Any]
+) -> None:
     tid = make_template(server, account)
     free_before, count_before = usage(server, account)
     client = client_for(server, account)
     resp = call(
-        client, "SendEmail",
+        client,
+        "SendEmail",
         FromEmailAddress=f"Example Team <{account['sender']}>",
         Destination=["user1@example.com", "user2@example.com"],
         Cc=["cc@example.com", "user2@example.com"],  # user2 twice: billed once
@@ -127,7 +135,10 @@ def test_send_by_template_stores_mime_and_meters_distinct_recipients(server: Ser
     assert datetime.fromisoformat(detail["account_time"]).strftime("%Y%m%d%H%M%S") == m.group(1)
     assert detail["subject"] == "Code for Ann"
     assert sorted(r.lower() for r in detail["recipients"]) == [
-        "bcc@example.com", "cc@example.com", "user1@example.com", "user2@example.com",
+        "bcc@example.com",
+        "cc@example.com",
+        "user1@example.com",
+        "user2@example.com",
     ]
     hdrs = headers_of(detail)
     assert "bcc" not in hdrs, hdrs
@@ -148,7 +159,8 @@ def test_send_simple_with_attachment_byte_exact(server: Server, account: dict[st
     payload = bytes(range(256)) * 3 + b"\r\n\x00end"
     client = client_for(server, account)
     resp = call(
-        client, "SendEmail",
+        client,
+        "SendEmail",
         FromEmailAddress=account["sender"],
         Destination=["user1@example.com"],
         Subject="Hello with attachment",
@@ -159,7 +171,9 @@ def test_send_simple_with_attachment_byte_exact(server: Server, account: dict[st
     detail = stored(server, account, resp.MessageId)
     assert detail["subject"] == "Hello with attachment"
     assert "你好" in (detail["html"] or "") and "Hello world 你好" in (detail["text"] or "")
-    assert [(a["index"], a["filename"], a["size"]) for a in detail["attachments"]] == [(0, "report.pdf", len(payload))]
+    assert [(a["index"], a["filename"], a["size"]) for a in detail["attachments"]] == [
+        (0, "report.pdf", len(payload))
+    ]
     r = server.admin("GET", f"/accounts/{account['name']}/messages/{resp.MessageId}/attachments/0")
     assert r.status_code == 200
     assert r.content == payload
@@ -168,23 +182,40 @@ def test_send_simple_with_attachment_byte_exact(server: Server, account: dict[st
 def test_get_send_email_status_one_row_per_recipient(server: Server, account: dict[str, Any]) -> None:
     tid = make_template(server, account)
     client = client_for(server, account)
-    sent = call(client, "SendEmail", **template_send(
-        account, tid, Destination=["a@example.com", "b@example.com"], Cc=["c@example.com"], Bcc=["d@example.com"],
-    ))
+    sent = call(
+        client,
+        "SendEmail",
+        **template_send(
+            account,
+            tid,
+            Destination=["a@example.com", "b@example.com"],
+            Cc=["c@example.com"],
+            Bcc=["d@example.com"],
+        ),
+    )
     other = call(client, "SendEmail", **template_send(account, tid, Destination=["e@example.com"]))
     day = beijing_today(server, account)
 
     rows = call(client, "GetSendEmailStatus", RequestDate=day, Offset=0, Limit=100, MessageId=sent.MessageId)
     statuses = rows.EmailStatusList
-    assert sorted(s.ToEmailAddress for s in statuses) == ["a@example.com", "b@example.com", "c@example.com", "d@example.com"]
+    assert sorted(s.ToEmailAddress for s in statuses) == [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+    ]
     for s in statuses:
         assert s.MessageId == sent.MessageId
         assert s.FromEmailAddress == account["sender"]
         assert (s.SendStatus, s.DeliverStatus) == (0, 1)
         assert s.RequestTime > 0
 
-    by_rcpt = call(client, "GetSendEmailStatus", RequestDate=day, Offset=0, Limit=10, ToEmailAddress="e@example.com")
-    assert [(s.MessageId, s.ToEmailAddress) for s in by_rcpt.EmailStatusList] == [(other.MessageId, "e@example.com")]
+    by_rcpt = call(
+        client, "GetSendEmailStatus", RequestDate=day, Offset=0, Limit=10, ToEmailAddress="e@example.com"
+    )
+    assert [(s.MessageId, s.ToEmailAddress) for s in by_rcpt.EmailStatusList] == [
+        (other.MessageId, "e@example.com")
+    ]
 
     everything = call(client, "GetSendEmailStatus", RequestDate=day, Offset=0, Limit=100)
     assert len(everything.EmailStatusList) == 5
@@ -195,7 +226,7 @@ def test_get_send_email_status_one_row_per_recipient(server: Server, account: di
     assert exc.get_code() == "FailedOperation.InvalidLimit"
 
 
-# ------------------------------------------------------------------------------------------------ refusals
+# ---------------------------------------------------------------------------------------------- refusals
 
 
 def test_refused_send_emails_change_nothing(server: Server, account: dict[str, Any]) -> None:
@@ -204,9 +235,14 @@ def test_refused_send_emails_change_nothing(server: Server, account: dict[str, A
     before = usage(server, account)
     cases: list[tuple[str, dict[str, Any]]] = [
         ("FailedOperation.InvalidTemplateID", template_send(account, 987654)),
-        ("FailedOperation.NotAuthenticatedSender", template_send(account, tid, FromEmailAddress="nobody@mail.example.com")),
-        ("FailedOperation.TooManyRecipients",
-         template_send(account, tid, Destination=[f"user{i}@example.com" for i in range(51)])),
+        (
+            "FailedOperation.NotAuthenticatedSender",
+            template_send(account, tid, FromEmailAddress="nobody@mail.example.com"),
+        ),
+        (
+            "FailedOperation.TooManyRecipients",
+            template_send(account, tid, Destination=[f"user{i}@example.com" for i in range(51)]),
+        ),
     ]
     for code, params in cases:
         exc = sdk_error(lambda params=params: call(client, "SendEmail", **params))  # type: ignore[misc]
@@ -214,8 +250,16 @@ def test_refused_send_emails_change_nothing(server: Server, account: dict[str, A
         assert usage(server, account) == before, code
 
     bad_clients = [
-        ("AuthFailure.SecretIdNotFound", sdk(server.endpoints.api_endpoint, "AKIDNOSUCHKEY000000000000000000000000", account["secret_key"])),
-        ("AuthFailure.SignatureFailure", sdk(server.endpoints.api_endpoint, account["secret_id"], account["secret_key"] + "x")),
+        (
+            "AuthFailure.SecretIdNotFound",
+            sdk(
+                server.endpoints.api_endpoint, "AKIDNOSUCHKEY000000000000000000000000", account["secret_key"]
+            ),
+        ),
+        (
+            "AuthFailure.SignatureFailure",
+            sdk(server.endpoints.api_endpoint, account["secret_id"], account["secret_key"] + "x"),
+        ),
         ("UnsupportedRegion", client_for(server, account, region="ap-beijing")),
     ]
     for code, bad in bad_clients:
@@ -236,25 +280,43 @@ def test_not_emulated_action_is_unsupported_operation(server: Server, account: d
 
 def test_sign_in_errors_on_read_actions(server: Server, account: dict[str, Any]) -> None:
     endpoint = server.endpoints.api_endpoint
-    exc = sdk_error(lambda: call(sdk(endpoint, "AKIDNOSUCHKEY000000000000000000000000", "x" * 32),
-                                 "ListEmailTemplates", Limit=10, Offset=0))
+    exc = sdk_error(
+        lambda: call(
+            sdk(endpoint, "AKIDNOSUCHKEY000000000000000000000000", "x" * 32),
+            "ListEmailTemplates",
+            Limit=10,
+            Offset=0,
+        )
+    )
     assert exc.get_code() == "AuthFailure.SecretIdNotFound"
-    exc = sdk_error(lambda: call(sdk(endpoint, account["secret_id"], "Wrong" + account["secret_key"][5:]),
-                                 "ListEmailTemplates", Limit=10, Offset=0))
+    exc = sdk_error(
+        lambda: call(
+            sdk(endpoint, account["secret_id"], "Wrong" + account["secret_key"][5:]),
+            "ListEmailTemplates",
+            Limit=10,
+            Offset=0,
+        )
+    )
     assert exc.get_code() == "AuthFailure.SignatureFailure"
 
 
-# ------------------------------------------------------------------------------------------------ templates
+# ---------------------------------------------------------------------------------------------- templates
 
 
 def test_template_actions_round_trip(server: Server, account: dict[str, Any]) -> None:
     client = client_for(server, account)
     html, text = "<p>Hello {{name}} — 你好</p>", "Hello {{name}} — 你好"
-    created = call(client, "CreateEmailTemplate", TemplateName="welcome",
-                   TemplateContent={"Html": b64(html), "Text": b64(text)})
+    created = call(
+        client,
+        "CreateEmailTemplate",
+        TemplateName="welcome",
+        TemplateContent={"Html": b64(html), "Text": b64(text)},
+    )
     tid = created.TemplateID
     assert isinstance(tid, int) and tid > 0
-    second = call(client, "CreateEmailTemplate", TemplateName="text-only", TemplateContent={"Text": b64("plain {{x}}")})
+    second = call(
+        client, "CreateEmailTemplate", TemplateName="text-only", TemplateContent={"Text": b64("plain {{x}}")}
+    )
     assert second.TemplateID != tid
 
     got = call(client, "GetEmailTemplate", TemplateID=tid)
@@ -266,21 +328,30 @@ def test_template_actions_round_trip(server: Server, account: dict[str, Any]) ->
     listed = call(client, "ListEmailTemplates", Limit=10, Offset=0)
     assert listed.TotalCount == 2
     assert {(t.TemplateID, t.TemplateName, t.TemplateStatus) for t in listed.TemplatesMetadata} == {
-        (tid, "welcome", 0), (second.TemplateID, "text-only", 0),
+        (tid, "welcome", 0),
+        (second.TemplateID, "text-only", 0),
     }
     assert all(t.CreatedTimestamp > 0 for t in listed.TemplatesMetadata)
     one = call(client, "ListEmailTemplates", Limit=1, Offset=1)
     assert one.TotalCount == 2 and len(one.TemplatesMetadata) == 1
 
-    call(client, "UpdateEmailTemplate", TemplateID=tid, TemplateName="welcome-v2",
-         TemplateContent={"Html": b64("<p>v2 {{name}}</p>")})
+    call(
+        client,
+        "UpdateEmailTemplate",
+        TemplateID=tid,
+        TemplateName="welcome-v2",
+        TemplateContent={"Html": b64("<p>v2 {{name}}</p>")},
+    )
     got = call(client, "GetEmailTemplate", TemplateID=tid)
     assert got.TemplateName == "welcome-v2"
     assert base64.b64decode(got.TemplateContent.Html).decode() == "<p>v2 {{name}}</p>"
 
     # the updated template is what SendEmail renders
-    sent = call(client, "SendEmail", **template_send(
-        account, tid, Template={"TemplateID": tid, "TemplateData": '{"name": "Bo"}'}))
+    sent = call(
+        client,
+        "SendEmail",
+        **template_send(account, tid, Template={"TemplateID": tid, "TemplateData": '{"name": "Bo"}'}),
+    )
     assert "v2 Bo" in (stored(server, account, sent.MessageId)["html"] or "")
 
     call(client, "DeleteEmailTemplate", TemplateID=tid)
@@ -291,7 +362,7 @@ def test_template_actions_round_trip(server: Server, account: dict[str, Any]) ->
     assert exc.get_code() == "FailedOperation.InvalidLimit"
 
 
-# ------------------------------------------------------------------------------------------------ identities
+# ---------------------------------------------------------------------------------------------- identities
 
 
 def test_identity_and_address_actions(server: Server, account: dict[str, Any]) -> None:
@@ -329,13 +400,17 @@ def test_identity_and_address_actions(server: Server, account: dict[str, Any]) -
 
     call(client, "DeleteEmailAddress", EmailAddress=address)
     assert {s.EmailAddress for s in call(client, "ListEmailAddress").EmailSenders} == {account["sender"]}
-    exc = sdk_error(lambda: call(client, "SendEmail", **template_send(account, tid, FromEmailAddress=address)))
+    exc = sdk_error(
+        lambda: call(client, "SendEmail", **template_send(account, tid, FromEmailAddress=address))
+    )
     assert exc.get_code() == "FailedOperation.NotAuthenticatedSender"
 
     call(client, "DeleteEmailIdentity", EmailIdentity=domain)
     exc = sdk_error(lambda: call(client, "GetEmailIdentity", EmailIdentity=domain))
     assert exc.get_code() == "InvalidParameterValue.NotExistDomain"
-    assert {i.IdentityName for i in call(client, "ListEmailIdentities").EmailIdentities} == {account["sender"].split("@")[1]}
+    assert {i.IdentityName for i in call(client, "ListEmailIdentities").EmailIdentities} == {
+        account["sender"].split("@")[1]
+    }
 
 
 def test_update_smtp_password_then_smtp_login(server: Server, account: dict[str, Any]) -> None:
@@ -349,31 +424,42 @@ def test_update_smtp_password_then_smtp_login(server: Server, account: dict[str,
 
     new_password = "NewSmtpPass2468"
     call(client, "UpdateEmailSmtpPassWord", EmailAddress=address, Password=new_password)
-    assert {s.EmailAddress: s.SmtpPwdType for s in call(client, "ListEmailAddress").EmailSenders}[address] == 1
+    assert {s.EmailAddress: s.SmtpPwdType for s in call(client, "ListEmailAddress").EmailSenders}[
+        address
+    ] == 1
     _, count_before = usage(server, account)
     assert smtp_send(port, address, new_password, msg, mode="starttls") == {}
-    listed = server.admin("GET", f"/accounts/{account['name']}/messages", params={"subject": "via smtp"}).json()
+    listed = server.admin(
+        "GET", f"/accounts/{account['name']}/messages", params={"subject": "via smtp"}
+    ).json()
     assert listed["total"] == 1 and listed["messages"][0]["mail_from"] == address
     assert usage(server, account)[1] == count_before + 1
 
     with pytest.raises(smtplib.SMTPAuthenticationError):
         smtp_send(port, address, "WrongSmtpPass2468", msg, mode="starttls")
 
-    exc = sdk_error(lambda: call(client, "UpdateEmailSmtpPassWord", EmailAddress=address, Password=new_password))
+    exc = sdk_error(
+        lambda: call(client, "UpdateEmailSmtpPassWord", EmailAddress=address, Password=new_password)
+    )
     assert exc.get_code() == "OperationDenied.RepeatPassWord"
     exc = sdk_error(lambda: call(client, "UpdateEmailSmtpPassWord", EmailAddress=address, Password="short"))
     assert exc.get_code() == "InvalidParameterValue.InvalidSmtpPassWord"
-    exc = sdk_error(lambda: call(client, "UpdateEmailSmtpPassWord", EmailAddress=f"ghost@{domain}", Password="Another1357Pass"))
+    exc = sdk_error(
+        lambda: call(
+            client, "UpdateEmailSmtpPassWord", EmailAddress=f"ghost@{domain}", Password="Another1357Pass"
+        )
+    )
     assert exc.get_code() == "InvalidParameterValue.NoSuchSender"
     # the refused updates left the password as it was
     assert smtp_send(port, address, new_password, msg, mode="starttls") == {}
 
 
-# ------------------------------------------------------------------------------------------------ request forms
+# ---------------------------------------------------------------------------------------------- request forms
 
 
 @pytest.mark.parametrize(
-    "profile", [{"reqMethod": "GET"}, {"signMethod": "HmacSHA256"}, {"signMethod": "HmacSHA1"}],
+    "profile",
+    [{"reqMethod": "GET"}, {"signMethod": "HmacSHA256"}, {"signMethod": "HmacSHA1"}],
     ids=["GET-TC3", "v1-HmacSHA256", "v1-HmacSHA1"],
 )
 def test_get_form_and_v1_signatures(server: Server, account: dict[str, Any], profile: dict[str, Any]) -> None:
@@ -384,10 +470,18 @@ def test_get_form_and_v1_signatures(server: Server, account: dict[str, Any], pro
     assert [(t.TemplateID, t.TemplateName) for t in listed.TemplatesMetadata] == [(tid, "verify-code")]
 
     free_before, count_before = usage(server, account)
-    resp = call(client, "SendEmail", **template_send(
-        account, tid, FromEmailAddress=f"Example Team <{account['sender']}>",
-        Destination=["user1@example.com", "user2@example.com"], Cc=["cc@example.com"], Subject="Code {{code}}",
-    ))
+    resp = call(
+        client,
+        "SendEmail",
+        **template_send(
+            account,
+            tid,
+            FromEmailAddress=f"Example Team <{account['sender']}>",
+            Destination=["user1@example.com", "user2@example.com"],
+            Cc=["cc@example.com"],
+            Subject="Code {{code}}",
+        ),
+    )
     assert message_id_re(account["app_id"]).match(resp.MessageId), resp.MessageId
     detail = stored(server, account, resp.MessageId)
     assert detail["subject"] == "Code 123456"
@@ -396,12 +490,14 @@ def test_get_form_and_v1_signatures(server: Server, account: dict[str, Any], pro
     assert usage(server, account) == (free_before - 3, count_before + 1)
 
     # the signature really is checked in this form too
-    bad = sdk(server.endpoints.api_endpoint, account["secret_id"], account["secret_key"][:-1] + "#", **profile)
+    bad = sdk(
+        server.endpoints.api_endpoint, account["secret_id"], account["secret_key"][:-1] + "#", **profile
+    )
     exc = sdk_error(lambda: call(bad, "ListEmailTemplates", Limit=10, Offset=0))
     assert exc.get_code() == "AuthFailure.SignatureFailure"
 
 
-# ------------------------------------------------------------------------------------------------ raw HTTP
+# ---------------------------------------------------------------------------------------------- raw HTTP
 
 
 def _tc3_headers(account: dict[str, Any], host: str, action: str, body: bytes) -> dict[str, str]:
@@ -409,8 +505,16 @@ def _tc3_headers(account: dict[str, Any], host: str, action: str, body: bytes) -
     ts = int(time.time())
     date = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
     ctype = "application/json"
-    canonical = "\n".join(["POST", "/", "", f"content-type:{ctype}\nhost:{host}\n", "content-type;host",
-                           hashlib.sha256(body).hexdigest()])
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            f"content-type:{ctype}\nhost:{host}\n",
+            "content-type;host",
+            hashlib.sha256(body).hexdigest(),
+        ]
+    )
     scope = f"{date}/ses/tc3_request"
     to_sign = f"TC3-HMAC-SHA256\n{ts}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
 
@@ -420,10 +524,14 @@ def _tc3_headers(account: dict[str, Any], host: str, action: str, body: bytes) -
     k = mac(mac(mac(("TC3" + account["secret_key"]).encode(), date), "ses"), "tc3_request")
     sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
     return {
-        "Content-Type": ctype, "Host": host, "X-TC-Action": action, "X-TC-Timestamp": str(ts),
-        "X-TC-Version": "2020-10-02", "X-TC-Region": "ap-guangzhou",
+        "Content-Type": ctype,
+        "Host": host,
+        "X-TC-Action": action,
+        "X-TC-Timestamp": str(ts),
+        "X-TC-Version": "2020-10-02",
+        "X-TC-Region": "ap-guangzhou",
         "Authorization": f"TC3-HMAC-SHA256 Credential={account['secret_id']}/{scope}, "
-                         f"SignedHeaders=content-type;host, Signature={sig}",
+        f"SignedHeaders=content-type;host, Signature={sig}",
     }
 
 
@@ -446,7 +554,9 @@ def test_raw_http_error_envelopes(server: Server, account: dict[str, Any]) -> No
         assert "Error" not in ok and ok["TotalCount"] == 0
 
         bad_json = b'{"Limit": 10, "Offset": '
-        resp = post("ListEmailTemplates", bad_json, _tc3_headers(account, host, "ListEmailTemplates", bad_json))
+        resp = post(
+            "ListEmailTemplates", bad_json, _tc3_headers(account, host, "ListEmailTemplates", bad_json)
+        )
         assert resp["Error"]["Code"] == "InvalidParameter", resp
 
         unsigned = _tc3_headers(account, host, "ListEmailTemplates", good)
@@ -463,7 +573,13 @@ def test_raw_http_error_envelopes(server: Server, account: dict[str, Any]) -> No
         assert resp["Error"]["Code"] == "AuthFailure.SignatureFailure", resp
         assert isinstance(resp["Error"]["Message"], str) and resp["Error"]["Message"]
 
-        send = json.dumps({"FromEmailAddress": account["sender"], "Destination": ["u@example.com"],
-                           "Subject": "s", "Template": {"TemplateID": 424242, "TemplateData": "{}"}}).encode()
+        send = json.dumps(
+            {
+                "FromEmailAddress": account["sender"],
+                "Destination": ["u@example.com"],
+                "Subject": "s",
+                "Template": {"TemplateID": 424242, "TemplateData": "{}"},
+            }
+        ).encode()
         resp = post("SendEmail", send, _tc3_headers(account, host, "SendEmail", send))
         assert resp["Error"]["Code"] == "FailedOperation.InvalidTemplateID", resp

@@ -387,7 +387,12 @@ def _tc3_candidates(req: ApiRequest, secret_key: str) -> list[str]:
             return []
     except (OverflowError, OSError, ValueError):
         return []
-    hashed = UNSIGNED_PAYLOAD if req.unsigned_payload else payload_hash(req.payload)
+    if req.unsigned_payload:
+        # The official SDKs (Python `_get_tc3_signature`, Go `sha256hex("UNSIGNED-PAYLOAD")`) hash the
+        # literal; the reference text says the literal itself is the payload hash. Accept either.
+        hashes = [payload_hash(UNSIGNED_PAYLOAD.encode("ascii")), UNSIGNED_PAYLOAD]
+    else:
+        hashes = [payload_hash(req.payload)]
     variants: set[tuple[tuple[str, str], ...]] = set()
     for host in _host_variants(req.host):
         exact = tuple((n, host if n == "host" else v) for n, v in req.signed_headers)
@@ -403,6 +408,7 @@ def _tc3_candidates(req: ApiRequest, secret_key: str) -> list[str]:
             req.timestamp_raw,
             canonical_request_hash(req.method, req.path, req.canonical_query, list(headers), hashed),
         )
+        for hashed in hashes
         for headers in sorted(variants)
     ]
 

@@ -35,8 +35,14 @@ def b64(text: str | bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def client_for(server: Server, account: dict[str, Any], **profile: Any) -> Any:
-    return sdk(server.endpoints.api_endpoint, account["secret_id"], account["secret_key"], **profile)
+def client_for(server: Server, account: dict[str, Any], secret_key: str | None = None, **profile: Any) -> Any:
+    """An SDK client for the account; `unsignedPayload=True` is set on the built profile (not an
+    init argument of ClientProfile)."""
+    unsigned = profile.pop("unsignedPayload", False)
+    key = account["secret_key"] if secret_key is None else secret_key
+    client = sdk(server.endpoints.api_endpoint, account["secret_id"], key, **profile)
+    client.profile.unsignedPayload = unsigned
+    return client
 
 
 def sdk_error(fn: Callable[[], Any]) -> TencentCloudSDKException:
@@ -96,9 +102,11 @@ def template_send(account: dict[str, Any], template_id: int, **over: Any) -> dic
     return params
 
 
-def beijing_today(server: Server, account: dict[str, Any]) -> str:
-    """The account's current day in UTC+8 (the admin API reports account time in UTC+8)."""
-    return str(server.state(account["name"])["clock"]["now"])[:10]
+def freeze_day(server: Server, account: dict[str, Any]) -> str:
+    """Freeze the account's clock (so no send straddles midnight) and return its day in UTC+8."""
+    r = server.admin("POST", f"/accounts/{account['name']}/clock/freeze")
+    assert r.status_code == 200 and r.json()["clock"]["frozen"], r.text
+    return str(r.json()["clock"]["now"])[:10]  # the admin API shows account time in UTC+8
 
 
 def message_id_re(app_id: str) -> re.Pattern[str]:
@@ -182,6 +190,7 @@ def test_send_simple_with_attachment_byte_exact(server: Server, account: dict[st
 def test_get_send_email_status_one_row_per_recipient(server: Server, account: dict[str, Any]) -> None:
     tid = make_template(server, account)
     client = client_for(server, account)
+    day = freeze_day(server, account)
     sent = call(
         client,
         "SendEmail",
@@ -194,7 +203,6 @@ def test_get_send_email_status_one_row_per_recipient(server: Server, account: di
         ),
     )
     other = call(client, "SendEmail", **template_send(account, tid, Destination=["e@example.com"]))
-    day = beijing_today(server, account)
 
     rows = call(client, "GetSendEmailStatus", RequestDate=day, Offset=0, Limit=100, MessageId=sent.MessageId)
     statuses = rows.EmailStatusList
@@ -459,10 +467,18 @@ def test_update_smtp_password_then_smtp_login(server: Server, account: dict[str,
 
 @pytest.mark.parametrize(
     "profile",
-    [{"reqMethod": "GET"}, {"signMethod": "HmacSHA256"}, {"signMethod": "HmacSHA1"}],
-    ids=["GET-TC3", "v1-HmacSHA256", "v1-HmacSHA1"],
+    [
+        {"reqMethod": "GET"},
+        {"signMethod": "HmacSHA256"},
+        {"signMethod": "HmacSHA1"},
+        {"unsignedPayload": True},
+        {"reqMethod": "GET", "unsignedPayload": True},
+    ],
+    ids=["GET-TC3", "v1-HmacSHA256", "v1-HmacSHA1", "TC3-unsigned-payload", "GET-TC3-unsigned-payload"],
 )
-def test_get_form_and_v1_signatures(server: Server, account: dict[str, Any], profile: dict[str, Any]) -> None:
+def test_get_form_v1_and_unsigned_payload_signatures(
+    server: Server, account: dict[str, Any], profile: dict[str, Any]
+) -> None:
     tid = make_template(server, account)
     client = client_for(server, account, **profile)
     listed = call(client, "ListEmailTemplates", Limit=10, Offset=0)
@@ -490,9 +506,7 @@ def test_get_form_and_v1_signatures(server: Server, account: dict[str, Any], pro
     assert usage(server, account) == (free_before - 3, count_before + 1)
 
     # the signature really is checked in this form too
-    bad = sdk(
-        server.endpoints.api_endpoint, account["secret_id"], account["secret_key"][:-1] + "#", **profile
-    )
+    bad = client_for(server, account, secret_key=account["secret_key"][:-1] + "#", **profile)
     exc = sdk_error(lambda: call(bad, "ListEmailTemplates", Limit=10, Offset=0))
     assert exc.get_code() == "AuthFailure.SignatureFailure"
 

@@ -49,6 +49,7 @@ def serve(
     }
     settings = Settings(**flags)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection at INFO
     if not _is_loopback(settings.host) and not settings.admin_token:
         typer.echo(
             f"refusing to serve on non-loopback address {settings.host} without an admin token "

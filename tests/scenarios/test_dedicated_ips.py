@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
+
 from tests.clients import message, smtp_send
 
 
@@ -53,8 +55,9 @@ def test_failed_ip_charge_suspends_and_top_up_resumes(server: Any) -> None:
     assert not s["suspended"] and s["balance"] == "0.000000"
 
 
-def test_pending_without_stock_costs_nothing_until_ready(make_server: Any) -> None:
-    srv = make_server("sqlite", dedicated_ip_stock=0, dedicated_ip_lead_days=20)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_pending_without_stock_costs_nothing_until_ready(make_server: Any, backend: str) -> None:
+    srv = make_server(backend, dedicated_ip_stock=0, dedicated_ip_lead_days=20)
     a = _acct(srv)
     ip = srv.admin("POST", f"/accounts/{a['name']}/ips").json()
     assert ip["status"] == "pending" and ip["ip"] is None and ip["ready_at"].startswith("2031-01-30T12:00:00")
@@ -68,8 +71,9 @@ def test_pending_without_stock_costs_nothing_until_ready(make_server: Any) -> No
     assert bill["amount"] == "7.740000"  # 120 × 2/31 = 7.7419 → 7.74
 
 
-def test_fourth_application_in_a_month_is_refused(make_server: Any) -> None:
-    srv = make_server("sqlite", dedicated_ip_stock=10)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_fourth_application_in_a_month_is_refused(make_server: Any, backend: str) -> None:
+    srv = make_server(backend, dedicated_ip_stock=10)
     a = _acct(srv)
     ids = [srv.admin("POST", f"/accounts/{a['name']}/ips").json()["id"] for _ in range(3)]
     srv.admin("POST", f"/accounts/{a['name']}/ips/{ids[0]}/release")  # gives no application back
@@ -80,8 +84,9 @@ def test_fourth_application_in_a_month_is_refused(make_server: Any) -> None:
     assert srv.admin("POST", f"/accounts/{a['name']}/ips").status_code == 201
 
 
-def test_disable_mid_february_and_reenable(make_server: Any) -> None:
-    srv = make_server("sqlite", dedicated_ip_stock=1)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_disable_mid_february_and_reenable(make_server: Any, backend: str) -> None:
+    srv = make_server(backend, dedicated_ip_stock=1)
     a = _acct(srv)
     ip = srv.admin("POST", f"/accounts/{a['name']}/ips").json()
     _to(srv, a, "2031-02-15T10:00:00+08:00")
@@ -109,3 +114,28 @@ def test_concurrent_applications_never_share_an_ip_nor_exceed_3(server: Any) -> 
     assert sorted(results) == [201, 201, 201, 429, 429, 429]
     ips = [i["ip"] for i in server.admin("GET", f"/accounts/{a['name']}/ips").json()["ips"] if i["ip"]]
     assert len(ips) == len(set(ips))
+
+
+def test_several_unpaid_bills_settle_oldest_first(server: Any) -> None:
+    """31 Jan: one IP from stock and 1,001 recipients, balance 0. 1 Feb 00:00: usage bill 0.00028 unpaid
+    (suspended); 08:00: IP bill 3.87 (1/31 × 120) unpaid. Top-ups pay the oldest first, each in full."""
+    server.admin("POST", "/ips/stock", json={"count": 1})
+    a = _acct(server, "2031-01-31T12:00:00+08:00")
+    server.admin("POST", f"/accounts/{a['name']}/ips")
+    from tests.scenarios.test_billing_worked_examples import _send_api, _template
+
+    _send_api(server, a, _template(server, a), 1001)
+    s = _to(server, a, "2031-02-01T08:00:00+08:00")
+    bills = server.admin("GET", f"/accounts/{a['name']}/bills").json()
+    assert [(b["kind"], b["amount"], b["status"]) for b in bills] == [
+        ("usage", "0.000280", "unpaid"), ("dedicated_ip", "3.870000", "unpaid")]
+    assert s["suspended"] and s["unpaid"] == "3.870280"
+    top = lambda amount: server.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount": amount}).json()  # noqa: E731
+    s = top("0.0001")  # covers nothing: the oldest (0.00028) is not covered, so nothing is paid
+    assert s["unpaid"] == "3.870280" and s["balance"] == "0.000100"
+    s = top("0.00018")  # exactly the oldest
+    assert s["suspended"] and s["unpaid"] == "3.870000" and s["balance"] == "0.000000"
+    s = top("3.87")  # exactly the next: nothing unpaid, resumed at once
+    assert not s["suspended"] and s["unpaid"] == "0.000000" and s["balance"] == "0.000000"
+    ledger = server.admin("GET", f"/accounts/{a['name']}/ledger").json()
+    assert [e["kind"] for e in ledger] == ["topup", "topup", "settlement", "topup", "settlement"]

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ class Endpoints:
 
 def _bind(host: str, port: int) -> socket.socket:
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets of that proto
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = socket.socket(
+        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     sock.listen(1024)
@@ -72,7 +75,7 @@ class Emulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._error: BaseException | None = None
 
-    def _tls(self):  # type: ignore[no-untyped-def]
+    def _tls(self) -> ssl.SSLContext:
         s = self.settings
         if s.tls_cert and s.tls_key:
             return server_context(s.tls_cert, s.tls_key)
@@ -94,8 +97,13 @@ class Emulator:
         http_sock = _bind(s.host, s.http_port)
         smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
         config = uvicorn.Config(
-            create_app(self.core), log_level="warning", access_log=False, lifespan="off",
-            loop="none", http="httptools", timeout_keep_alive=30,
+            create_app(self.core),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            loop="none",
+            http="httptools",
+            timeout_keep_alive=30,
         )
         server = _Uvicorn(config)
         http_task = asyncio.create_task(server.serve(sockets=[http_sock]))
@@ -171,7 +179,7 @@ def banner(em: Emulator) -> str:
             "Default account",
             f"  SecretId       {d.secret_id}",
             f"  SecretKey      {d.secret_key}",
-            f"  Region         ap-guangzhou",
+            "  Region         ap-guangzhou",
             f"  Sender         {d.sender}",
             f"  SMTP password  {d.smtp_password}",
         ]

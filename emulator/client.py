@@ -19,11 +19,21 @@ class TencentApiError(Exception):
         self.code, self.message, self.request_id = code, message, request_id
 
 
-def sign_headers(host: str, action: str, body: bytes, secret_id: str, secret_key: str, region: str,
-                 timestamp: int | None = None, version: str = "2020-10-02") -> dict[str, str]:
+def sign_headers(
+    host: str,
+    action: str,
+    body: bytes,
+    secret_id: str,
+    secret_key: str,
+    region: str,
+    timestamp: int | None = None,
+    version: str = "2020-10-02",
+) -> dict[str, str]:
     ts = int(time.time()) if timestamp is None else timestamp
     ctype = "application/json"
-    req_hash = canonical_request_hash("POST", "/", "", [("content-type", ctype), ("host", host)], payload_hash(body))
+    req_hash = canonical_request_hash(
+        "POST", "/", "", [("content-type", ctype), ("host", host)], payload_hash(body)
+    )
     date = utc_date(ts)
     sig = tc3_signature(secret_key, date, "ses", str(ts), req_hash)
     return {

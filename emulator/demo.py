@@ -32,7 +32,9 @@ class _Api:
 
             hp = HttpProfile(protocol="http", endpoint=urlsplit(base_url).netloc)
             self._sdk = ses_client.SesClient(
-                credential.Credential(creds["secret_id"], creds["secret_key"]), "ap-guangzhou", ClientProfile(httpProfile=hp)
+                credential.Credential(creds["secret_id"], creds["secret_key"]),
+                "ap-guangzhou",
+                ClientProfile(httpProfile=hp),
             )
             self.kind = "official tencentcloud SDK"
         except ImportError:
@@ -54,10 +56,15 @@ class _Api:
             raise TencentApiError(exc.get_code(), exc.get_message(), exc.get_request_id() or "") from None
 
 
-def run(base_url: str = "http://127.0.0.1:8025", token: str | None = None, echo: Callable[[str], None] = print) -> None:
+def run(
+    base_url: str = "http://127.0.0.1:8025", token: str | None = None, echo: Callable[[str], None] = print
+) -> None:
     t0 = time.monotonic()
-    admin = httpx.Client(base_url=base_url.rstrip("/") + "/admin", timeout=60,
-                         headers={"Authorization": f"Bearer {token}"} if token else {})
+    admin = httpx.Client(
+        base_url=base_url.rstrip("/") + "/admin",
+        timeout=60,
+        headers={"Authorization": f"Bearer {token}"} if token else {},
+    )
 
     def ok(r: httpx.Response) -> Any:
         if r.status_code >= 400:
@@ -72,13 +79,21 @@ def run(base_url: str = "http://127.0.0.1:8025", token: str | None = None, echo:
     echo(f"   Its clock is frozen at {state['clock']['now']} so the story runs on demand.")
 
     api = _Api(base_url, creds)
-    tid = api.call("CreateEmailTemplate", TemplateName="demo", TemplateContent={"Text": "SGVsbG8ge3tuYW1lfX0h"})["TemplateID"]
+    tid = api.call(
+        "CreateEmailTemplate", TemplateName="demo", TemplateContent={"Text": "SGVsbG8ge3tuYW1lfX0h"}
+    )["TemplateID"]
     for batch in range(20):
-        api.call("SendEmail", FromEmailAddress=creds["sender"], Subject="Welcome",
-                 Destination=[f"user{batch * 50 + i}@example.com" for i in range(50)],
-                 Template={"TemplateID": tid, "TemplateData": '{"name":"friend"}'})
+        api.call(
+            "SendEmail",
+            FromEmailAddress=creds["sender"],
+            Subject="Welcome",
+            Destination=[f"user{batch * 50 + i}@example.com" for i in range(50)],
+            Template={"TemplateID": tid, "TemplateData": '{"name":"friend"}'},
+        )
     state = ok(admin.get(f"/accounts/{name}"))
-    echo(f"2. Sent 1,000 emails with the {api.kind} (20 SendEmail calls × 50 recipients): free quota left {state['free_left']}.")
+    echo(
+        f"2. Sent 1,000 emails with the {api.kind} (20 SendEmail calls × 50 recipients): free quota left {state['free_left']}."
+    )
 
     smtp_port = info["smtps_port"]
 
@@ -95,34 +110,55 @@ def run(base_url: str = "http://127.0.0.1:8025", token: str | None = None, echo:
 
     smtp("paid@example.com")
     state = ok(admin.get(f"/accounts/{name}"))
-    echo(f"3. One more email by SMTP: paid units {state['paid_units']} (0.00028 USD), balance {state['balance']} USD.")
+    echo(
+        f"3. One more email by SMTP: paid units {state['paid_units']} (0.00028 USD), balance {state['balance']} USD."
+    )
 
     now = datetime.fromisoformat(state["clock"]["now"])
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=1, microsecond=0)
     state = ok(admin.post(f"/accounts/{name}/clock/advance", json={"to": midnight.isoformat()}))
     bill = ok(admin.get(f"/accounts/{name}/bills"))[-1]
-    echo(f"4. Clock moved past midnight to {state['clock']['now']}: bill for {bill['period']}, "
-         f"{bill['units']} × {bill['unit_price']} = {bill['amount']} USD, {bill['status']}.")
-    echo(f"   Suspended: {state['suspended']} (reason {state['suspended_reason']}, since {state['suspended_at']}).")
+    echo(
+        f"4. Clock moved past midnight to {state['clock']['now']}: bill for {bill['period']}, "
+        f"{bill['units']} × {bill['unit_price']} = {bill['amount']} USD, {bill['status']}."
+    )
+    echo(
+        f"   Suspended: {state['suspended']} (reason {state['suspended_reason']}, since {state['suspended_at']})."
+    )
 
     try:
         smtp("refused@example.com")
         echo("5. UNEXPECTED: the SMTP send was accepted")
     except smtplib.SMTPResponseException as exc:
-        echo(f"5. SMTP send refused: {exc.smtp_code} {exc.smtp_error.decode()}")
+        err = exc.smtp_error.decode() if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        echo(f"5. SMTP send refused: {exc.smtp_code} {err}")
     try:
-        api.call("SendEmail", FromEmailAddress=creds["sender"], Subject="x", Destination=["refused@example.com"],
-                 Template={"TemplateID": tid, "TemplateData": "{}"})
+        api.call(
+            "SendEmail",
+            FromEmailAddress=creds["sender"],
+            Subject="x",
+            Destination=["refused@example.com"],
+            Template={"TemplateID": tid, "TemplateData": "{}"},
+        )
         echo("6. UNEXPECTED: the API send was accepted")
     except TencentApiError as exc:
         echo(f"6. SendEmail refused ({api.kind}): {exc.code}: {exc.message}")
 
     state = ok(admin.post(f"/accounts/{name}/top-up", json={"amount": "0.0001"}))
-    echo(f"7. Top-up of 0.0001 USD: balance {state['balance']}, still suspended: {state['suspended']} "
-         f"(the bill is paid in full or not at all).")
+    echo(
+        f"7. Top-up of 0.0001 USD: balance {state['balance']}, still suspended: {state['suspended']} "
+        f"(the bill is paid in full or not at all)."
+    )
     state = ok(admin.post(f"/accounts/{name}/top-up", json={"amount": "0.00018"}))
-    echo(f"8. Top-up of 0.00018 USD: the bill is paid, balance {state['balance']}, suspended: {state['suspended']}.")
-    out = api.call("SendEmail", FromEmailAddress=creds["sender"], Subject="Back", Destination=["back@example.com"],
-                   Template={"TemplateID": tid, "TemplateData": '{"name":"again"}'})
+    echo(
+        f"8. Top-up of 0.00018 USD: the bill is paid, balance {state['balance']}, suspended: {state['suspended']}."
+    )
+    out = api.call(
+        "SendEmail",
+        FromEmailAddress=creds["sender"],
+        Subject="Back",
+        Destination=["back@example.com"],
+        Template={"TemplateID": tid, "TemplateData": '{"name":"again"}'},
+    )
     echo(f"9. Sending works again: MessageId {out['MessageId']}.")
     echo(f"Done in {time.monotonic() - t0:.1f} s.")

@@ -35,8 +35,11 @@ def create_app(core: Core) -> FastAPI:
         first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
         return JSONResponse(
-            {"code": "InvalidParameter", "message": f"{where}: {first.get('msg', 'invalid request')}",
-             "errors": jsonable(exc.errors())},
+            {
+                "code": "InvalidParameter",
+                "message": f"{where}: {first.get('msg', 'invalid request')}",
+                "errors": jsonable(exc.errors()),
+            },
             status_code=422,
         )
 
@@ -57,8 +60,13 @@ def create_app(core: Core) -> FastAPI:
     @app.get("/admin/info", tags=["operations"], dependencies=[Depends(require_token)])
     def _info() -> dict[str, object]:
         e = core.endpoints
-        return {"version": __version__, "host": e.host if e else None, "smtp_port": e.smtp_port if e else None,
-                "smtps_port": e.smtps_port if e else None, "http_port": e.http_port if e else None}
+        return {
+            "version": __version__,
+            "host": e.host if e else None,
+            "smtp_port": e.smtp_port if e else None,
+            "smtps_port": e.smtps_port if e else None,
+            "http_port": e.http_port if e else None,
+        }
 
     app.include_router(accounts.router)
     app.include_router(mailbox.router)

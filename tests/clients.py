@@ -13,7 +13,9 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.ses.v20201002 import models, ses_client
 
 
-def sdk(endpoint: str, secret_id: str, secret_key: str, region: str = "ap-guangzhou", **profile: Any) -> ses_client.SesClient:
+def sdk(
+    endpoint: str, secret_id: str, secret_key: str, region: str = "ap-guangzhou", **profile: Any
+) -> ses_client.SesClient:
     hp = HttpProfile(protocol="http", endpoint=endpoint, reqMethod=profile.pop("reqMethod", "POST"))
     return ses_client.SesClient(
         credential.Credential(secret_id, secret_key), region, ClientProfile(httpProfile=hp, **profile)
@@ -33,7 +35,9 @@ def insecure_tls() -> ssl.SSLContext:
     return ctx
 
 
-def message(sender: str, to: list[str], subject: str = "hello", body: str = "hi there", cc: list[str] | None = None) -> EmailMessage:
+def message(
+    sender: str, to: list[str], subject: str = "hello", body: str = "hi there", cc: list[str] | None = None
+) -> EmailMessage:
     m = EmailMessage()
     m["From"] = sender
     m["To"] = ", ".join(to)
@@ -44,8 +48,15 @@ def message(sender: str, to: list[str], subject: str = "hello", body: str = "hi 
     return m
 
 
-def smtp_send(port: int, user: str | None, password: str | None, msg: EmailMessage, *, mode: str = "starttls",
-              rcpts: list[str] | None = None) -> dict[str, Any]:
+def smtp_send(
+    port: int,
+    user: str | None,
+    password: str | None,
+    msg: EmailMessage,
+    *,
+    mode: str = "starttls",
+    rcpts: list[str] | None = None,
+) -> dict[str, Any]:
     """mode: starttls | implicit | plain. Returns sendmail's refused dict."""
     if mode == "implicit":
         client: smtplib.SMTP = smtplib.SMTP_SSL("127.0.0.1", port, context=insecure_tls(), timeout=30)

@@ -76,8 +76,14 @@ def make_settings(tmp: Path, backend: str, **overrides: Any) -> tuple[Settings, 
         schema = PgSchema()
         url = schema.url
     settings = Settings(
-        host="127.0.0.1", smtp_port=0, smtps_port=0, http_port=0, data_dir=tmp, database_url=url,
-        scheduler_interval_s=0.2, **overrides,
+        host="127.0.0.1",
+        smtp_port=0,
+        smtps_port=0,
+        http_port=0,
+        data_dir=tmp,
+        database_url=url,
+        scheduler_interval_s=0.2,
+        **overrides,
     )
     return settings, schema
 
@@ -111,7 +117,9 @@ class Server:
         self.http.close()
 
 
-def start_server(tmp: Path, backend: str, wall: WallClock | None = None, **overrides: Any) -> tuple[Server, PgSchema | None]:
+def start_server(
+    tmp: Path, backend: str, wall: WallClock | None = None, **overrides: Any
+) -> tuple[Server, PgSchema | None]:
     settings, schema = make_settings(tmp, backend, **overrides)
     em = Emulator(settings, wall)
     endpoints = em.start_in_thread()

@@ -26,8 +26,12 @@ router = APIRouter(prefix="/admin", tags=["accounts"], dependencies=[Depends(req
 @router.post("/accounts", response_model=CredentialsPublic, status_code=201)
 def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
     creds = core.accounts.create(
-        body.name, secret_id=body.secret_id, secret_key=body.secret_key, sender=body.sender,
-        smtp_password=body.smtp_password, free_quota=body.free_quota,
+        body.name,
+        secret_id=body.secret_id,
+        secret_key=body.secret_key,
+        sender=body.sender,
+        smtp_password=body.smtp_password,
+        free_quota=body.free_quota,
     )
     return CredentialsPublic.of(creds)
 
@@ -65,6 +69,7 @@ def set_template_status(account: str, template_id: int, body: TemplateStatusSet,
 
 
 # --- clocks ---------------------------------------------------------------------------------------
+
 
 def _move(core: Core, account: str | None, body: ClockMove) -> list[AccountState]:
     given = [x is not None for x in (body.seconds, body.duration, body.to)]

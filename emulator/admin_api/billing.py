@@ -16,17 +16,26 @@ router = APIRouter(prefix="/admin", tags=["billing"], dependencies=[Depends(requ
 
 @router.get("/accounts/{account}/bills", response_model=list[BillPublic])
 def list_bills(
-    account: str, core: CoreDep,
+    account: str,
+    core: CoreDep,
     status: Annotated[str | None, Query(pattern="^(paid|unpaid)$")] = None,
     period: Annotated[str | None, Query(description="prefix: 2026, 2026-01 or 2026-01-05")] = None,
     kind: Annotated[str | None, Query(pattern="^(usage|dedicated_ip)$")] = None,
 ) -> list[BillPublic]:
     return [
         BillPublic(
-            id=b.id, kind=b.kind, period=b.period, units=b.units, unit_price=format_usd(b.unit_price_micro),
-            unit_price_micro=b.unit_price_micro, amount=format_usd(b.amount_micro), amount_micro=b.amount_micro,
-            status="unpaid" if b.paid_us is None else "paid", created_at=iso(b.created_us) or "",
-            paid_at=iso(b.paid_us), detail=json.loads(b.detail_json or "{}"),
+            id=b.id,
+            kind=b.kind,
+            period=b.period,
+            units=b.units,
+            unit_price=format_usd(b.unit_price_micro),
+            unit_price_micro=b.unit_price_micro,
+            amount=format_usd(b.amount_micro),
+            amount_micro=b.amount_micro,
+            status="unpaid" if b.paid_us is None else "paid",
+            created_at=iso(b.created_us) or "",
+            paid_at=iso(b.paid_us),
+            detail=json.loads(b.detail_json or "{}"),
         )
         for b in core.billing.bills(account, status, period, kind)
     ]
@@ -36,8 +45,14 @@ def list_bills(
 def ledger(account: str, core: CoreDep) -> list[LedgerEntryPublic]:
     return [
         LedgerEntryPublic(
-            id=e.id, kind=e.kind, amount=format_usd(e.amount_micro), amount_micro=e.amount_micro, bill_id=e.bill_id,
-            note=e.note, account_time=iso(e.account_time_us) or "", real_time=iso(e.real_time_us) or "",
+            id=e.id,
+            kind=e.kind,
+            amount=format_usd(e.amount_micro),
+            amount_micro=e.amount_micro,
+            bill_id=e.bill_id,
+            note=e.note,
+            account_time=iso(e.account_time_us) or "",
+            real_time=iso(e.real_time_us) or "",
         )
         for e in core.billing.ledger(account)
     ]
@@ -46,7 +61,13 @@ def ledger(account: str, core: CoreDep) -> list[LedgerEntryPublic]:
 @router.get("/accounts/{account}/usage", response_model=list[UsageDayPublic])
 def usage(account: str, core: CoreDep) -> list[UsageDayPublic]:
     return [
-        UsageDayPublic(day=u.day, free_units=u.free_units, paid_units=u.paid_units, cost=format_usd(u.cost_micro), cost_micro=u.cost_micro)
+        UsageDayPublic(
+            day=u.day,
+            free_units=u.free_units,
+            paid_units=u.paid_units,
+            cost=format_usd(u.cost_micro),
+            cost_micro=u.cost_micro,
+        )
         for u in core.billing.usage(account)
     ]
 

@@ -27,9 +27,17 @@ def require_token(
     token = get_core(request).settings.admin_token
     if not token:
         return
-    given = x_admin_token or (authorization[7:] if authorization and authorization.startswith("Bearer ") else None)
+    given = x_admin_token or (
+        authorization[7:] if authorization and authorization.startswith("Bearer ") else None
+    )
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(401, detail={"code": "Unauthorized", "message": "admin token required (Authorization: Bearer <token>)"})
+        raise HTTPException(
+            401,
+            detail={
+                "code": "Unauthorized",
+                "message": "admin token required (Authorization: Bearer <token>)",
+            },
+        )
 
 
 CoreDep = Annotated[Core, Depends(get_core)]

@@ -43,16 +43,27 @@ class StockCreate(BaseModel):
 
 def _ip(r: Any) -> DedicatedIpPublic:
     return DedicatedIpPublic(
-        id=r.id, ip=r.ip, status=r.status, application_month=r.application_month, applied_at=iso(r.applied_us) or "",
-        ready_at=iso(r.ready_us), enabled_at=iso(r.enabled_us), disabled_at=iso(r.disabled_us),
+        id=r.id,
+        ip=r.ip,
+        status=r.status,
+        application_month=r.application_month,
+        applied_at=iso(r.applied_us) or "",
+        ready_at=iso(r.ready_us),
+        enabled_at=iso(r.enabled_us),
+        disabled_at=iso(r.disabled_us),
     )
 
 
 @router.get("/accounts/{account}/ips", response_model=IpOverviewPublic)
 def list_ips(account: str, core: CoreDep) -> IpOverviewPublic:
     o = core.ips.overview(account)
-    return IpOverviewPublic(month=o.month, applications_this_month=o.applications_this_month,
-                            limit_per_month=MAX_APPLICATIONS_PER_MONTH, stock_left=o.stock_left, ips=[_ip(r) for r in o.ips])
+    return IpOverviewPublic(
+        month=o.month,
+        applications_this_month=o.applications_this_month,
+        limit_per_month=MAX_APPLICATIONS_PER_MONTH,
+        stock_left=o.stock_left,
+        ips=[_ip(r) for r in o.ips],
+    )
 
 
 @router.post("/accounts/{account}/ips", response_model=DedicatedIpPublic, status_code=201)

@@ -35,8 +35,13 @@ class CredentialsPublic(BaseModel):
     @classmethod
     def of(cls, c: Credentials) -> CredentialsPublic:
         return cls(
-            id=c.account_id, name=c.name, app_id=c.app_id, secret_id=c.secret_id, secret_key=c.secret_key,
-            sender=c.sender, smtp_password=c.smtp_password,
+            id=c.account_id,
+            name=c.name,
+            app_id=c.app_id,
+            secret_id=c.secret_id,
+            secret_key=c.secret_key,
+            sender=c.sender,
+            smtp_password=c.smtp_password,
         )
 
 
@@ -67,11 +72,21 @@ class AccountPublic(BaseModel):
     @classmethod
     def of(cls, s: AccountState) -> AccountPublic:
         return cls(
-            id=s.id, name=s.name, app_id=s.app_id, secret_id=s.secret_id, free_quota=s.free_quota,
-            free_used=s.free_used, free_left=s.free_left, paid_units=s.paid_units,
-            balance=format_usd(s.balance_micro), balance_micro=s.balance_micro,
-            unpaid=format_usd(s.unpaid_micro), unpaid_micro=s.unpaid_micro,
-            suspended=s.suspended, suspended_reason=s.suspended_reason, suspended_at=iso(s.suspended_us),
+            id=s.id,
+            name=s.name,
+            app_id=s.app_id,
+            secret_id=s.secret_id,
+            free_quota=s.free_quota,
+            free_used=s.free_used,
+            free_left=s.free_left,
+            paid_units=s.paid_units,
+            balance=format_usd(s.balance_micro),
+            balance_micro=s.balance_micro,
+            unpaid=format_usd(s.unpaid_micro),
+            unpaid_micro=s.unpaid_micro,
+            suspended=s.suspended,
+            suspended_reason=s.suspended_reason,
+            suspended_at=iso(s.suspended_us),
             clock=ClockPublic(now=iso(s.clock_us) or "", now_us=s.clock_us, frozen=s.clock_frozen),
         )
 

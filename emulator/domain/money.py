@@ -10,7 +10,7 @@ MICRO_PER_CENT = 10_000
 
 def parse_usd(value: str | int) -> int:
     """'12.5' -> 12_500_000. Exact; more than six decimals or a float is an error."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError("money must be given as a decimal string or integer micro-USD, never a float")
     if isinstance(value, int):
         return value * MICRO_PER_USD

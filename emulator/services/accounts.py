@@ -13,7 +13,7 @@ from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
 from emulator.domain.clock import ClockState
 from emulator.errors import Conflict, EmulatorError, InsufficientBalance, NotFound
-from emulator.storage import accounts_repo, mail_repo
+from emulator.storage import accounts_repo, mail_repo, tables
 from emulator.storage.tables import bills, ledger, message_recipients, messages, usage_daily
 
 if TYPE_CHECKING:
@@ -81,13 +81,15 @@ class AccountService:
             raise EmulatorError(f"sender {sender!r} is not a valid email address")
         rules.validate_smtp_password(smtp_password)
         if not secret_id.startswith("AKID") or len(secret_id) < 8 or not secret_id.isalnum():
-            raise EmulatorError("secret_id must look like a Tencent SecretId: 'AKID' followed by letters and digits")
+            raise EmulatorError(
+                "secret_id must look like a Tencent SecretId: 'AKID' followed by letters and digits"
+            )
         if len(secret_key) < 16 or not secret_key.isprintable():
             raise EmulatorError("secret_key must be at least 16 printable characters")
         wall = self.core.wall.now_us()
         with self.core.writer.begin() as conn:
             if name is None:
-                name = f"acct-{int(conn.execute(select(func.count()).select_from(accounts_repo.accounts)).scalar_one()) + 1}-{secret_id[-6:].lower()}"
+                name = f"acct-{int(conn.execute(select(func.count()).select_from(tables.accounts)).scalar_one()) + 1}-{secret_id[-6:].lower()}"
             if not _NAME.match(name):
                 raise EmulatorError("account name: 1-64 letters, digits, '.', '_' or '-'")
             if accounts_repo.account_by_name(conn, name):
@@ -110,7 +112,9 @@ class AccountService:
                 settings_json="{}",
             )
             domain = domain_of(sender)
-            accounts_repo.insert_domain(conn, account_id=account_id, domain=domain, verified=True, created_us=wall)
+            accounts_repo.insert_domain(
+                conn, account_id=account_id, domain=domain, verified=True, created_us=wall
+            )
             accounts_repo.insert_sender(
                 conn,
                 account_id=account_id,

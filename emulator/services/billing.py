@@ -29,8 +29,13 @@ def pay(core: Core, conn: Connection, bill: Row[Any], now_us: int, kind: str) ->
     if bill.amount_micro:
         conn.execute(
             ledger.insert().values(
-                account_id=bill.account_id, kind=kind, amount_micro=-bill.amount_micro, bill_id=bill.id,
-                note=f"{bill.kind} {bill.period}", account_time_us=now_us, real_time_us=core.wall.now_us(),
+                account_id=bill.account_id,
+                kind=kind,
+                amount_micro=-bill.amount_micro,
+                bill_id=bill.id,
+                note=f"{bill.kind} {bill.period}",
+                account_time_us=now_us,
+                real_time_us=core.wall.now_us(),
             )
         )
 
@@ -68,7 +73,9 @@ class BillingService:
     def _id(self, ref: int | str) -> int:
         return int(self.core.accounts.get_row(ref).id)
 
-    def bills(self, ref: int | str, status: str | None = None, period: str | None = None, kind: str | None = None) -> list[Row[Any]]:
+    def bills(
+        self, ref: int | str, status: str | None = None, period: str | None = None, kind: str | None = None
+    ) -> list[Row[Any]]:
         aid = self._id(ref)
         with self.core.engine.connect() as conn:
             return billing_repo.list_bills(conn, aid, status, period, kind)

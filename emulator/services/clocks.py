@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class ClockService:
     def __init__(self, core: Core) -> None:
         self.core = core
-        self.after_move: list[Callable[[int], None]] = []  # scheduler hooks: run due events for an account
+        self.after_move: list[Callable[[int], object]] = []  # scheduler hooks: run due events for an account
 
     def _change(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> AccountState:
         with self.core.writer.begin() as conn:

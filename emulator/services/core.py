@@ -13,7 +13,9 @@ from emulator.storage.db import create_schema, make_engine, writer
 
 
 class Core:
-    def __init__(self, settings: Settings, wall: WallClock | None = None, engine: Engine | None = None) -> None:
+    def __init__(
+        self, settings: Settings, wall: WallClock | None = None, engine: Engine | None = None
+    ) -> None:
         from emulator.services.accounts import AccountService
         from emulator.services.billing import BillingService
         from emulator.services.clocks import ClockService

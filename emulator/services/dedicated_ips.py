@@ -36,13 +36,19 @@ class DedicatedIpService:
         """Seed the shared inventory once, on a new database."""
         with self.core.writer.begin() as conn:
             if ips_repo.inventory_size(conn) == 0 and self.core.settings.dedicated_ip_stock > 0:
-                ips_repo.add_inventory(conn, rules.stock_addresses(self.core.settings.dedicated_ip_stock), self.core.wall.now_us())
+                ips_repo.add_inventory(
+                    conn,
+                    rules.stock_addresses(self.core.settings.dedicated_ip_stock),
+                    self.core.wall.now_us(),
+                )
 
     def add_stock(self, count: int) -> int:
         if not 1 <= count <= 1000:
             raise EmulatorError("count must be between 1 and 1000")
         with self.core.writer.begin() as conn:
-            ips_repo.add_inventory(conn, rules.stock_addresses(count, ips_repo.inventory_size(conn)), self.core.wall.now_us())
+            ips_repo.add_inventory(
+                conn, rules.stock_addresses(count, ips_repo.inventory_size(conn)), self.core.wall.now_us()
+            )
             return ips_repo.stock_left(conn)
 
     def stock_left(self) -> int:
@@ -53,8 +59,12 @@ class DedicatedIpService:
         with self.core.engine.connect() as conn:
             acct = self.core.accounts.get_row(ref, conn)
             month = rules.month_of(self.core.clock_of(acct).now_us())
-            return IpOverview(ips_repo.list_ips(conn, acct.id), ips_repo.stock_left(conn),
-                              ips_repo.applications_in_month(conn, acct.id, month), month)
+            return IpOverview(
+                ips_repo.list_ips(conn, acct.id),
+                ips_repo.stock_left(conn),
+                ips_repo.applications_in_month(conn, acct.id, month),
+                month,
+            )
 
     def apply(self, ref: int | str) -> Row[Any]:
         self.core.scheduler.run_due(self.core.accounts.get_row(ref).id)
@@ -71,12 +81,27 @@ class DedicatedIpService:
                 )
             ip = ips_repo.take_stock(conn, acct.id)
             if ip is not None:
-                ip_id = ips_repo.insert_ip(conn, account_id=acct.id, ip=ip, status="enabled", application_month=month,
-                                           applied_us=now, ready_us=now, enabled_us=now)
+                ip_id = ips_repo.insert_ip(
+                    conn,
+                    account_id=acct.id,
+                    ip=ip,
+                    status="enabled",
+                    application_month=month,
+                    applied_us=now,
+                    ready_us=now,
+                    enabled_us=now,
+                )
                 ips_repo.open_interval(conn, ip_id, acct.id, now)
             else:
-                ip_id = ips_repo.insert_ip(conn, account_id=acct.id, ip=None, status="pending", application_month=month,
-                                           applied_us=now, ready_us=now + self._lead_us(conn, acct.id))
+                ip_id = ips_repo.insert_ip(
+                    conn,
+                    account_id=acct.id,
+                    ip=None,
+                    status="pending",
+                    application_month=month,
+                    applied_us=now,
+                    ready_us=now + self._lead_us(conn, acct.id),
+                )
             row = ips_repo.get_ip(conn, acct.id, ip_id)
         assert row is not None
         return row
@@ -85,7 +110,11 @@ class DedicatedIpService:
         fixed = self.core.settings.dedicated_ip_lead_days
         if fixed is not None:
             return fixed * rules.DAY_US
-        return rules.lead_time_us(self.core.settings.dedicated_ip_seed, account_id, ips_repo.count_applications(conn, account_id) + 1)
+        return rules.lead_time_us(
+            self.core.settings.dedicated_ip_seed,
+            account_id,
+            ips_repo.count_applications(conn, account_id) + 1,
+        )
 
     def _change(self, ref: int | str, ip_id: int, action: str) -> Row[Any]:
         with self.core.writer.begin() as conn:
@@ -112,7 +141,12 @@ class DedicatedIpService:
                     ips_repo.close_interval(conn, row.id, now)
                 if row.ip:
                     ips_repo.release_to_stock(conn, row.ip)
-                ips_repo.update_ip(conn, row.id, status="released", disabled_us=now if row.status == "enabled" else row.disabled_us)
+                ips_repo.update_ip(
+                    conn,
+                    row.id,
+                    status="released",
+                    disabled_us=now if row.status == "enabled" else row.disabled_us,
+                )
             out = ips_repo.get_ip(conn, acct.id, ip_id)
         assert out is not None
         return out
@@ -130,21 +164,28 @@ class DedicatedIpService:
         ips = ips_repo.enabled_ips(conn, account_id)
         if not ips:
             return None
-        return ips[int.from_bytes(hashlib.blake2b(message_id.encode(), digest_size=2).digest(), "big") % len(ips)]
+        return ips[
+            int.from_bytes(hashlib.blake2b(message_id.encode(), digest_size=2).digest(), "big") % len(ips)
+        ]
 
     # --- scheduler hooks ------------------------------------------------------------------------
-    def _due_deliveries(self, conn: Connection, acct: Row[Any], after_us: int, until_us: int) -> list[tuple[int, Any]]:
+    def _due_deliveries(
+        self, conn: Connection, acct: Row[Any], after_us: int, until_us: int
+    ) -> list[tuple[int, Any]]:
         def deliver(row: Row[Any]) -> Any:
             def run(c: Connection) -> None:
                 ip = rules.stock_addresses(1, ips_repo.inventory_size(c))[0]
                 ips_repo.add_inventory(c, [ip], row.ready_us, account_id=acct.id)
                 ips_repo.update_ip(c, row.id, ip=ip, status="enabled", enabled_us=row.ready_us)
                 ips_repo.open_interval(c, row.id, acct.id, row.ready_us)
+
             return run
 
         return [(r.ready_us, deliver(r)) for r in ips_repo.pending_due(conn, acct.id, after_us, until_us)]
 
-    def _bill(self, conn: Connection, acct: Row[Any], period: str) -> tuple[int, int, int, dict[str, Any]] | None:
+    def _bill(
+        self, conn: Connection, acct: Row[Any], period: str
+    ) -> tuple[int, int, int, dict[str, Any]] | None:
         price = self.core.settings.dedicated_ip_month_micro
         by_ip: dict[int, list[tuple[int, int | None]]] = {}
         for iv in ips_repo.intervals(conn, acct.id):

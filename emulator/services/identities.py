@@ -48,17 +48,23 @@ class IdentityService:
         self.core = core
 
     # --- domains ---------------------------------------------------------------------------------
-    def create_domain(self, account_id: int, domain: str, dkim_option: int = 0, tags: list[Any] | None = None) -> Row[Any]:
+    def create_domain(
+        self, account_id: int, domain: str, dkim_option: int = 0, tags: list[Any] | None = None
+    ) -> Row[Any]:
         domain = (domain or "").strip().lower()
         if not _DOMAIN.match(domain):
-            raise TencentError("InvalidParameterValue.InvalidEmailIdentity", f"{domain!r} is not a valid domain")
+            raise TencentError(
+                "InvalidParameterValue.InvalidEmailIdentity", f"{domain!r} is not a valid domain"
+            )
         if dkim_option not in (0, 1, 2):
             raise TencentError("InvalidParameterValue", "DKIMOption must be 0 or 1")
         with self.core.writer.begin() as conn:
             if accounts_repo.get_domain(conn, account_id, domain):
                 raise TencentError("InvalidParameterValue.RepeatCreation", f"domain {domain} already exists")
             if len(accounts_repo.list_domains(conn, account_id)) >= MAX_DOMAINS:
-                raise TencentError("OperationDenied.ExceedDomainLimit", f"at most {MAX_DOMAINS} sender domains")
+                raise TencentError(
+                    "OperationDenied.ExceedDomainLimit", f"at most {MAX_DOMAINS} sender domains"
+                )
             accounts_repo.insert_domain(
                 conn,
                 account_id=account_id,
@@ -87,7 +93,9 @@ class IdentityService:
         domain = (domain or "").strip().lower()
         with self.core.writer.begin() as conn:
             if accounts_repo.get_domain(conn, account_id, domain) is None:
-                raise TencentError("InvalidParameterValue.NotExistDomain", f"domain {domain!r} does not exist")
+                raise TencentError(
+                    "InvalidParameterValue.NotExistDomain", f"domain {domain!r} does not exist"
+                )
             if accounts_repo.count_senders_in_domain(conn, account_id, domain):
                 raise TencentError(
                     "OperationDenied.SenderWithDomainIsNotEmpty",
@@ -99,8 +107,10 @@ class IdentityService:
     def create_sender(self, account_id: int, address: str, sender_name: str | None = None) -> None:
         address = (address or "").strip()
         if not is_valid_email(address):
-            raise TencentError("InvalidParameterValue.IllegalEmailAddress", f"{address!r} is not a valid address")
-        if sender_name is not None and (len(sender_name) > 255 or any(c in sender_name for c in "\r\n<>:\"")):
+            raise TencentError(
+                "InvalidParameterValue.IllegalEmailAddress", f"{address!r} is not a valid address"
+            )
+        if sender_name is not None and (len(sender_name) > 255 or any(c in sender_name for c in '\r\n<>:"')):
             raise TencentError("InvalidParameterValue.IllegalSenderName", "illegal sender name")
         domain = domain_of(address)
         with self.core.writer.begin() as conn:
@@ -113,7 +123,8 @@ class IdentityService:
                 raise TencentError("InvalidParameterValue.RepeatEmailAddress", f"{address} already exists")
             if accounts_repo.count_senders_in_domain(conn, account_id, domain) >= MAX_SENDERS_PER_DOMAIN:
                 raise TencentError(
-                    "OperationDenied.ExceedSenderLimit", f"at most {MAX_SENDERS_PER_DOMAIN} senders per domain"
+                    "OperationDenied.ExceedSenderLimit",
+                    f"at most {MAX_SENDERS_PER_DOMAIN} senders per domain",
                 )
             accounts_repo.insert_sender(
                 conn,
@@ -139,12 +150,16 @@ class IdentityService:
 
     def set_smtp_password(self, account_id: int, address: str, password: str) -> None:
         if not isinstance(password, str) or len(password) > 64:
-            raise TencentError("InvalidParameterValue.InvalidSmtpPassWord", "Password must be at most 64 characters")
+            raise TencentError(
+                "InvalidParameterValue.InvalidSmtpPassWord", "Password must be at most 64 characters"
+            )
         rules.validate_smtp_password(password)
         with self.core.writer.begin() as conn:
             row = accounts_repo.get_sender(conn, account_id, (address or "").strip())
             if row is None:
                 raise TencentError("InvalidParameterValue.NoSuchSender", f"no sender address {address!r}")
             if rules.check_password(password, row.smtp_password_hash):
-                raise TencentError("OperationDenied.RepeatPassWord", "the new password equals the current one")
+                raise TencentError(
+                    "OperationDenied.RepeatPassWord", "the new password equals the current one"
+                )
             accounts_repo.update_sender(conn, row.id, smtp_password_hash=rules.hash_password(password))

@@ -4,6 +4,7 @@ delete, and `wait` (block until a matching message arrives)."""
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import time
 from dataclasses import dataclass
@@ -58,7 +59,9 @@ class MailboxService:
     def __init__(self, core: Core) -> None:
         self.core = core
 
-    def list(self, account_id: int, f: MailFilter, offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    def list(
+        self, account_id: int, f: MailFilter, offset: int = 0, limit: int = 50
+    ) -> tuple[list[dict[str, Any]], int]:
         with self.core.engine.connect() as conn:
             rows, total = mail_repo.list_messages(conn, account_id, f, offset, limit)
         return [summary(r) for r in rows], total
@@ -70,14 +73,23 @@ class MailboxService:
             raise NotFound(f"no message {message_id!r} in this account")
         return row
 
-    def get(self, account_id: int, message_id: str) -> tuple[dict[str, Any], mime.ParsedMessage, list[RecipientStatus]]:
+    def get(
+        self, account_id: int, message_id: str
+    ) -> tuple[dict[str, Any], mime.ParsedMessage, builtins.list[RecipientStatus]]:
         row = self._row(account_id, message_id)
         with self.core.engine.connect() as conn:
             rcpts = mail_repo.recipients_of(conn, row.id)
         statuses = [
             RecipientStatus(
-                r.address, r.send_status, r.deliver_status, r.deliver_us, r.deliver_message,
-                r.opened, r.clicked, r.unsubscribed, r.complained,
+                r.address,
+                r.send_status,
+                r.deliver_status,
+                r.deliver_us,
+                r.deliver_message,
+                r.opened,
+                r.clicked,
+                r.unsubscribed,
+                r.complained,
             )
             for r in rcpts
         ]
@@ -116,6 +128,8 @@ class MailboxService:
                 return found
             await self.core.notifier.wait(min(remaining, POLL_S))
 
-    def statuses(self, account_id: int, day: str, message_id: str | None, to: str | None, offset: int, limit: int) -> list[Row[Any]]:
+    def statuses(
+        self, account_id: int, day: str, message_id: str | None, to: str | None, offset: int, limit: int
+    ) -> builtins.list[Row[Any]]:
         with self.core.engine.connect() as conn:
             return mail_repo.status_rows(conn, account_id, day, message_id, to, offset, limit)

@@ -4,6 +4,7 @@ database, so mail stored by another process is found within a poll interval."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 
@@ -49,7 +50,5 @@ class Notifier:
             await asyncio.sleep(timeout)
             return
         async with cond:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(cond.wait(), timeout)
-            except TimeoutError:
-                pass

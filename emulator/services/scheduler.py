@@ -27,8 +27,12 @@ log = logging.getLogger("emulator.scheduler")
 class Scheduler:
     def __init__(self, core: Core) -> None:
         self.core = core
-        self.extra_events: list[Any] = []  # providers of more events (dedicated IPs): fn(conn, acct, after, until)
-        self.ip_bill: Any = None  # fn(conn, acct, period) -> (units, unit_price, amount, detail) for DEDICATED_IP
+        self.extra_events: list[
+            Any
+        ] = []  # providers of more events (dedicated IPs): fn(conn, acct, after, until)
+        self.ip_bill: Any = (
+            None  # fn(conn, acct, period) -> (units, unit_price, amount, detail) for DEDICATED_IP
+        )
 
     def run_due(self, account_id: int) -> int:
         """Apply every event due for this account; returns how many ran."""
@@ -40,7 +44,9 @@ class Scheduler:
             now = ClockState(acct.clock_offset_us, acct.clock_frozen_us).now_us(self.core.wall.now_us())
             if now <= acct.events_until_us:
                 return 0
-            events: list[tuple[int, int, Any]] = [(e.at_us, 1, e) for e in due_events(acct.events_until_us, now)]
+            events: list[tuple[int, int, Any]] = [
+                (e.at_us, 1, e) for e in due_events(acct.events_until_us, now)
+            ]
             for provider in self.extra_events:
                 events.extend((at, 0, fn) for at, fn in provider(conn, acct, acct.events_until_us, now))
             events.sort(key=lambda t: (t[0], t[1]))
@@ -79,12 +85,30 @@ class Scheduler:
         issue_bill(self.core, conn, acct.id, ev.kind, ev.period, units, price, amount, detail, ev.at_us)
 
 
-def issue_bill(core: Core, conn: Connection, account_id: int, kind: str, period: str, units: int,
-               unit_price: int, amount: int, detail: dict[str, Any], at_us: int) -> None:
+def issue_bill(
+    core: Core,
+    conn: Connection,
+    account_id: int,
+    kind: str,
+    period: str,
+    units: int,
+    unit_price: int,
+    amount: int,
+    detail: dict[str, Any],
+    at_us: int,
+) -> None:
     """Record the bill (once per account/kind/period) and deduct it all-or-nothing; suspend on failure."""
     bill = billing_repo.insert_bill(
-        conn, account_id=account_id, kind=kind, period=period, units=units, unit_price_micro=unit_price,
-        amount_micro=amount, detail_json=json.dumps(detail), created_us=at_us, paid_us=None,
+        conn,
+        account_id=account_id,
+        kind=kind,
+        period=period,
+        units=units,
+        unit_price_micro=unit_price,
+        amount_micro=amount,
+        detail_json=json.dumps(detail),
+        created_us=at_us,
+        paid_us=None,
     )
     if bill is None:
         return  # already billed (another scheduler got there first)

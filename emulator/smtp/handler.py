@@ -35,7 +35,9 @@ class Handler:
         found = await asyncio.to_thread(self.core.accounts.smtp_login, address, pw)
         return Principal(*found) if found else None
 
-    async def handle_MAIL(self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         try:
             principal = session.auth_data if isinstance(session.auth_data, Principal) else None
             if principal is not None and self.auth_required:
@@ -55,7 +57,9 @@ class Handler:
         session.account_id = account_id  # type: ignore[attr-defined]
         return "250 OK"
 
-    async def handle_RCPT(self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
         if len(envelope.rcpt_tos) >= self.core.settings.max_recipients:
             return reply_for(
                 TencentError(
@@ -64,7 +68,9 @@ class Handler:
                 )
             )
         if not is_valid_email(address):
-            return reply_for(TencentError("FailedOperation.IncorrectEmail", f"{address!r} is not a valid address"))
+            return reply_for(
+                TencentError("FailedOperation.IncorrectEmail", f"{address!r} is not a valid address")
+            )
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(options)
         return "250 OK"

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 IDLE_TIMEOUT_S = 300
 
 
-async def start_smtp(core: Core, tls: ssl.SSLContext, smtp_port: int, smtps_port: int) -> list[asyncio.AbstractServer]:
+async def start_smtp(
+    core: Core, tls: ssl.SSLContext, smtp_port: int, smtps_port: int
+) -> list[asyncio.Server]:
     s = core.settings
     handler = Handler(core)
     loop = asyncio.get_running_loop()
@@ -35,6 +37,6 @@ async def start_smtp(core: Core, tls: ssl.SSLContext, smtp_port: int, smtps_port
     def implicit() -> EmulatorSMTP:
         return EmulatorSMTP(handler, implicit_tls=True, **common)
 
-    servers = [await loop.create_server(plain, s.host, smtp_port)]
+    servers: list[asyncio.Server] = [await loop.create_server(plain, s.host, smtp_port)]
     servers.append(await loop.create_server(implicit, s.host, smtps_port, ssl=tls))
     return servers

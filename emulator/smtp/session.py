@@ -10,7 +10,6 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-
 # aiosmtpd itself sets the deprecated attribute on every AUTH; the warning is noise for our users.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated", category=DeprecationWarning)
 

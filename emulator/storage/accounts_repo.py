@@ -49,6 +49,7 @@ def add_free_used(conn: Connection, account_id: int, units: int) -> None:
 
 # --- domains -------------------------------------------------------------------------------------
 
+
 def insert_domain(conn: Connection, **values: Any) -> None:
     conn.execute(insert(domains).values(**values))
 
@@ -72,13 +73,16 @@ def delete_domain(conn: Connection, account_id: int, domain: str) -> int:
 
 # --- sender addresses ----------------------------------------------------------------------------
 
+
 def insert_sender(conn: Connection, **values: Any) -> None:
     conn.execute(insert(senders).values(**values))
 
 
 def get_sender(conn: Connection, account_id: int, address: str) -> Row[Any] | None:
     return conn.execute(
-        select(senders).where(senders.c.account_id == account_id, func.lower(senders.c.address) == address.lower())
+        select(senders).where(
+            senders.c.account_id == account_id, func.lower(senders.c.address) == address.lower()
+        )
     ).first()
 
 
@@ -112,12 +116,15 @@ def update_sender(conn: Connection, sender_id: int, **values: Any) -> None:
 
 def delete_sender(conn: Connection, account_id: int, address: str) -> int:
     res = conn.execute(
-        delete(senders).where(senders.c.account_id == account_id, func.lower(senders.c.address) == address.lower())
+        delete(senders).where(
+            senders.c.account_id == account_id, func.lower(senders.c.address) == address.lower()
+        )
     )
     return res.rowcount or 0
 
 
 # --- templates -----------------------------------------------------------------------------------
+
 
 def next_template_id(conn: Connection, account_id: int) -> int:
     top = conn.execute(

@@ -16,7 +16,9 @@ def insert_bill(conn: Connection, **values: Any) -> Row[Any] | None:
         return None
     return conn.execute(
         select(bills).where(
-            bills.c.account_id == values["account_id"], bills.c.kind == values["kind"], bills.c.period == values["period"]
+            bills.c.account_id == values["account_id"],
+            bills.c.kind == values["kind"],
+            bills.c.period == values["period"],
         )
     ).first()
 
@@ -31,12 +33,16 @@ def has_unpaid(conn: Connection, account_id: int, exclude_id: int | None = None)
 def unpaid_oldest_first(conn: Connection, account_id: int) -> list[Row[Any]]:
     return list(
         conn.execute(
-            select(bills).where(bills.c.account_id == account_id, bills.c.paid_us.is_(None)).order_by(bills.c.created_us, bills.c.id)
+            select(bills)
+            .where(bills.c.account_id == account_id, bills.c.paid_us.is_(None))
+            .order_by(bills.c.created_us, bills.c.id)
         ).all()
     )
 
 
-def list_bills(conn: Connection, account_id: int, status: str | None, period: str | None, kind: str | None) -> list[Row[Any]]:
+def list_bills(
+    conn: Connection, account_id: int, status: str | None, period: str | None, kind: str | None
+) -> list[Row[Any]]:
     q = select(bills).where(bills.c.account_id == account_id)
     if status == "paid":
         q = q.where(bills.c.paid_us.is_not(None))
@@ -50,4 +56,6 @@ def list_bills(conn: Connection, account_id: int, status: str | None, period: st
 
 
 def list_ledger(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(conn.execute(select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.id)).all())
+    return list(
+        conn.execute(select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.id)).all()
+    )

@@ -16,9 +16,7 @@ LIST_COLUMNS = [c for c in messages.c if c.name not in ("raw", "search_text")]
 
 def insert_messages(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert many messages in one statement; returns their primary keys in input order."""
-    result = conn.execute(
-        insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows
-    )
+    result = conn.execute(insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows)
     return [r[0] for r in result.all()]
 
 
@@ -132,8 +130,9 @@ def first_match(conn: Connection, account_id: int, f: MailFilter) -> Row[Any] | 
 
 def max_message_pk(conn: Connection, account_id: int) -> int:
     return int(
-        conn.execute(select(func.coalesce(func.max(messages.c.id), 0)).where(messages.c.account_id == account_id))
-        .scalar_one()
+        conn.execute(
+            select(func.coalesce(func.max(messages.c.id), 0)).where(messages.c.account_id == account_id)
+        ).scalar_one()
     )
 
 
@@ -188,7 +187,9 @@ def status_rows(
 def count_recipients(conn: Connection, account_id: int) -> int:
     return int(
         conn.execute(
-            select(func.count()).select_from(message_recipients).where(message_recipients.c.account_id == account_id)
+            select(func.count())
+            .select_from(message_recipients)
+            .where(message_recipients.c.account_id == account_id)
         ).scalar_one()
     )
 

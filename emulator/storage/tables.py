@@ -184,7 +184,9 @@ ip_inventory = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("ip", String(45), nullable=False, unique=True),
-    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True),  # NULL = in stock
+    Column(
+        "account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True
+    ),  # NULL = in stock
     Column("added_us", BigInteger, nullable=False),
 )
 

@@ -45,7 +45,9 @@ def parse(model: type[M], params: dict[str, Any], form_encoded: bool) -> M:
         where = ".".join(str(p) for p in err["loc"]) or "request"
         kind = err["type"]
         if kind == "missing":
-            raise TencentError("MissingParameter", f"The request is missing a required parameter `{where}`.") from None
+            raise TencentError(
+                "MissingParameter", f"The request is missing a required parameter `{where}`."
+            ) from None
         if kind == "extra_forbidden":
             raise TencentError("UnknownParameter", f"The parameter `{where}` is not recognized.") from None
         raise TencentError("InvalidParameter", f"The parameter `{where}` is invalid: {err['msg']}.") from None

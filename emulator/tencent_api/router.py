@@ -58,7 +58,9 @@ class TencentApi:
             body = await request.body()
             if len(body) > MAX_BODY:
                 raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
-            req = parse_api_request(request.method, request.url.query, request.headers, body, path=request.url.path)
+            req = parse_api_request(
+                request.method, request.url.query, request.headers, body, path=request.url.path
+            )
             api = await self._authenticate(req, request_id)
             self._check_target(req)
             result = await ACTIONS[req.action or ""](api, req.params)
@@ -79,13 +81,20 @@ class TencentApi:
                 account = await asyncio.to_thread(self.core.accounts.get_row, DEFAULT_ACCOUNT)
         else:
             if account is None:
-                raise AuthFailure("AuthFailure.SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
-            verify_signature(req, account.secret_key, self.core.wall.now_us() // 1_000_000, s.signature_max_skew_s)
+                raise AuthFailure(
+                    "AuthFailure.SecretIdNotFound",
+                    "The SecretId is not found, please ensure that your SecretId is correct.",
+                )
+            verify_signature(
+                req, account.secret_key, self.core.wall.now_us() // 1_000_000, s.signature_max_skew_s
+            )
         return ApiContext(self.core, account, request_id, req.form_encoded, req.language)
 
     def _check_target(self, req: ApiRequest) -> None:
         if req.version != VERSION:
-            raise TencentError("NoSuchVersion", f"The API version `{req.version}` does not exist for ses; use {VERSION}.")
+            raise TencentError(
+                "NoSuchVersion", f"The API version `{req.version}` does not exist for ses; use {VERSION}."
+            )
         if req.action not in ALL_ACTIONS:
             raise TencentError("InvalidAction", f"The action `{req.action}` does not exist.")
         if req.action not in ACTIONS:

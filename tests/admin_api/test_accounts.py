@@ -48,8 +48,12 @@ def test_clock_freeze_set_advance_never_backwards(server: Any, account: dict[str
 
 
 def test_reset_clears_mail_and_metering(server: Any, account: dict[str, Any]) -> None:
-    smtp_send(server.endpoints.smtp_port, account["sender"], account["smtp_password"],
-              message(account["sender"], ["x@example.com"]))
+    smtp_send(
+        server.endpoints.smtp_port,
+        account["sender"],
+        account["smtp_password"],
+        message(account["sender"], ["x@example.com"]),
+    )
     assert server.state(account["name"])["free_used"] == 1
     s = server.admin("POST", f"/accounts/{account['name']}/reset").json()
     assert s["free_used"] == 0

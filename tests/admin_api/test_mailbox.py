@@ -22,7 +22,11 @@ def _list(server: Any, acct: dict[str, Any], **params: Any) -> dict[str, Any]:
 
 def test_filters_and_paging(server: Any, account: dict[str, Any]) -> None:
     for i in range(5):
-        _send(server, account, message(account["sender"], [f"user{i}@example.com"], subject=f"Order {i}", body=f"body word{i}"))
+        _send(
+            server,
+            account,
+            message(account["sender"], [f"user{i}@example.com"], subject=f"Order {i}", body=f"body word{i}"),
+        )
     assert _list(server, account)["total"] == 5
     assert [m["subject"] for m in _list(server, account, to="user3@")["messages"]] == ["Order 3"]
     assert _list(server, account, subject="order")["total"] == 5
@@ -43,7 +47,9 @@ def test_message_raw_attachment_and_delete(server: Any, account: dict[str, Any])
     assert detail["subject"] == "Invoice"
     assert "Hello" in detail["html"] and detail["text"].strip() == "hi there"
     assert detail["attachments"][0]["filename"] == "invoice.pdf"
-    assert detail["delivery"][0]["address"] == "x@example.com" and detail["delivery"][0]["deliver_status"] == 1
+    assert (
+        detail["delivery"][0]["address"] == "x@example.com" and detail["delivery"][0]["deliver_status"] == 1
+    )
     assert detail["sending_ip"]
     raw = server.admin("GET", f"/accounts/{account['name']}/messages/{mid}/raw")
     assert raw.headers["content-type"] == "message/rfc822" and b"Subject: Invoice" in raw.content
@@ -81,7 +87,9 @@ def test_wait_returns_when_mail_arrives(server: Any, account: dict[str, Any]) ->
     t = threading.Thread(target=later)
     t.start()
     start = time.monotonic()
-    r = server.admin("GET", f"/accounts/{account['name']}/messages/wait", params={"to": "late@", "timeout": 20})
+    r = server.admin(
+        "GET", f"/accounts/{account['name']}/messages/wait", params={"to": "late@", "timeout": 20}
+    )
     t.join()
     assert r.status_code == 200, r.text
     assert r.json()["subject"] == "Your code"
@@ -89,7 +97,9 @@ def test_wait_returns_when_mail_arrives(server: Any, account: dict[str, Any]) ->
 
 
 def test_wait_times_out_with_408(server: Any, account: dict[str, Any]) -> None:
-    r = server.admin("GET", f"/accounts/{account['name']}/messages/wait", params={"to": "nobody@", "timeout": 0.3})
+    r = server.admin(
+        "GET", f"/accounts/{account['name']}/messages/wait", params={"to": "nobody@", "timeout": 0.3}
+    )
     assert r.status_code == 408 and r.json()["code"] == "Timeout"
 
 

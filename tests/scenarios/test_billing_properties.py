@@ -47,8 +47,12 @@ MAX_EXAMPLES = int(os.environ.get("SES_BILLING_PROP_EXAMPLES", "25"))
 STEPS = int(os.environ.get("SES_BILLING_PROP_STEPS", "20"))
 
 # Start instants (UTC+8): ordinary days, a leap-day month end, a year end.
-START_DAYS = [datetime(2024, 3, 10, tzinfo=BEIJING), datetime(2024, 2, 28, tzinfo=BEIJING),
-              datetime(2024, 12, 31, tzinfo=BEIJING), datetime(2025, 6, 30, tzinfo=BEIJING)]
+START_DAYS = [
+    datetime(2024, 3, 10, tzinfo=BEIJING),
+    datetime(2024, 2, 28, tzinfo=BEIJING),
+    datetime(2024, 12, 31, tzinfo=BEIJING),
+    datetime(2025, 6, 30, tzinfo=BEIJING),
+]
 START_OFFSETS = st.one_of(
     st.sampled_from([0, 1, DAY - MINUTE, DAY - 1, 8 * 3600 * 1_000_000]),  # on / around midnight
     st.integers(0, DAY - 1),
@@ -128,8 +132,9 @@ class BillingMachine(RuleBasedStateMachine):
         self.next_rcpt += n
 
         def prepare(ctx: SendContext) -> OutgoingMessage:
-            return OutgoingMessage(source="api", mail_from=self.sender, recipients=list(rcpts),
-                                   raw=b"Subject: x\r\n\r\nhi")
+            return OutgoingMessage(
+                source="api", mail_from=self.sender, recipients=list(rcpts), raw=b"Subject: x\r\n\r\nhi"
+            )
 
         if before.suspended_reason is not None:
             with pytest.raises(InsufficientBalance):
@@ -235,11 +240,15 @@ class BillingMachine(RuleBasedStateMachine):
         state = self.c.accounts.state(aid)
         with self.c.engine.connect() as conn:
             acct = conn.execute(select(accounts).where(accounts.c.id == aid)).one()
-            ledger_rows = conn.execute(select(ledger).where(ledger.c.account_id == aid).order_by(ledger.c.id)).all()
+            ledger_rows = conn.execute(
+                select(ledger).where(ledger.c.account_id == aid).order_by(ledger.c.id)
+            ).all()
             bill_rows = conn.execute(
                 select(bills).where(bills.c.account_id == aid).order_by(bills.c.created_us, bills.c.id)
             ).all()
-            usage = {r.day: r for r in conn.execute(select(usage_daily).where(usage_daily.c.account_id == aid))}
+            usage = {
+                r.day: r for r in conn.execute(select(usage_daily).where(usage_daily.c.account_id == aid))
+            }
             msg_rows = conn.execute(select(messages).where(messages.c.account_id == aid)).all()
             rcpt_days = Counter(
                 r.request_day

@@ -21,15 +21,25 @@ def _sdk(server: Any, a: dict[str, Any]) -> Any:
 
 
 def _template(server: Any, a: dict[str, Any]) -> int:
-    return int(call(_sdk(server, a), "CreateEmailTemplate", TemplateName="t", TemplateContent={"Text": "aGk="}).TemplateID)
+    return int(
+        call(
+            _sdk(server, a), "CreateEmailTemplate", TemplateName="t", TemplateContent={"Text": "aGk="}
+        ).TemplateID
+    )
 
 
 def _send_api(server: Any, a: dict[str, Any], tid: int, recipients: int, tag: str = "r") -> None:
     c = _sdk(server, a)
     for start in range(0, recipients, 50):
         to = [f"{tag}{i}@example.com" for i in range(start, min(start + 50, recipients))]
-        call(c, "SendEmail", FromEmailAddress=a["sender"], Destination=to, Subject="s",
-             Template={"TemplateID": tid, "TemplateData": "{}"})
+        call(
+            c,
+            "SendEmail",
+            FromEmailAddress=a["sender"],
+            Destination=to,
+            Subject="s",
+            Template={"TemplateID": tid, "TemplateData": "{}"},
+        )
 
 
 def _at(server: Any, a: dict[str, Any], when: str) -> dict[str, Any]:
@@ -65,14 +75,24 @@ def test_one_paid_email_unpaid_suspends_then_top_ups_resume(server: Any) -> None
     assert s["unpaid"] == "0.000280"
     [bill] = _bills(server, a)
     assert (bill["period"], bill["units"], bill["unit_price"], bill["amount"], bill["status"]) == (
-        "2031-01-05", 1, "0.000280", "0.000280", "unpaid")
+        "2031-01-05",
+        1,
+        "0.000280",
+        "0.000280",
+        "unpaid",
+    )
 
     # refused everywhere, nothing stored or metered
     with pytest.raises(TencentCloudSDKException) as err:
         _send_api(server, a, tid, 1, tag="late")
     assert err.value.get_code() == "FailedOperation.InsufficientBalance"
     with pytest.raises(smtplib.SMTPSenderRefused) as smtp_err:
-        smtp_send(server.endpoints.smtp_port, a["sender"], a["smtp_password"], message(a["sender"], ["x@example.com"]))
+        smtp_send(
+            server.endpoints.smtp_port,
+            a["sender"],
+            a["smtp_password"],
+            message(a["sender"], ["x@example.com"]),
+        )
     assert smtp_err.value.smtp_code == 554
     reply = smtp_err.value.smtp_error.decode()
     assert reply.startswith("5.0.0 Error: transaction failed, blame it on the weather: ##SES-response-json: ")
@@ -96,7 +116,11 @@ def test_one_paid_email_unpaid_suspends_then_top_ups_resume(server: Any) -> None
     [bill] = _bills(server, a)
     assert bill["status"] == "paid" and bill["paid_at"].startswith("2031-01-06T00:00:01")
     ledger = server.admin("GET", f"/accounts/{a['name']}/ledger").json()
-    assert [(e["kind"], e["amount_micro"]) for e in ledger] == [("topup", 100), ("topup", 180), ("settlement", -280)]
+    assert [(e["kind"], e["amount_micro"]) for e in ledger] == [
+        ("topup", 100),
+        ("topup", 180),
+        ("settlement", -280),
+    ]
     _send_api(server, a, tid, 1, tag="after")  # sends again
 
 
@@ -194,7 +218,9 @@ def test_restart_catch_up_runs_missed_settlements_once(tmp_path: Path, backend: 
         a = srv.new_account(free_quota=0)
         srv.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount": "0.00028"})
         # the account clock follows the (fixed) wall clock: 5 Jan 23:00; SMTP needs no fresh signature
-        smtp_send(srv.endpoints.smtp_port, a["sender"], a["smtp_password"], message(a["sender"], ["x@example.com"]))
+        smtp_send(
+            srv.endpoints.smtp_port, a["sender"], a["smtp_password"], message(a["sender"], ["x@example.com"])
+        )
         srv.emulator.stop_thread()
         srv.close()
         wall.set(t0 + 2 * 86_400 * 1_000_000)  # down for two days
@@ -206,7 +232,9 @@ def test_restart_catch_up_runs_missed_settlements_once(tmp_path: Path, backend: 
         srv2 = Server(em2, em2.start_in_thread())
         try:
             bills = _bills(srv2, a)
-            assert [(b["period"], b["amount"], b["status"]) for b in bills] == [("2031-01-05", "0.000280", "paid")]
+            assert [(b["period"], b["amount"], b["status"]) for b in bills] == [
+                ("2031-01-05", "0.000280", "paid")
+            ]
             assert not srv2.state(a["name"])["suspended"]
             em2.core.scheduler.run_all()
             assert len(_bills(srv2, a)) == 1

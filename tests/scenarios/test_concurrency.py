@@ -11,16 +11,24 @@ from tests.clients import call, message, sdk, smtp_send
 def test_free_quota_never_overspent(server: Any) -> None:
     acct = server.new_account(free_quota=25)
     client_ep = server.endpoints.api_endpoint
-    ids = call(sdk(client_ep, acct["secret_id"], acct["secret_key"]), "CreateEmailTemplate",
-               TemplateName="t", TemplateContent={"Text": "aGk="})
+    ids = call(
+        sdk(client_ep, acct["secret_id"], acct["secret_key"]),
+        "CreateEmailTemplate",
+        TemplateName="t",
+        TemplateContent={"Text": "aGk="},
+    )
     errors: list[BaseException] = []
     barrier = threading.Barrier(40)
 
     def smtp_worker(i: int) -> None:
         try:
             barrier.wait()
-            smtp_send(server.endpoints.smtp_port, acct["sender"], acct["smtp_password"],
-                      message(acct["sender"], [f"s{i}@example.com", f"t{i}@example.com"]))
+            smtp_send(
+                server.endpoints.smtp_port,
+                acct["sender"],
+                acct["smtp_password"],
+                message(acct["sender"], [f"s{i}@example.com", f"t{i}@example.com"]),
+            )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -28,8 +36,14 @@ def test_free_quota_never_overspent(server: Any) -> None:
         try:
             c = sdk(client_ep, acct["secret_id"], acct["secret_key"])
             barrier.wait()
-            call(c, "SendEmail", FromEmailAddress=acct["sender"], Destination=[f"a{i}@example.com"],
-                 Subject="x", Template={"TemplateID": ids.TemplateID, "TemplateData": "{}"})
+            call(
+                c,
+                "SendEmail",
+                FromEmailAddress=acct["sender"],
+                Destination=[f"a{i}@example.com"],
+                Subject="x",
+                Template={"TemplateID": ids.TemplateID, "TemplateData": "{}"},
+            )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 

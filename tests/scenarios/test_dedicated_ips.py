@@ -33,7 +33,9 @@ def test_stock_ip_enabled_at_once_billed_on_the_1st_at_0800(server: Any) -> None
     server.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount": "100"})
     ip = server.admin("POST", f"/accounts/{a['name']}/ips").json()
     assert ip["status"] == "enabled" and ip["ip"].startswith(("203.0.113.", "198.18.", "198.19."))
-    smtp_send(server.endpoints.smtp_port, a["sender"], a["smtp_password"], message(a["sender"], ["x@example.com"]))
+    smtp_send(
+        server.endpoints.smtp_port, a["sender"], a["smtp_password"], message(a["sender"], ["x@example.com"])
+    )
     msg = server.admin("GET", f"/accounts/{a['name']}/messages").json()["messages"][0]
     assert msg["sending_ip"] == ip["ip"]
     _to(server, a, "2031-02-01T07:59:59+08:00")
@@ -65,7 +67,9 @@ def test_pending_without_stock_costs_nothing_until_ready(make_server: Any, backe
     assert srv.admin("GET", f"/accounts/{a['name']}/ips").json()["ips"][0]["status"] == "pending"
     _to(srv, a, "2031-02-01T08:00:00+08:00")
     ips = srv.admin("GET", f"/accounts/{a['name']}/ips").json()
-    assert ips["ips"][0]["status"] == "enabled" and ips["ips"][0]["enabled_at"].startswith("2031-01-30T12:00:00")
+    assert ips["ips"][0]["status"] == "enabled" and ips["ips"][0]["enabled_at"].startswith(
+        "2031-01-30T12:00:00"
+    )
     [bill] = _ip_bills(srv, a)
     assert bill["detail"]["ips"][0]["days_used"] == 2  # 30 and 31 Jan
     assert bill["amount"] == "7.740000"  # 120 × 2/31 = 7.7419 → 7.74
@@ -128,7 +132,9 @@ def test_several_unpaid_bills_settle_oldest_first(server: Any) -> None:
     s = _to(server, a, "2031-02-01T08:00:00+08:00")
     bills = server.admin("GET", f"/accounts/{a['name']}/bills").json()
     assert [(b["kind"], b["amount"], b["status"]) for b in bills] == [
-        ("usage", "0.000280", "unpaid"), ("dedicated_ip", "3.870000", "unpaid")]
+        ("usage", "0.000280", "unpaid"),
+        ("dedicated_ip", "3.870000", "unpaid"),
+    ]
     assert s["suspended"] and s["unpaid"] == "3.870280"
     top = lambda amount: server.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount": amount}).json()  # noqa: E731
     s = top("0.0001")  # covers nothing: the oldest (0.00028) is not covered, so nothing is paid

@@ -21,7 +21,10 @@ def test_demo_story(server: Any) -> None:
     text = "\n".join(lines)
     assert "free quota left 0" in text
     assert "1 × 0.000280 = 0.000280 USD, unpaid" in text
-    assert "SMTP send refused: 554 5.0.0 Error: transaction failed" in text and "FailedOperation.InsufficientBalance" in text
+    assert (
+        "SMTP send refused: 554 5.0.0 Error: transaction failed" in text
+        and "FailedOperation.InsufficientBalance" in text
+    )
     assert "SendEmail refused (official tencentcloud SDK): FailedOperation.InsufficientBalance" in text
     assert "still suspended: True" in text and "suspended: False" in text
     assert "Sending works again: MessageId qcloudses-30-" in text
@@ -30,11 +33,19 @@ def test_demo_story(server: Any) -> None:
 
 def test_sample_script_and_cli(make_server: Any) -> None:
     srv = make_server("sqlite")
-    out = subprocess.run([sys.executable, str(ROOT / "samples" / "suspension_demo.py"), srv.endpoints.http_url],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "samples" / "suspension_demo.py"), srv.endpoints.http_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "Sending works again" in out.stdout
-    out = subprocess.run([sys.executable, "-m", "emulator", "demo", "suspension", "--url", srv.endpoints.http_url],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "emulator", "demo", "suspension", "--url", srv.endpoints.http_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "Sending works again" in out.stdout

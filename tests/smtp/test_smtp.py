@@ -51,7 +51,12 @@ def test_size_is_advertised(server: Any) -> None:
 
 def test_bad_password_is_535_and_nothing_stored(server: Any, account: dict[str, Any]) -> None:
     with pytest.raises(smtplib.SMTPAuthenticationError) as err:
-        smtp_send(server.endpoints.smtp_port, account["sender"], "Wrong1234Password", message(account["sender"], ["x@example.com"]))
+        smtp_send(
+            server.endpoints.smtp_port,
+            account["sender"],
+            "Wrong1234Password",
+            message(account["sender"], ["x@example.com"]),
+        )
     assert err.value.smtp_code == 535
     assert _messages(server, account) == []
 
@@ -71,7 +76,12 @@ def test_auth_not_offered_without_tls(server: Any) -> None:
 def test_other_accounts_password_cannot_send_as_this_sender(server: Any, account: dict[str, Any]) -> None:
     other = server.new_account(sender="ops@other.example.org")
     with pytest.raises(smtplib.SMTPSenderRefused) as err:
-        smtp_send(server.endpoints.smtp_port, other["sender"], other["smtp_password"], message(account["sender"], ["x@example.com"]))
+        smtp_send(
+            server.endpoints.smtp_port,
+            other["sender"],
+            other["smtp_password"],
+            message(account["sender"], ["x@example.com"]),
+        )
     assert err.value.smtp_code == 554
     assert "FailedOperation.NotAuthenticatedSender" in err.value.smtp_error.decode()
     assert _messages(server, account) == [] and _messages(server, other) == []
@@ -79,8 +89,13 @@ def test_other_accounts_password_cannot_send_as_this_sender(server: Any, account
 
 def test_too_many_recipients_in_tencent_form(server: Any, account: dict[str, Any]) -> None:
     rcpts = [f"r{i}@example.com" for i in range(51)]
-    refused = smtp_send(server.endpoints.smtp_port, account["sender"], account["smtp_password"],
-                        message(account["sender"], rcpts[:1]), rcpts=rcpts)
+    refused = smtp_send(
+        server.endpoints.smtp_port,
+        account["sender"],
+        account["smtp_password"],
+        message(account["sender"], rcpts[:1]),
+        rcpts=rcpts,
+    )
     assert list(refused) == [rcpts[50]]
     code, text = refused[rcpts[50]]
     assert code == 554
@@ -101,16 +116,29 @@ def test_oversized_message_refused_and_not_metered(server: Any, account: dict[st
 
 def test_distinct_recipients_metered_once(server: Any, account: dict[str, Any]) -> None:
     rcpts = ["same@example.com", "SAME@example.com", "other@example.com"]
-    smtp_send(server.endpoints.smtp_port, account["sender"], account["smtp_password"],
-              message(account["sender"], ["same@example.com"]), rcpts=rcpts)
+    smtp_send(
+        server.endpoints.smtp_port,
+        account["sender"],
+        account["smtp_password"],
+        message(account["sender"], ["same@example.com"]),
+        rcpts=rcpts,
+    )
     assert server.state(account["name"])["free_left"] == 998
 
 
 def test_any_credentials_mode_routes_by_envelope_sender(make_server: Any) -> None:
     srv = make_server("sqlite", smtp_auth="any")
     acct = srv.new_account(sender="app@shop.example.net")
-    smtp_send(srv.endpoints.smtp_port, None, None, message("app@shop.example.net", ["x@example.com"]), mode="plain")
-    smtp_send(srv.endpoints.smtp_port, None, None, message("stranger@nowhere.example", ["y@example.com"]), mode="plain")
+    smtp_send(
+        srv.endpoints.smtp_port, None, None, message("app@shop.example.net", ["x@example.com"]), mode="plain"
+    )
+    smtp_send(
+        srv.endpoints.smtp_port,
+        None,
+        None,
+        message("stranger@nowhere.example", ["y@example.com"]),
+        mode="plain",
+    )
     mine = srv.admin("GET", f"/accounts/{acct['name']}/messages").json()
     default = srv.admin("GET", "/accounts/default/messages").json()
     assert [m["recipients"] for m in mine["messages"]] == [["x@example.com"]]

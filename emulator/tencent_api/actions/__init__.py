@@ -18,12 +18,42 @@ ACTIONS: dict[str, Action] = {
 
 # The 36 actions of ses 2020-10-02 (reference §3); those not in ACTIONS answer UnsupportedOperation.
 ALL_ACTIONS = frozenset(
-    """SendEmail BatchSendEmail ListSendTasks CreateEmailTemplate GetEmailTemplate UpdateEmailTemplate
-    DeleteEmailTemplate ListEmailTemplates CreateEmailIdentity GetEmailIdentity UpdateEmailIdentity
-    DeleteEmailIdentity ListEmailIdentities CreateEmailAddress DeleteEmailAddress ListEmailAddress
-    UpdateEmailSmtpPassWord GetSendEmailStatus GetStatisticsReport GetAbuseReport ListBlackEmailAddress
-    DeleteBlackList CreateCustomBlacklist ListCustomBlacklist UpdateCustomBlackList DeleteCustomBlackList
-    CreateReceiver CreateReceiverDetail CreateReceiverDetailWithData ListReceivers ListReceiverDetails
-    DeleteReceiver CreateAddressUnsubscribeConfig UpdateAddressUnsubscribeConfig
-    DeleteAddressUnsubscribeConfig ListAddressUnsubscribeConfig""".split()
+    [
+        "SendEmail",
+        "BatchSendEmail",
+        "ListSendTasks",
+        "CreateEmailTemplate",
+        "GetEmailTemplate",
+        "UpdateEmailTemplate",
+        "DeleteEmailTemplate",
+        "ListEmailTemplates",
+        "CreateEmailIdentity",
+        "GetEmailIdentity",
+        "UpdateEmailIdentity",
+        "DeleteEmailIdentity",
+        "ListEmailIdentities",
+        "CreateEmailAddress",
+        "DeleteEmailAddress",
+        "ListEmailAddress",
+        "UpdateEmailSmtpPassWord",
+        "GetSendEmailStatus",
+        "GetStatisticsReport",
+        "GetAbuseReport",
+        "ListBlackEmailAddress",
+        "DeleteBlackList",
+        "CreateCustomBlacklist",
+        "ListCustomBlacklist",
+        "UpdateCustomBlackList",
+        "DeleteCustomBlackList",
+        "CreateReceiver",
+        "CreateReceiverDetail",
+        "CreateReceiverDetailWithData",
+        "ListReceivers",
+        "ListReceiverDetails",
+        "DeleteReceiver",
+        "CreateAddressUnsubscribeConfig",
+        "UpdateAddressUnsubscribeConfig",
+        "DeleteAddressUnsubscribeConfig",
+        "ListAddressUnsubscribeConfig",
+    ]
 )

@@ -134,7 +134,9 @@ async def list_identities(api: ApiContext, params: dict[str, Any]) -> dict[str, 
 
 async def create_address(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(CreateAddressRequest, params, api.form_encoded)
-    await asyncio.to_thread(api.core.identities.create_sender, api.account_id, req.EmailAddress, req.EmailSenderName)
+    await asyncio.to_thread(
+        api.core.identities.create_sender, api.account_id, req.EmailAddress, req.EmailSenderName
+    )
     return {}
 
 
@@ -163,7 +165,9 @@ async def list_addresses(api: ApiContext, params: dict[str, Any]) -> dict[str, A
 
 async def update_smtp_password(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(SmtpPasswordRequest, params, api.form_encoded)
-    await asyncio.to_thread(api.core.identities.set_smtp_password, api.account_id, req.EmailAddress, req.Password)
+    await asyncio.to_thread(
+        api.core.identities.set_smtp_password, api.account_id, req.EmailAddress, req.Password
+    )
     return {}
 
 

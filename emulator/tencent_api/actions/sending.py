@@ -54,7 +54,9 @@ class SendEmailRequest(ApiModel):
 def _input(r: SendEmailRequest) -> SendEmailInput:
     for a in r.Attachments or []:
         if a.Content is None:
-            raise TencentError("FailedOperation.FileURLNotExist", "Attachments by FileURL are not supported; give Content.")
+            raise TencentError(
+                "FailedOperation.FileURLNotExist", "Attachments by FileURL are not supported; give Content."
+            )
     return SendEmailInput(
         from_address=r.FromEmailAddress,
         subject=r.Subject,
@@ -89,16 +91,21 @@ def _prepare(api: ApiContext, v: ValidSend) -> Any:
         if v.template_id is not None:
             tpl = accounts_repo.get_template(ctx.conn, ctx.account.id, v.template_id)
             if tpl is None:
-                raise TencentError("FailedOperation.InvalidTemplateID", f"Template {v.template_id} does not exist.")
+                raise TencentError(
+                    "FailedOperation.InvalidTemplateID", f"Template {v.template_id} does not exist."
+                )
             if tpl.status != 0:
                 raise TencentError(
-                    "FailedOperation.InvalidTemplateID", f"Template {v.template_id} is not approved (status {tpl.status})."
+                    "FailedOperation.InvalidTemplateID",
+                    f"Template {v.template_id} is not approved (status {tpl.status}).",
                 )
             html = fill_template(tpl.html, v.variables) if tpl.html else None
             text = fill_template(tpl.text, v.variables) if tpl.text else None
             check_size(html, text, v.attachments, max_bytes)
         elif not ctx.account.simple_allowed:
-            raise TencentError("FailedOperation.WithOutPermission", "This account may only send with templates.")
+            raise TencentError(
+                "FailedOperation.WithOutPermission", "This account may only send with templates."
+            )
         raw = mime.render_message(
             v,
             html=html,
@@ -147,13 +154,22 @@ async def get_send_email_status(api: ApiContext, params: dict[str, Any]) -> dict
         day = datetime.strptime(req.RequestDate, "%Y-%m-%d").replace(tzinfo=BEIJING)
     except ValueError:
         raise TencentError("InvalidParameterValue.WrongDate", "RequestDate must be YYYY-MM-DD.") from None
-    today = datetime.strptime(beijing_day(api.core.clock_of(api.account).now_us()), "%Y-%m-%d").replace(tzinfo=BEIJING)
+    today = datetime.strptime(beijing_day(api.core.clock_of(api.account).now_us()), "%Y-%m-%d").replace(
+        tzinfo=BEIJING
+    )
     if day > today or day < today - timedelta(days=STATUS_WINDOW_DAYS):
         raise TencentError(
-            "FailedOperation.NotSupportDate", f"RequestDate must be within the last {STATUS_WINDOW_DAYS} days."
+            "FailedOperation.NotSupportDate",
+            f"RequestDate must be within the last {STATUS_WINDOW_DAYS} days.",
         )
     rows = await asyncio.to_thread(
-        api.core.mailbox.statuses, api.account_id, req.RequestDate, req.MessageId, req.ToEmailAddress, req.Offset, req.Limit
+        api.core.mailbox.statuses,
+        api.account_id,
+        req.RequestDate,
+        req.MessageId,
+        req.ToEmailAddress,
+        req.Offset,
+        req.Limit,
     )
     return {
         "EmailStatusList": [
@@ -175,8 +191,6 @@ async def get_send_email_status(api: ApiContext, params: dict[str, Any]) -> dict
             for r in rows
         ]
     }
-
-
 
 
 ACTIONS = {"SendEmail": send_email, "GetSendEmailStatus": get_send_email_status}

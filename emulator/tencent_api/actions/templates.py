@@ -35,7 +35,9 @@ class ListRequest(ApiModel):
 
 
 def _bodies(c: TemplateContentIn) -> tuple[str | None, str | None]:
-    return decode_text(c.Html, WRONG, "TemplateContent.Html"), decode_text(c.Text, WRONG, "TemplateContent.Text")
+    return decode_text(c.Html, WRONG, "TemplateContent.Html"), decode_text(
+        c.Text, WRONG, "TemplateContent.Text"
+    )
 
 
 async def create(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +60,9 @@ async def get(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
 async def update(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(UpdateRequest, params, api.form_encoded)
     html, text = _bodies(req.TemplateContent)
-    await asyncio.to_thread(api.core.templates.update, api.account_id, req.TemplateID, req.TemplateName, html, text)
+    await asyncio.to_thread(
+        api.core.templates.update, api.account_id, req.TemplateID, req.TemplateName, html, text
+    )
     return {}
 
 

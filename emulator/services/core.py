@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row
@@ -33,6 +34,13 @@ class Core:
         create_schema(self.engine)
         self.notifier = Notifier()
         self.endpoints: Any = None  # set by bootstrap once the listeners are bound
+        # Extension points of the sending transaction (see services.sending):
+        #   send_checks(ctx, msg) raise an EmulatorError to refuse one message (nothing stored/metered);
+        #   recipient_outcomes(conn, account_row, address, account_time_us) -> column overrides or None;
+        #   after_store(receipts) runs after the commit, outside the transaction, and must not block.
+        self.send_checks: list[Callable[[Any, Any], None]] = []
+        self.recipient_outcomes: list[Callable[[Connection, Row[Any], str, int], dict[str, Any] | None]] = []
+        self.after_store: list[Callable[[list[Any]], None]] = []
         self.accounts = AccountService(self)
         self.identities = IdentityService(self)
         self.templates = TemplateService(self)

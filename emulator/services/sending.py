@@ -143,6 +143,12 @@ class SendService:
                 job.future.set_exception(outcome)
         if stored:
             self.core.notifier.publish()
+            receipts = [o for o in outcomes if isinstance(o, Receipt)]
+            for hook in self.core.after_store:  # e.g. event callbacks; must not block
+                try:
+                    hook(receipts)
+                except Exception:
+                    log.exception("after-store hook failed")
 
     def _process(self, conn: Connection, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
         accounts = accounts_repo.lock_accounts(conn, list({j.account_id for j in jobs}))
@@ -160,8 +166,11 @@ class SendService:
                 continue
             now_us = ClockState(acct.clock_offset_us, acct.clock_frozen_us).now_us(wall_us)
             message_id = new_message_id(acct.app_id, now_us)
+            ctx = SendContext(conn, acct, now_us, message_id)
             try:
-                msg = job.prepare(SendContext(conn, acct, now_us, message_id))
+                msg = job.prepare(ctx)
+                for check in self.core.send_checks:  # per-account policies: limits, blacklists, ...
+                    check(ctx, msg)
             except EmulatorError as exc:
                 outcomes.append(exc)
                 continue
@@ -209,16 +218,19 @@ class SendService:
         for (pos, _row, rcpts, receipt), pk in zip(staged, pks, strict=True):
             day = beijing_day(receipt.account_time_us)
             for addr in rcpts:
-                recipient_rows.append(
-                    {
-                        "message_pk": pk,
-                        "account_id": receipt.account_id,
-                        "address": addr,
-                        "request_day": day,
-                        "request_us": receipt.account_time_us,
-                        "deliver_us": receipt.account_time_us,
-                    }
-                )
+                row = {
+                    "message_pk": pk,
+                    "account_id": receipt.account_id,
+                    "address": addr,
+                    "request_day": day,
+                    "request_us": receipt.account_time_us,
+                    "deliver_us": receipt.account_time_us,
+                }
+                for outcome in self.core.recipient_outcomes:  # delivery outcome rules may override
+                    row.update(
+                        outcome(conn, accounts[receipt.account_id], addr, receipt.account_time_us) or {}
+                    )
+                recipient_rows.append(row)
             key = (receipt.account_id, day)
             usage[key][0] += receipt.free_units
             usage[key][1] += receipt.paid_units

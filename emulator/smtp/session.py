@@ -8,7 +8,14 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
+
+from emulator.smtp.data import MAX_LINE, read_data
+
+TOO_LONG_LINE = (
+    "554 5.0.0 Error: transaction failed, blame it on the weather: "
+    f"smtp: too longer line, a line must be at most {MAX_LINE} characters"
+)
 
 # aiosmtpd itself sets the deprecated attribute on every AUTH; the warning is noise for our users.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated", category=DeprecationWarning)
@@ -47,6 +54,36 @@ class EmulatorSMTP(SMTP):
         if principal is None:
             return AuthResult(success=False, handled=False)
         return AuthResult(success=True, handled=False, auth_data=principal)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd's DATA, reading the message in bulk (see smtp.data)."""
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            result = await read_data(self._reader, self.data_size_limit)
+        except ConnectionResetError:
+            self._writer.close()
+            return
+        if result.too_big:
+            self._set_post_data_state()
+            await self.push("552 5.3.4 Error: message size exceeds fixed maximum message size")
+            return
+        if result.too_long_line:
+            self._set_post_data_state()
+            await self.push(TOO_LONG_LINE)
+            return
+        self.envelope.content = self.envelope.original_content = result.content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
 
     async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:
         return await self._verify(await super().auth_PLAIN(_, args))

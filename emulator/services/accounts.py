@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Row, delete, func, select
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
 from emulator.domain.clock import ClockState
-from emulator.errors import Conflict, EmulatorError, InsufficientBalance, NotFound
+from emulator.errors import Conflict, EmulatorError, InsufficientBalance, NotFound, TencentError
 from emulator.storage import accounts_repo, mail_repo, tables
 from emulator.storage.tables import bills, ledger, message_recipients, messages, usage_daily
 
@@ -209,28 +209,59 @@ class AccountService:
         )
 
     def by_secret_id(self, secret_id: str) -> Row[Any] | None:
-        with self.core.engine.connect() as conn:
-            return accounts_repo.account_by_secret_id(conn, secret_id)
+        def load() -> Row[Any] | None:
+            with self.core.engine.connect() as conn:
+                return accounts_repo.account_by_secret_id(conn, secret_id)
+
+        return self.core.cache.get(("secret_id", secret_id), load)
 
     def smtp_login(self, address: str, password: str) -> tuple[int, str] | None:
         """(account id, sender address) for valid SMTP credentials, else None."""
-        with self.core.engine.connect() as conn:
-            for row in accounts_repo.senders_by_address(conn, address.strip()):
-                if rules.check_password(password, row.smtp_password_hash):
-                    return row.account_id, row.address
-        return None
+
+        def load() -> tuple[int, str] | None:
+            with self.core.engine.connect() as conn:
+                for row in accounts_repo.senders_by_address(conn, address.strip()):
+                    if rules.check_password(password, row.smtp_password_hash):
+                        return int(row.account_id), str(row.address)
+            return None
+
+        return self.core.cache.get(("smtp_login", address.lower(), password), load)
 
     def owner_of_sender(self, address: str) -> int:
         """For SMTP without auth: the account owning the envelope sender, else the default account."""
-        with self.core.engine.connect() as conn:
-            owners = accounts_repo.senders_by_address(conn, address.strip())
-            if owners:
-                return int(owners[0].account_id)
-            return int(self.get_row(DEFAULT_ACCOUNT, conn).id)
 
-    def is_sender_of(self, account_id: int, address: str) -> bool:
-        with self.core.engine.connect() as conn:
-            return accounts_repo.get_sender(conn, account_id, address) is not None
+        def load() -> int:
+            with self.core.engine.connect() as conn:
+                owners = accounts_repo.senders_by_address(conn, address.strip())
+                if owners:
+                    return int(owners[0].account_id)
+                return int(self.get_row(DEFAULT_ACCOUNT, conn).id)
+
+        return self.core.cache.get(("owner", address.lower()), load)
+
+    def mail_from(self, account_id: int | None, address: str) -> int:
+        """SMTP MAIL FROM in one look-up: the account the message belongs to (the authenticated one,
+        whose sender the address must be; else the address's owner) — refused while it is suspended."""
+
+        def load() -> int | EmulatorError:
+            with self.core.engine.connect() as conn:
+                if account_id is not None:
+                    if accounts_repo.get_sender(conn, account_id, address) is None:
+                        return TencentError(
+                            "FailedOperation.NotAuthenticatedSender",
+                            f"{address} is not a sender address of the authenticated account",
+                        )
+                    aid = account_id
+                else:
+                    owners = accounts_repo.senders_by_address(conn, address.strip())
+                    aid = int(owners[0].account_id) if owners else int(self.get_row(DEFAULT_ACCOUNT, conn).id)
+                row = self.get_row(aid, conn)
+                return self.suspension_error(row) if row.suspended_reason else aid
+
+        found = self.core.cache.get(("mail_from", account_id, address.lower()), load)
+        if isinstance(found, EmulatorError):
+            raise found
+        return found
 
     def suspension_error(self, row: Row[Any]) -> InsufficientBalance:
         if row.suspended_reason == "manual":
@@ -238,11 +269,6 @@ class AccountService:
         return InsufficientBalance(
             "Insufficient balance: the account is in arrears and the service is suspended until it is topped up."
         )
-
-    def check_can_send(self, account_id: int) -> None:
-        row = self.get_row(account_id)
-        if row.suspended_reason:
-            raise self.suspension_error(row)
 
     def settings_of(self, row: Row[Any]) -> dict[str, Any]:
         return dict(json.loads(row.settings_json or "{}"))

@@ -31,6 +31,11 @@ class Core:
         self.wall: WallClock = wall or SystemWallClock()
         self.engine = engine or make_engine(settings.resolved_database_url())
         self.writer = writer(self.engine)
+        self.send_writer = self.writer.execution_options(send_batch=True)
+        from emulator.services.lookup_cache import LookupCache
+
+        self.cache = LookupCache()
+        self.cache.watch(self.engine)
         create_schema(self.engine)
         self.notifier = Notifier()
         self.endpoints: Any = None  # set by bootstrap once the listeners are bound

@@ -124,7 +124,7 @@ class SendService:
 
     def _commit(self, jobs: list[_Job]) -> None:
         try:
-            with self.core.writer.begin() as conn:
+            with self.core.send_writer.begin() as conn:
                 outcomes = self._process(conn, jobs)
         except Exception:
             if len(jobs) > 1:  # isolate the culprit: the others still get their own commit

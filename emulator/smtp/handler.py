@@ -38,18 +38,10 @@ class Handler:
     async def handle_MAIL(
         self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
+        principal = session.auth_data if isinstance(session.auth_data, Principal) else None
+        claimed = principal.account_id if principal is not None and self.auth_required else None
         try:
-            principal = session.auth_data if isinstance(session.auth_data, Principal) else None
-            if principal is not None and self.auth_required:
-                account_id = principal.account_id
-                if not await asyncio.to_thread(self.core.accounts.is_sender_of, account_id, address):
-                    raise TencentError(
-                        "FailedOperation.NotAuthenticatedSender",
-                        f"{address} is not a sender address of the authenticated account",
-                    )
-            else:
-                account_id = await asyncio.to_thread(self.core.accounts.owner_of_sender, address)
-            await asyncio.to_thread(self.core.accounts.check_can_send, account_id)
+            account_id = await asyncio.to_thread(self.core.accounts.mail_from, claimed, address)
         except Exception as exc:  # noqa: BLE001 - every refusal becomes its SMTP reply
             return reply_for(exc)
         envelope.mail_from = address

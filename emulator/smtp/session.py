@@ -73,16 +73,16 @@ class EmulatorSMTP(SMTP):
             self._writer.close()
             return
         if result.too_big:
-            self._set_post_data_state()
+            self._set_post_data_state()  # type: ignore[no-untyped-call]
             await self.push("552 5.3.4 Error: message size exceeds fixed maximum message size")
             return
         if result.too_long_line:
-            self._set_post_data_state()
+            self._set_post_data_state()  # type: ignore[no-untyped-call]
             await self.push(TOO_LONG_LINE)
             return
         self.envelope.content = self.envelope.original_content = result.content
         status = await self._call_handler_hook("DATA")
-        self._set_post_data_state()
+        self._set_post_data_state()  # type: ignore[no-untyped-call]
         await self.push("250 OK" if status is MISSING else status)
 
     async def auth_PLAIN(self, _: Any, args: list[str]) -> AuthResult:

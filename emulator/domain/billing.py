@@ -66,6 +66,17 @@ def due_events(after_us: int, until_us: int) -> list[Event]:
     return sorted(daily_settlements(after_us, until_us) + monthly_ip_billings(after_us, until_us))
 
 
+def next_billing_event(after_us: int) -> int:
+    """The first billing event strictly after this instant (always a midnight or a 1st 08:00)."""
+    local = _local(after_us)
+    midnight = from_datetime(datetime(local.year, local.month, local.day, tzinfo=BEIJING) + timedelta(days=1))
+    first_0800 = from_datetime(datetime(local.year, local.month, 1, 8, tzinfo=BEIJING))
+    if first_0800 <= after_us:
+        year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
+        first_0800 = from_datetime(datetime(year, month, 1, 8, tzinfo=BEIJING))
+    return min(midnight, first_0800)
+
+
 def usage_amount(paid_units: int, price_micro: int) -> int:
     return paid_units * price_micro
 

@@ -17,13 +17,15 @@ SHARED_POOL = [f"198.51.100.{n}" for n in range(10, 26)]  # TEST-NET-2: the shar
 def new_message_id(app_id: str, account_time_us: int) -> str:
     """qcloudses-30-<appId>-date-<yyyyMMddHHmmss in UTC+8>-<13 alphanumerics>, like the real ones."""
     stamp = to_datetime(account_time_us).astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
-    tail = "".join(secrets.choice(_ALNUM) for _ in range(13))
+    tail = "".join(_ALNUM[b % 62] for b in secrets.token_bytes(13))
     return f"qcloudses-30-{app_id}-date-{stamp}-{tail}"
 
 
-def shared_pool_ip(message_id: str) -> str:
+def pick_ip(dedicated: list[str], message_id: str) -> str:
+    """One of the account's enabled dedicated IPs, else the shared pool; stable per message."""
+    pool = dedicated or SHARED_POOL
     digest = hashlib.blake2b(message_id.encode(), digest_size=2).digest()
-    return SHARED_POOL[int.from_bytes(digest, "big") % len(SHARED_POOL)]
+    return pool[int.from_bytes(digest, "big") % len(pool)]
 
 
 @dataclass

@@ -327,7 +327,9 @@ def attachment(raw: bytes, index: int) -> tuple[str, str, bytes]:
 def summarize_headers(raw: bytes) -> tuple[str, str, str]:
     """(Subject, From, To), decoded, from the header block only: cheap enough for the SMTP path."""
     try:
-        msg = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+        end = raw.find(b"\r\n\r\n")
+        block = raw[: end + 2] if end != -1 else raw[:SEARCH_SCAN_BYTES]  # never decode a big body
+        msg = BytesHeaderParser(policy=email.policy.compat32).parsebytes(block)
         headers = list(msg.raw_items())
         subject, sender, to = (
             _decode_header(next((v for k, v in headers if k.lower() == name), ""))
@@ -344,8 +346,13 @@ def html_to_text(markup: str) -> str:
     return _SPACES.sub(" ", html_lib.unescape(stripped)).strip()
 
 
+SEARCH_SCAN_BYTES = 64 * 1024
+
+
 def search_text(raw: bytes, limit: int = 20000) -> str:
-    """Lower-cased subject, text and visible HTML text, at most `limit` characters; never raises."""
+    """Lower-cased subject, text and visible HTML text, at most `limit` characters; never raises.
+    Only the first 64 KB are parsed: text parts come first, and attachments are not searched."""
+    raw = raw[:SEARCH_SCAN_BYTES]
     try:
         msg = _parse(raw)
         subject = _decode_header(_header(list(msg.raw_items()), "subject"))

@@ -239,6 +239,10 @@ class AccountService:
 
         return self.core.cache.get(("owner", address.lower()), load)
 
+    @staticmethod
+    def mail_from_key(account_id: int | None, address: str) -> tuple[Any, ...]:
+        return ("mail_from", account_id, address.lower())
+
     def mail_from(self, account_id: int | None, address: str) -> int:
         """SMTP MAIL FROM in one look-up: the account the message belongs to (the authenticated one,
         whose sender the address must be; else the address's owner) — refused while it is suspended."""
@@ -258,7 +262,7 @@ class AccountService:
                 row = self.get_row(aid, conn)
                 return self.suspension_error(row) if row.suspended_reason else aid
 
-        found = self.core.cache.get(("mail_from", account_id, address.lower()), load)
+        found = self.core.cache.get(self.mail_from_key(account_id, address), load)
         if isinstance(found, EmulatorError):
             raise found
         return found

@@ -9,7 +9,6 @@ from sqlalchemy import Connection, Engine, Row
 
 from emulator.config import Settings
 from emulator.domain.clock import Clock, ClockState, SystemWallClock, WallClock
-from emulator.domain.messages import shared_pool_ip
 from emulator.storage.db import create_schema, make_engine, writer
 
 
@@ -62,10 +61,6 @@ class Core:
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
-
-    def sending_ip(self, conn: Connection, account: Row[Any], message_id: str) -> str:
-        """An enabled dedicated IP of the account, else the shared pool."""
-        return self.ips.sending_ip(conn, account.id, message_id) or shared_pool_ip(message_id)
 
     def close(self) -> None:
         self.sending.stop()

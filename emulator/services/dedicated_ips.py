@@ -3,7 +3,6 @@ Rules are in `domain.dedicated_ips`; this module applies them in transactions.""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ class DedicatedIpService:
         self.core = core
         core.scheduler.extra_events.append(self._due_deliveries)
         core.scheduler.ip_bill = self._bill
+        core.scheduler.due_hints.append(ips_repo.pending_ready_by_account)
 
     def ensure_stock(self) -> None:
         """Seed the shared inventory once, on a new database."""
@@ -160,13 +160,8 @@ class DedicatedIpService:
     def release(self, ref: int | str, ip_id: int) -> Row[Any]:
         return self._change(ref, ip_id, "release")
 
-    def sending_ip(self, conn: Connection, account_id: int, message_id: str) -> str | None:
-        ips = ips_repo.enabled_ips(conn, account_id)
-        if not ips:
-            return None
-        return ips[
-            int.from_bytes(hashlib.blake2b(message_id.encode(), digest_size=2).digest(), "big") % len(ips)
-        ]
+    def enabled_for(self, conn: Connection, account_id: int) -> list[str]:
+        return ips_repo.enabled_ips(conn, account_id)
 
     # --- scheduler hooks ------------------------------------------------------------------------
     def _due_deliveries(

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event
 
 T = TypeVar("T")
+MISSING = object()
 TTL_S = 1.0
 MAX_ENTRIES = 10_000
 
@@ -38,6 +39,11 @@ class LookupCache:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+    def peek(self, key: Any) -> Any:
+        """The fresh cached value, or MISSING: lets the event loop skip a thread hop on a hit."""
+        hit = self._data.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else MISSING
 
     def get(self, key: Any, load: Callable[[], T]) -> T:
         now = time.monotonic()

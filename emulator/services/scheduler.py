@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row
 
-from emulator.domain.billing import DEDICATED_IP, USAGE, Event, can_deduct, due_events, usage_amount
+from emulator.domain.billing import (
+    DEDICATED_IP,
+    USAGE,
+    Event,
+    can_deduct,
+    due_events,
+    next_billing_event,
+    usage_amount,
+)
 from emulator.domain.clock import ClockState
 from emulator.services import billing
 from emulator.storage import accounts_repo, billing_repo, mail_repo
@@ -27,12 +35,12 @@ log = logging.getLogger("emulator.scheduler")
 class Scheduler:
     def __init__(self, core: Core) -> None:
         self.core = core
-        self.extra_events: list[
-            Any
-        ] = []  # providers of more events (dedicated IPs): fn(conn, acct, after, until)
-        self.ip_bill: Any = (
-            None  # fn(conn, acct, period) -> (units, unit_price, amount, detail) for DEDICATED_IP
-        )
+        # providers of more events (dedicated-IP deliveries, batch tasks): fn(conn, acct, after, until)
+        self.extra_events: list[Any] = []
+        # each returns {account_id: earliest pending event time} for its own events (one query)
+        self.due_hints: list[Any] = []
+        # fn(conn, acct, period) -> (units, unit_price, amount, detail) for DEDICATED_IP bills
+        self.ip_bill: Any = None
 
     def run_due(self, account_id: int) -> int:
         """Apply every event due for this account; returns how many ran."""
@@ -59,13 +67,30 @@ class Scheduler:
         return len(events)
 
     def run_all(self) -> int:
+        """Run due events for every account that has one; cheap when nothing is due (one read)."""
         ran = 0
-        for aid in self.core.clocks.all_ids():
+        for aid in self._accounts_due():
             try:
                 ran += self.run_due(aid)
             except Exception:
                 log.exception("scheduled events failed for account %s", aid)
         return ran
+
+    def _accounts_due(self) -> list[int]:
+        wall = self.core.wall.now_us()
+        with self.core.engine.connect() as conn:
+            rows = accounts_repo.list_accounts(conn)
+            hints: dict[int, int] = {}
+            for hint in self.due_hints:
+                for aid, at in hint(conn).items():
+                    hints[aid] = min(at, hints.get(aid, at))
+        due = []
+        for r in rows:
+            now = ClockState(r.clock_offset_us, r.clock_frozen_us).now_us(wall)
+            nxt = min(next_billing_event(r.events_until_us), hints.get(r.id, now + 1))
+            if nxt <= now:
+                due.append(r.id)
+        return due
 
     def _bill(self, conn: Connection, acct: Row[Any], ev: Event) -> None:
         if ev.kind == USAGE:

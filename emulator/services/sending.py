@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Row
 
 from emulator.domain.clock import ClockState, beijing_day
-from emulator.domain.messages import OutgoingMessage, new_message_id
+from emulator.domain.messages import OutgoingMessage, new_message_id, pick_ip
 from emulator.domain.metering import split_units
 from emulator.errors import EmulatorError, InsufficientBalance, InternalError, NotFound
 from emulator.storage import accounts_repo, mail_repo
@@ -156,6 +156,7 @@ class SendService:
         wall_us = self.core.wall.now_us()
         outcomes: list[Receipt | EmulatorError] = []
         staged: list[tuple[int, dict[str, Any], list[str], Receipt]] = []
+        ips: dict[int, list[str]] = {}  # enabled dedicated IPs per account, read once per batch
         for job in jobs:
             acct = accounts.get(job.account_id)
             if acct is None:
@@ -177,7 +178,9 @@ class SendService:
             units = split_units(free_left[acct.id], len(msg.recipients))
             free_left[acct.id] -= units.free
             message_id = msg.message_id or message_id
-            ip = self.core.sending_ip(conn, acct, message_id)
+            if acct.id not in ips:
+                ips[acct.id] = self.core.ips.enabled_for(conn, acct.id)
+            ip = pick_ip(ips[acct.id], message_id)
             receipt = Receipt(
                 message_id=message_id,
                 message_pk=0,

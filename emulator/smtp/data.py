@@ -4,13 +4,11 @@ finding the terminator with bytes.find is what makes large messages fast."""
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 
 CHUNK = 256 * 1024
 TERMINATOR = b"\r\n.\r\n"
 MAX_LINE = 2000  # Tencent refuses body lines longer than 2000 characters (reference §6)
-_LONG_LINE = re.compile(rb"[^\r\n]{%d}" % (MAX_LINE + 1))
 
 
 @dataclass
@@ -49,4 +47,5 @@ async def read_data(reader: asyncio.StreamReader, size_limit: int | None) -> Dat
     body = body.replace(b"\r\n.", b"\r\n")
     if body.startswith(b"."):
         body = body[1:]
-    return DataResult(body, too_long_line=_LONG_LINE.search(body) is not None)
+    longest = max(map(len, body.split(b"\n"))) if body else 0  # C-speed; a regex here costs ~ms per 200 KB
+    return DataResult(body, too_long_line=longest > MAX_LINE + 1)  # +1: the CR

@@ -40,8 +40,12 @@ class Handler:
     ) -> str:
         principal = session.auth_data if isinstance(session.auth_data, Principal) else None
         claimed = principal.account_id if principal is not None and self.auth_required else None
+        cached = self.core.cache.peek(self.core.accounts.mail_from_key(claimed, address))
         try:
-            account_id = await asyncio.to_thread(self.core.accounts.mail_from, claimed, address)
+            if isinstance(cached, int):
+                account_id = cached
+            else:
+                account_id = await asyncio.to_thread(self.core.accounts.mail_from, claimed, address)
         except Exception as exc:  # noqa: BLE001 - every refusal becomes its SMTP reply
             return reply_for(exc)
         envelope.mail_from = address

@@ -142,3 +142,12 @@ def enabled_ips(conn: Connection, account_id: int) -> list[str]:
             .order_by(dedicated_ips.c.id)
         ).all()
     ]
+
+
+def pending_ready_by_account(conn: Connection) -> dict[int, int]:
+    rows = conn.execute(
+        select(dedicated_ips.c.account_id, func.min(dedicated_ips.c.ready_us))
+        .where(dedicated_ips.c.status == "pending")
+        .group_by(dedicated_ips.c.account_id)
+    ).all()
+    return {int(a): int(t) for a, t in rows}

@@ -64,3 +64,16 @@ def test_never_above_a_month_and_exact_cents(period: str, used: int) -> None:
     exact_times_denominator = PRICE * used
     # half-up rounding: |amount − exact| ≤ half a cent
     assert abs(amount * days_in_month(period) - exact_times_denominator) * 2 <= 10_000 * days_in_month(period)
+
+
+def test_next_billing_event_is_the_earliest_of_midnight_and_the_1st_0800() -> None:
+    from emulator.domain.billing import due_events, next_billing_event
+
+    for start in (
+        t(2031, 1, 31, 12),
+        t(2031, 2, 1, 3),
+        t(2031, 2, 1, 9),
+        t(2031, 12, 31, 23),
+        t(2031, 12, 1, 8),
+    ):
+        assert next_billing_event(start) == due_events(start, start + 40 * 86_400_000_000)[0].at_us

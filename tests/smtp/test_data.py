@@ -62,7 +62,9 @@ def test_dot_stuffing_and_large_body_are_byte_exact(server: Any, account: dict[s
 
 def test_pipelined_quit_after_the_marker_is_answered(server: Any, account: dict[str, Any]) -> None:
     with _session(server, account) as s:
-        assert _send_raw(s, account["sender"], b"Subject: p\r\n\r\nhi\r\n.\r\n", pipelined_quit=True).startswith(b"250")
+        assert _send_raw(
+            s, account["sender"], b"Subject: p\r\n\r\nhi\r\n.\r\n", pipelined_quit=True
+        ).startswith(b"250")
         assert s._reply().startswith(b"221")  # type: ignore[attr-defined]
 
 
@@ -73,17 +75,23 @@ def test_empty_message(server: Any, account: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("length, ok", [(2000, True), (2001, False)])
-def test_line_length_limit_is_tencents_2000(server: Any, account: dict[str, Any], length: int, ok: bool) -> None:
+def test_line_length_limit_is_tencents_2000(
+    server: Any, account: dict[str, Any], length: int, ok: bool
+) -> None:
     with _session(server, account) as s:
         answer = _send_raw(s, account["sender"], b"Subject: l\r\n\r\n" + b"z" * length + b"\r\n.\r\n")
     if ok:
         assert answer.startswith(b"250")
     else:
-        assert answer.startswith(b"554 5.0.0 Error: transaction failed, blame it on the weather: smtp: too longer line")
+        assert answer.startswith(
+            b"554 5.0.0 Error: transaction failed, blame it on the weather: smtp: too longer line"
+        )
         assert server.state(account["name"])["free_used"] == 0
 
 
-def test_oversized_data_is_552_after_the_marker_and_session_goes_on(server: Any, account: dict[str, Any]) -> None:
+def test_oversized_data_is_552_after_the_marker_and_session_goes_on(
+    server: Any, account: dict[str, Any]
+) -> None:
     big = b"Subject: big\r\n\r\n" + (b"q" * 998 + b"\r\n") * 4300  # > 4 MB
     with _session(server, account) as s:
         assert _send_raw(s, account["sender"], big + b".\r\n").startswith(b"552")

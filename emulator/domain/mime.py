@@ -349,10 +349,33 @@ def html_to_text(markup: str) -> str:
 SEARCH_SCAN_BYTES = 64 * 1024
 
 
+def _simple_text(raw: bytes, limit: int) -> str | None:
+    """Subject + body of a single-part, unencoded text/plain message without the full MIME parser
+    (the common case on the SMTP hot path); None when the message needs the real parser."""
+    end = raw.find(b"\r\n\r\n")
+    if end == -1:
+        return None
+    try:
+        headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[: end + 2])
+        ctype = (headers.get("Content-Type") or "text/plain").lower()
+        cte = (headers.get("Content-Transfer-Encoding") or "7bit").strip().lower()
+        if not ctype.startswith("text/plain") or cte not in ("7bit", "8bit", "binary"):
+            return None
+        charset = headers.get_content_charset() or "utf-8"
+        body = raw[end + 4 : end + 4 + limit * 4].decode(charset, errors="replace")
+        subject = _decode_header(headers.get("Subject", ""))
+    except Exception:  # noqa: BLE001 - unusual input: let the full parser (and its fallbacks) handle it
+        return None
+    return f"{subject}\n{body}" if subject else body
+
+
 def search_text(raw: bytes, limit: int = 20000) -> str:
     """Lower-cased subject, text and visible HTML text, at most `limit` characters; never raises.
     Only the first 64 KB are parsed: text parts come first, and attachments are not searched."""
     raw = raw[:SEARCH_SCAN_BYTES]
+    simple = _simple_text(raw, limit)
+    if simple is not None:
+        return _clean(simple.lower()[:limit])
     try:
         msg = _parse(raw)
         subject = _decode_header(_header(list(msg.raw_items()), "subject"))

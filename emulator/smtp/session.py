@@ -4,10 +4,13 @@ implicit TLS (port 465 style) counted as TLS for AUTH."""
 from __future__ import annotations
 
 import asyncio
+import inspect
+import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+import aiosmtpd.smtp as aiosmtpd_smtp
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 from emulator.smtp.data import MAX_LINE, read_data
@@ -34,10 +37,38 @@ def _defer(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) 
     return AuthResult(success=True, handled=False, auth_data=data)
 
 
+class _AuthMembers:
+    """Stands in for `inspect` inside aiosmtpd.smtp, whose SMTP.__init__ calls inspect.getmembers() on
+    the protocol and the handler for every connection (about a tenth of the per-connection CPU) only to
+    find `auth_*` methods. The names are fixed per class, so they are looked up once per class."""
+
+    _names: ClassVar[dict[type, list[str]]] = {}
+    signature = staticmethod(inspect.signature)  # aiosmtpd also uses it for handle_EHLO hooks
+
+    @classmethod
+    def getmembers(cls, obj: Any) -> list[tuple[str, Any]]:
+        names = cls._names.get(type(obj))
+        if names is None:
+            names = cls._names[type(obj)] = [n for n in dir(obj) if n.startswith("auth_")]
+        return [(n, getattr(obj, n)) for n in names]
+
+
+aiosmtpd_smtp.inspect = _AuthMembers  # type: ignore[attr-defined,assignment]
+
+# MAIL FROM:<a@b> / RCPT TO:<a@b> in their common form; anything else goes to aiosmtpd's full parser.
+_SIMPLE_ADDR = re.compile(r"\s*<([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+)>(.*)\Z", re.S)
+
+
 class EmulatorSMTP(SMTP):
     def __init__(self, handler: Any, *, implicit_tls: bool = False, **kwargs: Any) -> None:
         super().__init__(handler, authenticator=_defer, **kwargs)
         self._implicit_tls = implicit_tls
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        m = _SIMPLE_ADDR.match(arg)
+        if m is not None and ".." not in m.group(1) and not m.group(1).startswith("."):
+            return m.group(1), m.group(2)
+        return super()._getaddr(arg)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)

@@ -215,16 +215,18 @@ class BillingMachine(RuleBasedStateMachine):
         self.wall.set(self.wall.now_us() + delta)
         self.lagging = self.lagging or not frozen
 
-    @rule(after=st.sampled_from([0, 1, MINUTE]))
-    def cross_midnight_before_the_scheduler_ticks(self, after: int) -> None:
+    @rule(after=st.sampled_from([0, 1, MINUTE]), counts=st.lists(st.integers(1, 5), max_size=3))
+    def cross_midnight_before_the_scheduler_ticks(self, after: int, counts: list[int]) -> None:
         """Let the clock run with real time and move the wall to just past the next 00:00 UTC+8 without
-        running the scheduler, so sends that follow land on the new day before the old one is settled
+        running the scheduler, then send: the mail lands on the new day before the old one is settled
         (how several unpaid bills can build up)."""
         if self._frozen():
             self.c.clocks.resume(self.account_id)
         now = self._now()
         self.wall.set(self.wall.now_us() + beijing_midnight_after(now) - now + after)
         self.lagging = True
+        for n in counts:
+            self._send(n)
 
     @rule()
     def run_scheduler_twice(self) -> None:

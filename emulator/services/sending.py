@@ -64,7 +64,19 @@ class Receipt:
 class _Job:
     account_id: int
     prepare: Prepare
-    future: concurrent.futures.Future[Receipt]
+    future: concurrent.futures.Future[Receipt] | asyncio.Future[Receipt]
+    loop: asyncio.AbstractEventLoop | None = None  # set for asyncio futures
+
+
+def _settle(results: list[tuple[asyncio.Future[Receipt], Receipt | BaseException]]) -> None:
+    """Runs on the event loop: resolve a whole batch with one wake-up."""
+    for fut, result in results:
+        if fut.done():
+            continue  # the client went away (cancelled)
+        if isinstance(result, BaseException):
+            fut.set_exception(result)
+        else:
+            fut.set_result(result)
 
 
 class SendService:
@@ -90,16 +102,36 @@ class SendService:
 
     # --- API ---------------------------------------------------------------------------------------
     def submit(self, account_id: int, prepare: Prepare) -> concurrent.futures.Future[Receipt]:
+        """For callers outside an event loop."""
         self.start()
-        job = _Job(account_id, prepare, concurrent.futures.Future())
-        self._queue.put(job)
-        return job.future
+        future: concurrent.futures.Future[Receipt] = concurrent.futures.Future()
+        self._queue.put(_Job(account_id, prepare, future))
+        return future
 
     async def send(self, account_id: int, prepare: Prepare) -> Receipt:
-        return await asyncio.wrap_future(self.submit(account_id, prepare))
+        self.start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Receipt] = loop.create_future()
+        self._queue.put(_Job(account_id, prepare, future, loop))
+        return await future
 
     def send_sync(self, account_id: int, prepare: Prepare) -> Receipt:
         return self.submit(account_id, prepare).result()
+
+    def _resolve(self, results: list[tuple[_Job, Receipt | BaseException]]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Receipt | BaseException]]] = defaultdict(
+            list
+        )
+        for job, result in results:
+            if job.loop is not None:
+                by_loop[job.loop].append((job.future, result))
+            elif isinstance(result, BaseException):
+                job.future.set_exception(result)
+            else:
+                job.future.set_result(result)
+        for loop, items in by_loop.items():
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, items)
 
     # --- committer -------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -132,16 +164,10 @@ class SendService:
                     self._commit([job])
                 return
             log.exception("storing a message failed")
-            jobs[0].future.set_exception(InternalError("the message could not be stored; try again"))
+            self._resolve([(jobs[0], InternalError("the message could not be stored; try again"))])
             return
-        stored = False
-        for job, outcome in zip(jobs, outcomes, strict=True):
-            if isinstance(outcome, Receipt):
-                stored = True
-                job.future.set_result(outcome)
-            else:
-                job.future.set_exception(outcome)
-        if stored:
+        self._resolve(list(zip(jobs, outcomes, strict=True)))
+        if any(isinstance(o, Receipt) for o in outcomes):
             self.core.notifier.publish()
             receipts = [o for o in outcomes if isinstance(o, Receipt)]
             for hook in self.core.after_store:  # e.g. event callbacks; must not block
@@ -240,11 +266,8 @@ class SendService:
             free_spent[receipt.account_id] += receipt.free_units
             outcomes[pos] = Receipt(**{**receipt.__dict__, "message_pk": pk})
         mail_repo.insert_recipients(conn, recipient_rows)
-        for (aid, day), (free, paid) in sorted(usage.items()):
-            mail_repo.add_usage(conn, aid, day, free, paid)
-        for aid, spent in free_spent.items():
-            if spent:
-                accounts_repo.add_free_used(conn, aid, spent)
+        mail_repo.add_usage_many(conn, [(a, d, f, p) for (a, d), (f, p) in sorted(usage.items())])
+        accounts_repo.add_free_used_many(conn, [(aid, spent) for aid, spent in free_spent.items() if spent])
         return outcomes
 
 

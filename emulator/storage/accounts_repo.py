@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 
 from emulator.storage.tables import accounts, domains, senders, templates
 
@@ -25,12 +25,22 @@ def account_by_secret_id(conn: Connection, secret_id: str) -> Row[Any] | None:
     return conn.execute(select(accounts).where(accounts.c.secret_id == secret_id)).first()
 
 
+_LOCK = (
+    select(accounts)
+    .where(accounts.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(accounts.c.id)
+    .with_for_update()
+)
+_ADD_FREE = (
+    update(accounts)
+    .where(accounts.c.id == bindparam("aid"))
+    .values(free_used=accounts.c.free_used + bindparam("units"))
+)
+
+
 def lock_accounts(conn: Connection, ids: list[int]) -> dict[int, Row[Any]]:
     """Row-lock accounts in id order (no deadlocks between processes); SQLite already holds its write lock."""
-    rows = conn.execute(
-        select(accounts).where(accounts.c.id.in_(sorted(ids))).order_by(accounts.c.id).with_for_update()
-    ).all()
-    return {r.id: r for r in rows}
+    return {r.id: r for r in conn.execute(_LOCK, {"ids": sorted(ids)}).all()}
 
 
 def list_accounts(conn: Connection) -> list[Row[Any]]:
@@ -41,10 +51,9 @@ def update_account(conn: Connection, account_id: int, **values: Any) -> None:
     conn.execute(update(accounts).where(accounts.c.id == account_id).values(**values))
 
 
-def add_free_used(conn: Connection, account_id: int, units: int) -> None:
-    conn.execute(
-        update(accounts).where(accounts.c.id == account_id).values(free_used=accounts.c.free_used + units)
-    )
+def add_free_used_many(conn: Connection, spent: list[tuple[int, int]]) -> None:
+    if spent:
+        conn.execute(_ADD_FREE, [{"aid": a, "units": u} for a, u in spent])
 
 
 # --- domains -------------------------------------------------------------------------------------

@@ -14,29 +14,42 @@ from emulator.storage.upsert import dialect_insert
 LIST_COLUMNS = [c for c in messages.c if c.name not in ("raw", "search_text")]
 
 
+# Hot-path statements are built once: building and cache-keying a statement per call costs more than
+# executing it.
+_INSERT_MESSAGES = insert(messages).returning(messages.c.id, sort_by_parameter_order=True)
+_INSERT_RECIPIENTS = insert(message_recipients)
+_USAGE_UPSERT: dict[str, Any] = {}
+
+
 def insert_messages(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert many messages in one statement; returns their primary keys in input order."""
-    result = conn.execute(insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows)
-    return [r[0] for r in result.all()]
+    return [r[0] for r in conn.execute(_INSERT_MESSAGES, rows).all()]
 
 
 def insert_recipients(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(insert(message_recipients), rows)
+        conn.execute(_INSERT_RECIPIENTS, rows)
 
 
-def add_usage(conn: Connection, account_id: int, day: str, free: int, paid: int) -> None:
-    stmt = dialect_insert(conn, usage_daily).values(
-        account_id=account_id, day=day, free_units=free, paid_units=paid
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["account_id", "day"],
-        set_={
-            "free_units": usage_daily.c.free_units + stmt.excluded.free_units,
-            "paid_units": usage_daily.c.paid_units + stmt.excluded.paid_units,
-        },
-    )
-    conn.execute(stmt)
+def _usage_upsert(conn: Connection) -> Any:
+    stmt = _USAGE_UPSERT.get(conn.dialect.name)
+    if stmt is None:
+        ins = dialect_insert(conn, usage_daily)
+        stmt = _USAGE_UPSERT[conn.dialect.name] = ins.on_conflict_do_update(
+            index_elements=["account_id", "day"],
+            set_={
+                "free_units": usage_daily.c.free_units + ins.excluded.free_units,
+                "paid_units": usage_daily.c.paid_units + ins.excluded.paid_units,
+            },
+        )
+    return stmt
+
+
+def add_usage_many(conn: Connection, rows: list[tuple[int, str, int, int]]) -> None:
+    """Add (account_id, day, free, paid) to the daily usage, creating days as needed."""
+    if rows:
+        params = [{"account_id": a, "day": d, "free_units": f, "paid_units": p} for a, d, f, p in rows]
+        conn.execute(_usage_upsert(conn), params)
 
 
 def usage_rows(conn: Connection, account_id: int) -> list[Row[Any]]:

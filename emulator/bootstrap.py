@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import uvicorn
 
 from emulator.config import Settings
 from emulator.domain.clock import WallClock
+from emulator.netutil import bind_socket
 from emulator.services.accounts import Credentials
 from emulator.services.core import Core
 from emulator.smtp.server import start_smtp
@@ -48,18 +48,6 @@ class Endpoints:
     def api_endpoint(self) -> str:
         """What to give the Tencent SDK's HttpProfile(endpoint=...)."""
         return f"{self.host}:{self.http_port}"
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets of that proto
-    sock = socket.socket(
-        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
-    )
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
 
 
 class Emulator:
@@ -94,7 +82,7 @@ class Emulator:
         self.core.sending.start()
         await asyncio.to_thread(self.core.scheduler.run_all)  # what fell due while we were down
         scheduler_task = asyncio.create_task(self._scheduler_loop())
-        http_sock = _bind(s.host, s.http_port)
+        http_sock = bind_socket(s.host, s.http_port)
         smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
         config = uvicorn.Config(
             create_app(self.core),
@@ -168,14 +156,17 @@ class Emulator:
 
 
 def banner(em: Emulator) -> str:
-    e, d = em.endpoints, em.default
-    assert e is not None
+    assert em.endpoints is not None
+    return banner_for(em.settings, em.endpoints, em.default)
+
+
+def banner_for(settings: Settings, e: Endpoints, d: Credentials, workers: int = 1) -> str:
     return "\n".join(
         [
-            "Tencent SES emulator is running",
+            "Tencent SES emulator is running" + (f" ({workers} worker processes)" if workers > 1 else ""),
             f"  SMTP      {e.host}:{e.smtp_port} (plain + STARTTLS)   {e.host}:{e.smtps_port} (implicit TLS)",
             f"  HTTP      {e.http_url}  (Tencent API: POST /, admin API: /admin, docs: /docs)",
-            f"  Database  {em.settings.resolved_database_url().split('@')[-1]}",
+            f"  Database  {settings.resolved_database_url().split('@')[-1]}",
             "Default account",
             f"  SecretId       {d.secret_id}",
             f"  SecretKey      {d.secret_key}",

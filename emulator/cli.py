@@ -44,6 +44,9 @@ def serve(
     admin_token: Annotated[
         str | None, typer.Option(help="token for /admin [SES_EMULATOR_ADMIN_TOKEN]")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="server processes sharing the ports and the database")
+    ] = 1,
 ) -> None:
     """Serve SMTP and HTTP until SIGINT/SIGTERM."""
     from emulator.bootstrap import Emulator, banner
@@ -75,6 +78,12 @@ def serve(
             err=True,
         )
         raise typer.Exit(2)
+    if workers > 1:
+        from emulator.workers import serve_workers
+
+        serve_workers(settings, workers, typer.echo)
+        typer.echo("stopped")
+        return
     emulator = Emulator(settings)
 
     async def _main() -> None:

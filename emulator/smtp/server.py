@@ -6,6 +6,7 @@ import asyncio
 import ssl
 from typing import TYPE_CHECKING, Any
 
+from emulator.netutil import bind_socket
 from emulator.smtp.handler import Handler
 from emulator.smtp.session import EmulatorSMTP
 
@@ -37,6 +38,6 @@ async def start_smtp(
     def implicit() -> EmulatorSMTP:
         return EmulatorSMTP(handler, implicit_tls=True, **common)
 
-    servers: list[asyncio.Server] = [await loop.create_server(plain, s.host, smtp_port)]
-    servers.append(await loop.create_server(implicit, s.host, smtps_port, ssl=tls))
+    servers: list[asyncio.Server] = [await loop.create_server(plain, sock=bind_socket(s.host, smtp_port))]
+    servers.append(await loop.create_server(implicit, sock=bind_socket(s.host, smtps_port), ssl=tls))
     return servers

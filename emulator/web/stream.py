@@ -27,7 +27,7 @@ from emulator.storage.mail_repo import MailFilter
 
 POLL_S = 1.0
 MIN_GAP_S = 0.1  # coalesce bursts of commits into one check
-STREAM_S = 20.0
+STREAM_S = 5.0
 
 router = APIRouter(tags=["mailbox"], dependencies=[Depends(require_token)])
 

@@ -34,7 +34,7 @@ export function usageChart(el, usage, today) {
   const byDay = new Map(usage.map((u) => [u.day, u]));
   const end = new Date(`${today}T00:00:00Z`);
   const first = usage.length ? new Date(`${usage[0].day}T00:00:00Z`) : end;
-  const span = Math.min(31, Math.max(14, Math.round((end - first) / 86_400_000) + 1));
+  const span = Math.min(31, Math.max(7, Math.round((end - first) / 86_400_000) + 2));
   const days = Array.from({ length: span }, (_, i) => dayKey(new Date(end.getTime() - (span - 1 - i) * 86_400_000)));
   const max = niceCeil(Math.max(0, ...days.map((d) => (byDay.get(d)?.free_units ?? 0) + (byDay.get(d)?.paid_units ?? 0))));
   const svg = frame("Recipients per day, free and paid");

@@ -176,7 +176,7 @@ export class Console {
         h("td", {}, when(e.account_time)),
         h("td", {}, e.kind),
         h("td", { class: `num ${e.amount_micro < 0 ? "neg" : "pos"}` }, `${e.amount_micro > 0 ? "+" : ""}${e.amount}`),
-        h("td", {}, e.note || (e.bill_id ? `bill ${e.bill_id}` : "")),
+        h("td", { class: "wrap" }, e.note || (e.bill_id ? `bill ${e.bill_id}` : "")),
       ),
     );
     this.fill("#ledger", rows, 4, "No entries yet.");
@@ -192,15 +192,14 @@ export class Console {
       h(
         "tr",
         {},
-        h("td", {}, h("code", {}, ip.ip || "—")),
-        h("td", {}, h("span", { class: `pill ${ip.status}` }, ip.status)),
+        h("td", {}, h("code", {}, ip.ip || "(pending)"), h("div", {}, h("span", { class: `pill ${ip.status}` }, ip.status))),
         h(
           "td",
-          { class: "dates" },
-          `applied ${when(ip.applied_at).slice(0, 16)}`,
+          { class: "dates wrap" },
+          h("div", {}, `applied ${when(ip.applied_at).slice(5, 16)}`),
           ip.status === "pending" ? h("div", {}, `ready ${when(ip.ready_at).slice(0, 16)}`) : null,
-          ip.enabled_at ? h("div", {}, `enabled ${when(ip.enabled_at).slice(0, 16)}`) : null,
-          ip.disabled_at ? h("div", {}, `disabled ${when(ip.disabled_at).slice(0, 16)}`) : null,
+          ip.enabled_at ? h("div", {}, `enabled ${when(ip.enabled_at).slice(5, 16)}`) : null,
+          ip.disabled_at ? h("div", {}, `disabled ${when(ip.disabled_at).slice(5, 16)}`) : null,
         ),
         h(
           "td",
@@ -211,7 +210,7 @@ export class Console {
         ),
       ),
     );
-    this.fill("#ips", rows, 4, "None: mail leaves through the shared pool.");
+    this.fill("#ips", rows, 3, "None: mail leaves through the shared pool.");
   }
 
   async faults() {

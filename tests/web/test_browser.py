@@ -136,6 +136,7 @@ def test_message_tabs_attachment_and_raw_download(server: Any, account: dict[str
     page.click("[role=tab][data-tab=raw]")
     expect(page.locator("pre.raw")).to_contain_text('filename="invoice-7.pdf"')
     expect(page.locator(".attachments")).to_contain_text("invoice-7.pdf")
+    expect(page.locator(".message-pane")).not_to_contain_text("null")
     with page.expect_download() as dl:
         page.click(".attachments button")
     assert dl.value.suggested_filename == "invoice-7.pdf"

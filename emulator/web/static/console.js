@@ -20,6 +20,7 @@ export class Console {
     this.state = null;
     this.tick = null;
     this.busy = null;
+    this.next = null;
     this.$ = (sel) => this.root.querySelector(sel);
   }
 
@@ -80,9 +81,18 @@ export class Console {
   }
 
   onAccount(state) {
-    // the stream says money, quota, suspension or a frozen clock changed (maybe by another client)
-    if (this.busy) return;
-    this.busy = this.refresh(state).finally(() => (this.busy = null));
+    // the stream says money, quota, suspension or a frozen clock changed (maybe by another client);
+    // one redraw at a time, and one more with the latest state if news came in meanwhile
+    if (this.busy) {
+      this.next = state;
+      return;
+    }
+    this.busy = this.refresh(state).finally(() => {
+      this.busy = null;
+      const next = this.next;
+      this.next = null;
+      if (next) this.onAccount(next);
+    });
   }
 
   async refresh(state) {

@@ -114,7 +114,7 @@ export class Inbox {
     const m = await guard(() => api.get(`${this.base}/${enc(id)}`));
     if (!m || this.selected !== id) return;
     const preview = m.html !== null ? await guard(() => api.get(`${this.base}/${enc(id)}/preview`)) : null;
-    pane.replaceChildren(...this.detail(m, preview && preview.url));
+    pane.replaceChildren(...this.detail(m, preview && preview.url).filter(Boolean));
     pane.scrollTop = 0;
   }
 
@@ -186,7 +186,7 @@ export class Inbox {
     const show = (name, render) => {
       for (const t of tabs) t.setAttribute("aria-selected", String(t.dataset.tab === name));
       panel.replaceChildren();
-      guard(async () => panel.append(...[await render()].flat()));
+      guard(async () => panel.append(...[await render()].flat().filter(Boolean)));
     };
     const add = (name, label, render) => {
       const b = h("button", { type: "button", role: "tab", "data-tab": name, onclick: () => show(name, render) }, label);

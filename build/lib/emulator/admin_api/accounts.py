@@ -1,0 +1,117 @@
+"""/admin/accounts: create (every credential), read state, top up, reset; clocks per account and global."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Depends
+
+from emulator.admin_api.deps import CoreDep, parse_duration_us, parse_time_us, require_token
+from emulator.admin_api.schemas import (
+    AccountCreate,
+    AccountPublic,
+    ClockMove,
+    CredentialsPublic,
+    TemplateStatusSet,
+    TopUpCreate,
+)
+from emulator.domain.money import parse_usd
+from emulator.errors import EmulatorError
+from emulator.services.accounts import AccountState
+from emulator.services.core import Core
+
+router = APIRouter(prefix="/admin", tags=["accounts"], dependencies=[Depends(require_token)])
+
+
+@router.post("/accounts", response_model=CredentialsPublic, status_code=201)
+def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
+    creds = core.accounts.create(
+        body.name,
+        secret_id=body.secret_id,
+        secret_key=body.secret_key,
+        sender=body.sender,
+        smtp_password=body.smtp_password,
+        free_quota=body.free_quota,
+    )
+    return CredentialsPublic.of(creds)
+
+
+@router.get("/accounts", response_model=list[AccountPublic])
+def list_accounts(core: CoreDep) -> list[AccountPublic]:
+    return [AccountPublic.of(s) for s in core.accounts.list()]
+
+
+@router.get("/accounts/{account}", response_model=AccountPublic)
+def get_account(account: str, core: CoreDep) -> AccountPublic:
+    return AccountPublic.of(core.accounts.state(account))
+
+
+@router.post("/accounts/{account}/top-up", response_model=AccountPublic)
+def top_up(account: str, body: TopUpCreate, core: CoreDep) -> AccountPublic:
+    if (body.amount is None) == (body.amount_micro is None):
+        raise EmulatorError("give exactly one of amount (decimal USD string) or amount_micro")
+    try:
+        micro = body.amount_micro if body.amount_micro is not None else parse_usd(body.amount or "")
+    except ValueError as exc:
+        raise EmulatorError(str(exc)) from None
+    return AccountPublic.of(core.accounts.top_up(account, micro, body.note))
+
+
+@router.post("/accounts/{account}/reset", response_model=AccountPublic)
+def reset(account: str, core: CoreDep) -> AccountPublic:
+    return AccountPublic.of(core.accounts.reset(account))
+
+
+@router.post("/accounts/{account}/templates/{template_id}/status", status_code=204)
+def set_template_status(account: str, template_id: int, body: TemplateStatusSet, core: CoreDep) -> None:
+    aid = core.accounts.get_row(account).id
+    core.templates.set_status(aid, template_id, body.status, body.reason)
+
+
+# --- clocks ---------------------------------------------------------------------------------------
+
+
+def _move(core: Core, account: str | None, body: ClockMove) -> list[AccountState]:
+    given = [x is not None for x in (body.seconds, body.duration, body.to)]
+    if sum(given) != 1:
+        raise EmulatorError("give exactly one of seconds, duration or to")
+    if body.to is not None:
+        target = parse_time_us(body.to)
+        return [core.clocks.set_to(account, target)] if account else core.clocks.set_all(target)
+    delta = body.seconds * 1_000_000 if body.seconds is not None else parse_duration_us(body.duration or "")
+    return [core.clocks.advance(account, delta)] if account else core.clocks.advance_all(delta)
+
+
+@router.get("/accounts/{account}/clock", response_model=AccountPublic, tags=["clock"])
+def get_clock(account: str, core: CoreDep) -> AccountPublic:
+    return AccountPublic.of(core.accounts.state(account))
+
+
+@router.post("/accounts/{account}/clock/advance", response_model=AccountPublic, tags=["clock"])
+async def advance_clock(account: str, body: ClockMove, core: CoreDep) -> AccountPublic:
+    return AccountPublic.of((await asyncio.to_thread(_move, core, account, body))[0])
+
+
+@router.post("/accounts/{account}/clock/freeze", response_model=AccountPublic, tags=["clock"])
+def freeze_clock(account: str, core: CoreDep) -> AccountPublic:
+    return AccountPublic.of(core.clocks.freeze(account))
+
+
+@router.post("/accounts/{account}/clock/resume", response_model=AccountPublic, tags=["clock"])
+def resume_clock(account: str, core: CoreDep) -> AccountPublic:
+    return AccountPublic.of(core.clocks.resume(account))
+
+
+@router.post("/clock/advance", response_model=list[AccountPublic], tags=["clock"])
+async def advance_all(body: ClockMove, core: CoreDep) -> list[AccountPublic]:
+    return [AccountPublic.of(s) for s in await asyncio.to_thread(_move, core, None, body)]
+
+
+@router.post("/clock/freeze", response_model=list[AccountPublic], tags=["clock"])
+def freeze_all(core: CoreDep) -> list[AccountPublic]:
+    return [AccountPublic.of(s) for s in core.clocks.freeze_all()]
+
+
+@router.post("/clock/resume", response_model=list[AccountPublic], tags=["clock"])
+def resume_all(core: CoreDep) -> list[AccountPublic]:
+    return [AccountPublic.of(s) for s in core.clocks.resume_all()]

@@ -1,0 +1,84 @@
+"""/admin/accounts/{account}: bills, ledger, daily usage, manual suspend/resume; /admin/scheduler/run."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from emulator.admin_api.deps import CoreDep, require_token
+from emulator.admin_api.schemas import AccountPublic, BillPublic, LedgerEntryPublic, UsageDayPublic, iso
+from emulator.domain.money import format_usd
+
+router = APIRouter(prefix="/admin", tags=["billing"], dependencies=[Depends(require_token)])
+
+
+@router.get("/accounts/{account}/bills", response_model=list[BillPublic])
+def list_bills(
+    account: str,
+    core: CoreDep,
+    status: Annotated[str | None, Query(pattern="^(paid|unpaid)$")] = None,
+    period: Annotated[str | None, Query(description="prefix: 2026, 2026-01 or 2026-01-05")] = None,
+    kind: Annotated[str | None, Query(pattern="^(usage|dedicated_ip)$")] = None,
+) -> list[BillPublic]:
+    return [
+        BillPublic(
+            id=b.id,
+            kind=b.kind,
+            period=b.period,
+            units=b.units,
+            unit_price=format_usd(b.unit_price_micro),
+            unit_price_micro=b.unit_price_micro,
+            amount=format_usd(b.amount_micro),
+            amount_micro=b.amount_micro,
+            status="unpaid" if b.paid_us is None else "paid",
+            created_at=iso(b.created_us) or "",
+            paid_at=iso(b.paid_us),
+            detail=json.loads(b.detail_json or "{}"),
+        )
+        for b in core.billing.bills(account, status, period, kind)
+    ]
+
+
+@router.get("/accounts/{account}/ledger", response_model=list[LedgerEntryPublic])
+def ledger(account: str, core: CoreDep) -> list[LedgerEntryPublic]:
+    return [
+        LedgerEntryPublic(
+            id=e.id,
+            kind=e.kind,
+            amount=format_usd(e.amount_micro),
+            amount_micro=e.amount_micro,
+            bill_id=e.bill_id,
+            note=e.note,
+            account_time=iso(e.account_time_us) or "",
+            real_time=iso(e.real_time_us) or "",
+        )
+        for e in core.billing.ledger(account)
+    ]
+
+
+@router.get("/accounts/{account}/usage", response_model=list[UsageDayPublic])
+def usage(account: str, core: CoreDep) -> list[UsageDayPublic]:
+    return [
+        UsageDayPublic(
+            day=u.day,
+            free_units=u.free_units,
+            paid_units=u.paid_units,
+            cost=format_usd(u.cost_micro),
+            cost_micro=u.cost_micro,
+        )
+        for u in core.billing.usage(account)
+    ]
+
+
+@router.post("/accounts/{account}/suspend", response_model=AccountPublic)
+def suspend(account: str, core: CoreDep) -> AccountPublic:
+    core.billing.suspend(account)
+    return AccountPublic.of(core.accounts.state(account))
+
+
+@router.post("/accounts/{account}/resume", response_model=AccountPublic)
+def resume(account: str, core: CoreDep) -> AccountPublic:
+    core.billing.resume(account)
+    return AccountPublic.of(core.accounts.state(account))

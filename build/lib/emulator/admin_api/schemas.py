@@ -1,0 +1,200 @@
+"""Admin API models (XCreate / XPublic naming). Money is a decimal string plus exact micro-USD."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from emulator.domain.clock import BEIJING, to_datetime
+from emulator.domain.money import format_usd
+from emulator.services.accounts import AccountState, Credentials
+
+
+def iso(us: int | None) -> str | None:
+    return None if us is None else to_datetime(us).astimezone(BEIJING).isoformat()
+
+
+class AccountCreate(BaseModel):
+    name: str | None = Field(None, description="unique name; generated when omitted")
+    secret_id: str | None = Field(None, description="fixed SecretId (AKID...); generated when omitted")
+    secret_key: str | None = None
+    sender: str | None = Field(None, description="sender address created with the account")
+    smtp_password: str | None = None
+    free_quota: int | None = Field(None, ge=0)
+
+
+class CredentialsPublic(BaseModel):
+    id: int
+    name: str
+    app_id: str
+    secret_id: str
+    secret_key: str
+    sender: str
+    smtp_password: str
+    region: str = "ap-guangzhou"
+
+    @classmethod
+    def of(cls, c: Credentials) -> CredentialsPublic:
+        return cls(
+            id=c.account_id,
+            name=c.name,
+            app_id=c.app_id,
+            secret_id=c.secret_id,
+            secret_key=c.secret_key,
+            sender=c.sender,
+            smtp_password=c.smtp_password,
+        )
+
+
+class ClockPublic(BaseModel):
+    now: str = Field(description="account time, ISO 8601 in UTC+8")
+    now_us: int
+    frozen: bool
+
+
+class AccountPublic(BaseModel):
+    id: int
+    name: str
+    app_id: str
+    secret_id: str
+    free_quota: int
+    free_used: int
+    free_left: int
+    paid_units: int
+    balance: str
+    balance_micro: int
+    unpaid: str
+    unpaid_micro: int
+    suspended: bool
+    suspended_reason: str | None
+    suspended_at: str | None
+    clock: ClockPublic
+
+    @classmethod
+    def of(cls, s: AccountState) -> AccountPublic:
+        return cls(
+            id=s.id,
+            name=s.name,
+            app_id=s.app_id,
+            secret_id=s.secret_id,
+            free_quota=s.free_quota,
+            free_used=s.free_used,
+            free_left=s.free_left,
+            paid_units=s.paid_units,
+            balance=format_usd(s.balance_micro),
+            balance_micro=s.balance_micro,
+            unpaid=format_usd(s.unpaid_micro),
+            unpaid_micro=s.unpaid_micro,
+            suspended=s.suspended,
+            suspended_reason=s.suspended_reason,
+            suspended_at=iso(s.suspended_us),
+            clock=ClockPublic(now=iso(s.clock_us) or "", now_us=s.clock_us, frozen=s.clock_frozen),
+        )
+
+
+class TopUpCreate(BaseModel):
+    amount: str | None = Field(None, description="USD as a decimal string, e.g. '12.50'")
+    amount_micro: int | None = Field(None, description="or exact micro-USD")
+    note: str = ""
+
+
+class ClockMove(BaseModel):
+    seconds: int | None = Field(None, ge=0, description="advance by this many seconds")
+    duration: str | None = Field(None, description="or a duration such as '1d', '2h30m'")
+    to: str | None = Field(None, description="set to this ISO 8601 time (no offset = UTC+8)")
+
+
+class MessageSummary(BaseModel):
+    id: str
+    source: str
+    mail_from: str
+    recipients: list[str]
+    subject: str
+    to: str
+    from_: str = Field(alias="from")
+    size: int
+    sending_ip: str
+    template_id: int | None
+    account_time: str
+    real_time: str
+    free_units: int
+    paid_units: int
+
+    model_config = {"populate_by_name": True}
+
+
+class MessageList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    messages: list[MessageSummary]
+
+
+class RecipientStatusPublic(BaseModel):
+    address: str
+    send_status: int
+    deliver_status: int
+    deliver_time: str | None
+    deliver_message: str
+    opened: bool
+    clicked: bool
+    unsubscribed: bool
+    complained: bool
+
+
+class AttachmentPublic(BaseModel):
+    index: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class MessageDetail(MessageSummary):
+    headers: list[tuple[str, str]]
+    text: str | None
+    html: str | None
+    attachments: list[AttachmentPublic]
+    delivery: list[RecipientStatusPublic]
+    parse_error: str | None = None
+
+
+class Deleted(BaseModel):
+    deleted: int
+
+
+class TemplateStatusSet(BaseModel):
+    status: int = Field(description="0 approved, 1 pending review, 2 rejected")
+    reason: str = ""
+
+
+class BillPublic(BaseModel):
+    id: int
+    kind: str
+    period: str
+    units: int
+    unit_price: str
+    unit_price_micro: int
+    amount: str
+    amount_micro: int
+    status: str = Field(description="paid | unpaid")
+    created_at: str
+    paid_at: str | None
+    detail: dict[str, object]
+
+
+class LedgerEntryPublic(BaseModel):
+    id: int
+    kind: str = Field(description="topup | charge | settlement | adjustment")
+    amount: str
+    amount_micro: int
+    bill_id: int | None
+    note: str
+    account_time: str
+    real_time: str
+
+
+class UsageDayPublic(BaseModel):
+    day: str = Field(description="UTC+8 calendar day")
+    free_units: int
+    paid_units: int
+    cost: str
+    cost_micro: int

@@ -1,0 +1,186 @@
+"""Composition root: one process serving SMTP (2525 plain+STARTTLS, 2465 implicit TLS) and HTTP (8025)
+on one event loop, over one Core. Also runnable in a background thread (tests, pytest plugin)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from emulator.config import Settings
+from emulator.domain.clock import WallClock
+from emulator.services.accounts import Credentials
+from emulator.services.core import Core
+from emulator.smtp.server import start_smtp
+from emulator.smtp.tls import ensure_self_signed, server_context
+
+log = logging.getLogger("emulator")
+
+
+class _Uvicorn(uvicorn.Server):
+    """Signals are handled by the emulator, not by uvicorn."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    host: str
+    smtp_port: int
+    smtps_port: int
+    http_port: int
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{self.host}:{self.http_port}"
+
+    @property
+    def api_endpoint(self) -> str:
+        """What to give the Tencent SDK's HttpProfile(endpoint=...)."""
+        return f"{self.host}:{self.http_port}"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets of that proto
+    sock = socket.socket(
+        socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP
+    )
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+class Emulator:
+    def __init__(self, settings: Settings, wall: WallClock | None = None) -> None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        self.core = Core(settings, wall)
+        self.default: Credentials = self.core.accounts.ensure_default()
+        self.endpoints: Endpoints | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._error: BaseException | None = None
+
+    def _tls(self) -> ssl.SSLContext:
+        s = self.settings
+        if s.tls_cert and s.tls_key:
+            return server_context(s.tls_cert, s.tls_key)
+        cert, key = ensure_self_signed(s.data_dir / "tls", s.smtp_hostname)
+        return server_context(cert, key)
+
+    async def run(self, install_signals: bool = False) -> None:
+        """Serve until stop() (or SIGINT/SIGTERM when install_signals)."""
+        from emulator.http_app import create_app
+
+        s = self.settings
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._stop = asyncio.Event()
+        self.core.notifier.bind(loop)
+        self.core.sending.start()
+        await asyncio.to_thread(self.core.scheduler.run_all)  # what fell due while we were down
+        scheduler_task = asyncio.create_task(self._scheduler_loop())
+        http_sock = _bind(s.host, s.http_port)
+        smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
+        config = uvicorn.Config(
+            create_app(self.core),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            loop="none",
+            http="httptools",
+            timeout_keep_alive=30,
+        )
+        server = _Uvicorn(config)
+        http_task = asyncio.create_task(server.serve(sockets=[http_sock]))
+        self.endpoints = Endpoints(
+            s.host,
+            smtp_servers[0].sockets[0].getsockname()[1],
+            smtp_servers[1].sockets[0].getsockname()[1],
+            http_sock.getsockname()[1],
+        )
+        self.core.endpoints = self.endpoints
+        if install_signals:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._stop.set)
+        while not server.started and not http_task.done():
+            await asyncio.sleep(0.01)
+        self._ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            server.should_exit = True
+            scheduler_task.cancel()
+            for srv in smtp_servers:
+                srv.close()
+            await asyncio.gather(*(srv.wait_closed() for srv in smtp_servers), return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(http_task, 10)
+            self.core.close()
+
+    async def _scheduler_loop(self) -> None:
+        """Events fall due in real time too (clocks follow real time by default)."""
+        while True:
+            await asyncio.sleep(self.settings.scheduler_interval_s)
+            try:
+                await asyncio.to_thread(self.core.scheduler.run_all)
+            except Exception:
+                log.exception("scheduler pass failed")
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._stop.set)
+
+    # --- background-thread mode (tests, pytest plugin) -------------------------------------------
+    def start_in_thread(self, timeout: float = 30) -> Endpoints:
+        def _target() -> None:
+            try:
+                asyncio.run(self.run())
+            except BaseException as exc:  # noqa: BLE001
+                self._error = exc
+                self._ready.set()
+
+        self._thread = threading.Thread(target=_target, name="ses-emulator", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout) or self._error is not None or self.endpoints is None:
+            raise RuntimeError(f"emulator did not start: {self._error!r}")
+        return self.endpoints
+
+    def stop_thread(self, timeout: float = 30) -> None:
+        self.stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+
+def banner(em: Emulator) -> str:
+    e, d = em.endpoints, em.default
+    assert e is not None
+    return "\n".join(
+        [
+            "Tencent SES emulator is running",
+            f"  SMTP      {e.host}:{e.smtp_port} (plain + STARTTLS)   {e.host}:{e.smtps_port} (implicit TLS)",
+            f"  HTTP      {e.http_url}  (Tencent API: POST /, admin API: /admin, docs: /docs)",
+            f"  Database  {em.settings.resolved_database_url().split('@')[-1]}",
+            "Default account",
+            f"  SecretId       {d.secret_id}",
+            f"  SecretKey      {d.secret_key}",
+            "  Region         ap-guangzhou",
+            f"  Sender         {d.sender}",
+            f"  SMTP password  {d.smtp_password}",
+        ]
+    )

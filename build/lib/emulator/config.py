@@ -1,0 +1,75 @@
+"""Settings from flags and SES_EMULATOR_* environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Documented fake defaults of the default account (README "Default credentials").
+DEFAULT_SECRET_ID = "AKIDSESEMULATORDEFAULT00000000000000"
+DEFAULT_SECRET_KEY = "SesEmulatorDefaultSecretKey00000"
+DEFAULT_SENDER = "noreply@mail.example.com"
+DEFAULT_SMTP_PASSWORD = "Emulator2026Smtp"
+DEFAULT_APP_ID = "1300000000"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SES_EMULATOR_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    smtps_port: int = 2465
+    http_port: int = 8025
+    data_dir: Path = Path("ses-emulator-data")
+    database_url: str | None = None
+    admin_token: str | None = None
+
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    smtp_auth: str = Field("required", description="required | any (accept any credentials or none)")
+    smtp_allow_plain_auth: bool = Field(False, description="allow AUTH on an unencrypted connection")
+    smtp_hostname: str = "smtp.ses-emulator.local"
+    max_message_bytes: int = 4 * 1024 * 1024
+    max_recipients: int = 50
+
+    signature_check: str = Field("strict", description="strict | relaxed (accept unsigned/any signature)")
+    signature_max_skew_s: int = 300
+
+    free_quota: int = 1_000
+    price_per_email_micro: int = 280
+    dedicated_ip_month_micro: int = 120_000_000
+    templates_need_review: bool = False
+    dedicated_ip_stock: int = 3
+    dedicated_ip_seed: str = "ses-emulator"
+    dedicated_ip_lead_days: int | None = None
+
+    default_secret_id: str = DEFAULT_SECRET_ID
+    default_secret_key: str = DEFAULT_SECRET_KEY
+    default_sender: str = DEFAULT_SENDER
+    default_smtp_password: str = DEFAULT_SMTP_PASSWORD
+    default_app_id: str = DEFAULT_APP_ID
+
+    scheduler_interval_s: float = 1.0
+    log_level: str = "info"
+
+    @field_validator("smtp_auth")
+    @classmethod
+    def _auth_mode(cls, v: str) -> str:
+        if v not in ("required", "any"):
+            raise ValueError("smtp_auth must be 'required' or 'any'")
+        return v
+
+    @field_validator("signature_check")
+    @classmethod
+    def _sig_mode(cls, v: str) -> str:
+        if v not in ("strict", "relaxed"):
+            raise ValueError("signature_check must be 'strict' or 'relaxed'")
+        return v
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'emulator.db').resolve()}"

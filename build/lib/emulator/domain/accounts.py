@@ -1,0 +1,69 @@
+"""Account credentials and the rules on them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import string
+
+from emulator.errors import TencentError
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def new_secret_id() -> str:
+    """Real format: 'AKID' + 32 alphanumerics."""
+    return "AKID" + "".join(secrets.choice(_ALNUM) for _ in range(32))
+
+
+def new_secret_key() -> str:
+    return "".join(secrets.choice(_ALNUM) for _ in range(32))
+
+
+def new_app_id() -> str:
+    """A Tencent appId-like number (13xxxxxxxx), shown in MessageIds and callbacks."""
+    return str(1_300_000_001 + secrets.randbelow(99_999_999))
+
+
+def new_smtp_password() -> str:
+    """A password that satisfies Tencent's SMTP password rule."""
+    while True:
+        pw = "".join(secrets.choice(_ALNUM) for _ in range(16))
+        try:
+            validate_smtp_password(pw)
+            return pw
+        except TencentError:
+            continue
+
+
+def validate_smtp_password(password: str) -> None:
+    """10–20 characters with at least two distinct digits, a lowercase and an uppercase letter."""
+    ok = (
+        10 <= len(password) <= 20
+        and len(set(re.findall(r"\d", password))) >= 2
+        and re.search(r"[a-z]", password) is not None
+        and re.search(r"[A-Z]", password) is not None
+        and password.isprintable()
+        and " " not in password
+    )
+    if not ok:
+        raise TencentError(
+            "InvalidParameterValue.InvalidSmtpPassWord",
+            "SMTP password must be 10-20 characters with at least two different digits, "
+            "a lowercase and an uppercase letter.",
+        )
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_hex(8)
+    digest = hashlib.sha256((salt + password).encode()).hexdigest()
+    return f"{salt}${digest}"
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    if not stored or "$" not in stored:
+        return False
+    salt, digest = stored.split("$", 1)
+    return hmac.compare_digest(hashlib.sha256((salt + password).encode()).hexdigest(), digest)

@@ -1,0 +1,75 @@
+"""Billing design (behaviour §3, §5, §6).
+
+Scheduled events run on each account's clock, in time order, exactly once:
+  * daily settlement at 00:00 UTC+8: the previous day's paid units become a usage bill (units × price);
+  * monthly dedicated-IP billing at 08:00 UTC+8 on the 1st, for the previous month.
+Every bill is keyed (account, kind, period) — the database refuses a second one — and is deducted
+all-or-nothing from the balance. A bill that cannot be paid stays unpaid and suspends the account;
+a top-up pays unpaid bills strictly oldest first, each in full, and the account resumes when none is
+left. Zero bills are recorded (and count as paid) but never suspend. The balance is always the sum of
+the ledger: +top-ups, −charges (paid at issue), −settlements (paid later), ±adjustments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from emulator.domain.clock import BEIJING, from_datetime, to_datetime
+
+USAGE = "usage"
+DEDICATED_IP = "dedicated_ip"
+
+
+@dataclass(frozen=True, order=True)
+class Event:
+    at_us: int
+    kind: str  # USAGE | DEDICATED_IP
+    period: str  # YYYY-MM-DD for usage, YYYY-MM for dedicated IPs
+
+
+def _local(us: int) -> datetime:
+    return to_datetime(us).astimezone(BEIJING)
+
+
+def daily_settlements(after_us: int, until_us: int) -> list[Event]:
+    """Every 00:00 UTC+8 in (after, until], each settling the day before it."""
+    out: list[Event] = []
+    local = _local(after_us)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=BEIJING) + timedelta(days=1)
+    while (at := from_datetime(midnight)) <= until_us:
+        out.append(Event(at, USAGE, (midnight - timedelta(days=1)).strftime("%Y-%m-%d")))
+        midnight += timedelta(days=1)
+    return out
+
+
+def monthly_ip_billings(after_us: int, until_us: int) -> list[Event]:
+    """Every 1st 08:00 UTC+8 in (after, until], each billing the month before it."""
+    out: list[Event] = []
+    local = _local(after_us)
+    year, month = local.year, local.month
+    while True:
+        at_dt = datetime(year, month, 1, 8, tzinfo=BEIJING)
+        at = from_datetime(at_dt)
+        if at > until_us:
+            return out
+        if at > after_us:
+            prev = at_dt - timedelta(days=1)
+            out.append(Event(at, DEDICATED_IP, prev.strftime("%Y-%m")))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def due_events(after_us: int, until_us: int) -> list[Event]:
+    """All billing events in (after, until], in time order."""
+    if until_us <= after_us:
+        return []
+    return sorted(daily_settlements(after_us, until_us) + monthly_ip_billings(after_us, until_us))
+
+
+def usage_amount(paid_units: int, price_micro: int) -> int:
+    return paid_units * price_micro
+
+
+def can_deduct(balance_micro: int, amount_micro: int, older_unpaid: bool) -> bool:
+    """All-or-nothing, and never ahead of an older unpaid bill."""
+    return amount_micro == 0 or (not older_unpaid and balance_micro >= amount_micro)

@@ -1,0 +1,43 @@
+"""The captured-mail record (behaviour §7) and the identifiers it carries."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+from dataclasses import dataclass, field
+
+from emulator.domain.clock import BEIJING, to_datetime
+
+_ALNUM = string.ascii_letters + string.digits
+
+SHARED_POOL = [f"198.51.100.{n}" for n in range(10, 26)]  # TEST-NET-2: the shared sending pool
+
+
+def new_message_id(app_id: str, account_time_us: int) -> str:
+    """qcloudses-30-<appId>-date-<yyyyMMddHHmmss in UTC+8>-<13 alphanumerics>, like the real ones."""
+    stamp = to_datetime(account_time_us).astimezone(BEIJING).strftime("%Y%m%d%H%M%S")
+    tail = "".join(secrets.choice(_ALNUM) for _ in range(13))
+    return f"qcloudses-30-{app_id}-date-{stamp}-{tail}"
+
+
+def shared_pool_ip(message_id: str) -> str:
+    digest = hashlib.blake2b(message_id.encode(), digest_size=2).digest()
+    return SHARED_POOL[int.from_bytes(digest, "big") % len(SHARED_POOL)]
+
+
+@dataclass
+class OutgoingMessage:
+    """One accepted message, ready to be metered and stored in one transaction."""
+
+    source: str  # "smtp" | "api"
+    mail_from: str
+    recipients: list[str]  # distinct envelope recipients: one billable unit each
+    raw: bytes
+    subject: str = ""
+    header_from: str = ""
+    header_to: str = ""
+    search_text: str = ""
+    template_id: int | None = None
+    message_id: str | None = None  # assigned at store time unless given
+    extra: dict[str, str] = field(default_factory=dict)

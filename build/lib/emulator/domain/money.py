@@ -1,0 +1,49 @@
+"""Money is integer micro-USD (1 USD = 1,000,000). Floats are refused everywhere."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+MICRO_PER_USD = 1_000_000
+MICRO_PER_CENT = 10_000
+
+
+def parse_usd(value: str | int) -> int:
+    """'12.5' -> 12_500_000. Exact; more than six decimals or a float is an error."""
+    if isinstance(value, (bool, float)):
+        raise TypeError("money must be given as a decimal string or integer micro-USD, never a float")
+    if isinstance(value, int):
+        return value * MICRO_PER_USD
+    try:
+        amount = Decimal(value.strip())
+    except InvalidOperation:
+        raise ValueError(f"not an amount of money: {value!r}") from None
+    if not amount.is_finite():
+        raise ValueError(f"not an amount of money: {value!r}")
+    micro = amount * MICRO_PER_USD
+    if micro != micro.to_integral_value():
+        raise ValueError(f"more precision than one micro-USD: {value!r}")
+    return int(micro)
+
+
+def format_usd(micro: int) -> str:
+    """12_500_000 -> '12.500000' (always six decimals, exact)."""
+    sign = "-" if micro < 0 else ""
+    whole, frac = divmod(abs(micro), MICRO_PER_USD)
+    return f"{sign}{whole}.{frac:06d}"
+
+
+def ratio_to_cent_half_up(amount_micro: int, numerator: int, denominator: int) -> int:
+    """amount × numerator / denominator, rounded half-up to the cent, in micro-USD. Integers only."""
+    if denominator <= 0 or numerator < 0:
+        raise ValueError("ratio must be non-negative with a positive denominator")
+    exact = amount_micro * numerator  # / denominator, in micro
+    scale = denominator * MICRO_PER_CENT
+    cents, rem = divmod(exact, scale)
+    if rem * 2 >= scale:
+        cents += 1
+    return cents * MICRO_PER_CENT
+
+
+def round_cent_half_up(micro: int) -> int:
+    return int((Decimal(micro) / MICRO_PER_CENT).quantize(Decimal(1), ROUND_HALF_UP)) * MICRO_PER_CENT

@@ -1,0 +1,450 @@
+"""SendEmail input rules: what Tencent refuses, with the code it refuses it with.
+
+The API front-end turns the request JSON into a `SendEmailInput`; `validate_send` checks every
+request-only rule (nothing that needs the database: sender identity, template existence and
+status, balance and rate limits are the sending service's job) and returns a decoded `ValidSend`.
+It raises on the first broken rule, in this order: header injection, sender, subject, recipients,
+reply-to / header-from / message-id / extra headers, Unsubscribe / TriggerType, content, attachments,
+size. The subject comes back with TemplateData filled in; template bodies are filled by the caller
+(`fill_template`), which then calls `check_size` again.
+
+Choices where Tencent's documents are silent or disagree:
+- Subject length: 1..998 characters (the FAQ's RFC 5322 limit), not the 1..100 of the
+  `SubjectLengthError` description, so subjects real users send successfully are not refused.
+- An invalid recipient is `FailedOperation.IncorrectEmail` (SendEmail's own "bad email address"
+  code; `InvalidParameterValue.ReceiverEmailInvalid` belongs to recipient lists); an empty
+  recipient string is `InvalidParameterValue.EmailAddressIsNULL`.
+- Template and Simple both given: the template wins and Simple is ignored (template sending is the
+  documented default channel).
+- TemplateData values may be strings, numbers, booleans or null (rendered as JSON text, null as
+  ''); arrays and objects are `FailedOperation.WrongContentJson`, as is anything not a JSON object.
+- Unknown `{{var}}` placeholders are sent literally (see `fill_template`).
+- SmtpHeaders may not set headers that have their own parameter or that SES writes itself
+  (From, To, Subject, Message-ID, Content-Type, ...): `InvalidParameterValue` names the parameter.
+- Base64 is strict (standard alphabet, padding required); CR/LF inside it are ignored, as Go's
+  decoder does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import mimetypes
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.utils import getaddresses
+
+from emulator.domain.addresses import is_valid_email, normalize, parse_from
+from emulator.domain.metering import distinct_recipients
+from emulator.errors import MessageTooLarge, TencentError
+
+MAX_TO = 50
+MAX_CC = 20
+MAX_BCC = 20
+MAX_ATTACHMENTS = 10
+MAX_SUBJECT_CHARS = 998
+MAX_FILENAME_CHARS = 255
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+UNSUBSCRIBE_CODES = frozenset(str(n) for n in range(13))
+
+# Tencent's "unsupported attachment types" page (audio/video, executables, scripts, system files).
+_FORBIDDEN_EXTENSION_LIST = """m4v wma ogg flac wav aif aifc aiff mp4 mov avi mkv mpeg mpg wmv
+    ade adp app asp bas bat cer chm cmd com cpl crt csh der exe fxp gadget hlp hta inf ins isp its
+    js jse ksh lib lnk mad maf mag mam maq mar mas mat mau mav maw mda mdb mde mdt mdw mdz msc msh
+    msh1 msh2 mshxml msh1xml msh2xml msi msp mst ops pcd pif plg prf prg reg scf scr sct shb shs sys
+    ps1 ps1xml ps2 ps2xml psc1 psc2 tmp url vb vbe vbs vps vsmacros vss vst vsw vxd ws wsc wsf wsh
+    xnk"""
+FORBIDDEN_EXTENSIONS = frozenset(_FORBIDDEN_EXTENSION_LIST.split())
+_BAD_FILENAME_CHARS = frozenset('?\\*|"<>:/ ')
+# Everything str.splitlines() breaks on (the email package refuses these in headers) plus NUL.
+_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<!--")
+_PLACEHOLDER = re.compile(r"\{\{([^{}\s]+)\}\}")
+_MESSAGE_ID = re.compile(r"[!-~]+")
+_HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without ':' (RFC 5322 ftext)
+# SmtpHeaders may not set these: they have their own parameter, or SES writes them itself.
+_HEADER_PARAMS = {"from": "FromEmailAddress or HeaderFrom", "to": "Destination", "cc": "Cc", "bcc": "Bcc"}
+_HEADER_PARAMS |= {"subject": "Subject", "reply-to": "ReplyToAddresses", "message-id": "SmtpMessageId"}
+_SES_HEADERS = frozenset(
+    ("date", "mime-version", "content-type", "content-transfer-encoding", "content-disposition", "sender")
+    + ("return-path", "orig-date", *(f"resent-{h}" for h in ("date", "from", "sender", "to", "cc", "bcc")))
+)
+# Built-in table only: the system's /etc/mime.types would make the guess machine-dependent.
+_MIME_TYPES = mimetypes.MimeTypes()
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class SendEmailInput:
+    """A SendEmail request as plain values, built by the API front-end from the request JSON."""
+
+    from_address: str
+    subject: str
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    reply_to: str | None = None
+    template_id: int | None = None
+    template_data: str | None = None
+    simple_html_b64: str | None = None
+    simple_text_b64: str | None = None
+    attachments: list[tuple[str, str]] = field(default_factory=list)  # (FileName, Content base64)
+    unsubscribe: str | None = None
+    trigger_type: int | None = None
+    smtp_message_id: str | None = None
+    smtp_headers: str | None = None
+    header_from: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidSend:
+    """A checked and decoded SendEmail request; addresses normalized (domain lower-cased)."""
+
+    alias: str | None
+    sender: str
+    subject: str  # template variables already filled in
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    recipients: list[str]
+    reply_to: str | None
+    template_id: int | None
+    variables: dict[str, str]
+    html: str | None
+    text: str | None
+    attachments: list[Attachment]
+    extra_headers: dict[str, str]
+    smtp_message_id: str | None
+    header_from: str | None
+    unsubscribe: str | None
+    trigger_type: int
+
+
+def _invalid(message: str, code: str = "InvalidParameterValue") -> TencentError:
+    return TencentError(code, message)
+
+
+def _no_line_breaks(name: str, value: str | None) -> None:
+    """Refuse line breaks (CR, LF, ...) and NUL in anything that becomes a header: header injection."""
+    if value is not None and not _LINE_BREAKS.isdisjoint(value):
+        raise _invalid(f"{name} must not contain line breaks (CR, LF) or NUL characters.")
+
+
+def _b64decode(value: str) -> bytes | None:
+    """Strict standard base64 (line breaks ignored); None when it is not base64."""
+    try:
+        return base64.b64decode(value.replace("\r", "").replace("\n", ""), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _recipients(field: str, values: list[str], limit: int) -> list[str]:
+    if len(values) > limit:
+        raise _invalid(
+            f"{field} has {len(values)} addresses; at most {limit} are allowed.",
+            "FailedOperation.TooManyRecipients",
+        )
+    out: list[str] = []
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise _invalid(f"{field} contains an empty address.", "InvalidParameterValue.EmailAddressIsNULL")
+        addr = value.strip()
+        if not is_valid_email(addr):
+            raise _invalid(
+                f"{field} address {value!r} is not a valid email address.", "FailedOperation.IncorrectEmail"
+            )
+        out.append(normalize(addr))
+    return out
+
+
+def _reply_to(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        alias, addr = parse_from(value.strip())
+    except TencentError:
+        raise _invalid(
+            f"ReplyToAddresses {value!r} is not a valid email address.", "FailedOperation.IncorrectEmail"
+        ) from None
+    if not alias:
+        return addr
+    local, _, domain = addr.rpartition("@")
+    return str(Address(display_name=alias, username=local, domain=domain))  # quotes ',' '"' etc.
+
+
+def _header_from(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    pairs = getaddresses([value])
+    if len(pairs) != 1 or not is_valid_email(pairs[0][1]):
+        raise _invalid(f"HeaderFrom {value!r} must hold exactly one valid email address.")
+    return value.strip()
+
+
+def _message_id(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not _MESSAGE_ID.fullmatch(value) or len(value) > MAX_SUBJECT_CHARS:
+        raise _invalid("SmtpMessageId must be printable ASCII without spaces, such as <id@example.com>.")
+    return value
+
+
+def _smtp_headers(value: str | None) -> dict[str, str]:
+    if value is None or not value.strip():
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise _invalid('SmtpHeaders must be a JSON object of string values, e.g. {"X-Tag": "a"}.')
+    for name, header_value in data.items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise _invalid(f"SmtpHeaders name {name!r} is not a valid header name.")
+        _no_line_breaks(f"SmtpHeaders value of {name}", header_value)
+        if name.lower() in _HEADER_PARAMS:
+            raise _invalid(
+                f"SmtpHeaders may not set {name}: use the {_HEADER_PARAMS[name.lower()]} parameter."
+            )
+        if name.lower() in _SES_HEADERS:
+            raise _invalid(f"SmtpHeaders may not set {name}: SES writes it.")
+    return dict(data)
+
+
+def _template_variables(template_id: int | None, data: str | None) -> dict[str, str]:
+    if template_id is None:
+        raise _invalid("Template.TemplateID is required.", "MissingParameter")
+    if data is None:
+        raise _invalid("Template.TemplateData is required.", "MissingParameter")
+    if isinstance(template_id, bool) or not isinstance(template_id, int) or template_id <= 0:
+        raise _invalid(f"TemplateID {template_id!r} is not valid.", "FailedOperation.InvalidTemplateID")
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise _invalid(
+            'TemplateData must be a JSON object serialised as a string, e.g. "{\\"code\\": \\"123\\"}".',
+            "FailedOperation.WrongContentJson",
+        )
+    variables: dict[str, str] = {}
+    for key, raw in parsed.items():
+        if isinstance(raw, (dict, list)):
+            raise _invalid(
+                f"TemplateData value of {key!r} must be text, not {type(raw).__name__}.",
+                "FailedOperation.WrongContentJson",
+            )
+        value = raw if isinstance(raw, str) else ("" if raw is None else json.dumps(raw))
+        if _HTML_TAG.search(value):
+            raise _invalid(
+                f"TemplateData value of {key!r} contains HTML; template values must be plain text.",
+                "InvalidParameterValue.InValidTemplateData",
+            )
+        variables[key] = value
+    return variables
+
+
+def _simple_bodies(html_b64: str | None, text_b64: str | None) -> tuple[str | None, str | None]:
+    bodies: list[str | None] = []
+    for name, encoded in (("Simple.Html", html_b64), ("Simple.Text", text_b64)):
+        if not encoded:
+            bodies.append(None)
+            continue
+        raw = _b64decode(encoded)
+        if raw is None:
+            raise _invalid(f"{name} is not valid base64.", "InvalidParameterValue.EmailContentIsWrong")
+        try:
+            bodies.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise _invalid(
+                f"{name} is not base64 of UTF-8 text.", "InvalidParameterValue.EmailContentIsWrong"
+            ) from None
+    html, text = bodies
+    if html is None and text is None:
+        raise _invalid(
+            "Simple needs Html or Text (base64 of UTF-8).", "InvalidParameterValue.EmailContentIsWrong"
+        )
+    return html, text
+
+
+def check_filename(name: str) -> None:
+    """Tencent's attachment-name rules: 1..255 chars, no `? \\ * | " < > : /` or space, allowed type."""
+    _no_line_breaks("Attachments.FileName", name)
+    code = "FailedOperation.InvalidAttachName"
+    if not name:
+        raise _invalid("Attachments.FileName is empty.", code)
+    if len(name) > MAX_FILENAME_CHARS:
+        raise _invalid(f"Attachment name is {len(name)} characters; at most {MAX_FILENAME_CHARS}.", code)
+    if _BAD_FILENAME_CHARS.intersection(name) or any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise _invalid(
+            f'Attachment name {name!r} contains a forbidden character (? \\ * | " < > : / or space).', code
+        )
+    if not name.strip("."):
+        raise _invalid(f"Attachment name {name!r} is not a file name.", code)
+    _, dot, ext = name.rpartition(".")
+    if dot and ext.lower() in FORBIDDEN_EXTENSIONS:
+        raise _invalid(f"Attachments of type .{ext.lower()} are not supported.", code)
+
+
+def guess_content_type(filename: str) -> str:
+    """Content type from the extension (built-in table), application/octet-stream otherwise."""
+    return _MIME_TYPES.guess_type(filename, strict=False)[0] or "application/octet-stream"
+
+
+def _attachments(items: list[tuple[str, str]]) -> list[Attachment]:
+    if len(items) > MAX_ATTACHMENTS:
+        raise _invalid(
+            f"{len(items)} attachments; at most {MAX_ATTACHMENTS} are allowed.",
+            "FailedOperation.TooManyAttachments",
+        )
+    out: list[Attachment] = []
+    for name, content in items:
+        check_filename(name)
+        data = _b64decode(content or "")
+        if data is None:
+            raise _invalid(
+                f"Content of attachment {name!r} is not valid base64.",
+                "InvalidParameterValue.AttachContentIsWrong",
+            )
+        out.append(Attachment(name, data, guess_content_type(name)))
+    return out
+
+
+def check_size(
+    html: str | None,
+    text: str | None,
+    attachments: list[Attachment],
+    max_message_bytes: int = MAX_MESSAGE_BYTES,
+) -> None:
+    """Decoded bodies plus attachments must fit the message limit (call again after filling a template)."""
+    attached = sum(len(a.content) for a in attachments)
+    if attached > max_message_bytes:
+        raise _invalid(
+            f"Attachments total {attached} bytes; the limit is {max_message_bytes}.",
+            "FailedOperation.AttachContentToolarge",
+        )
+    total = attached + sum(len(b.encode("utf-8")) for b in (html, text) if b)
+    if total > max_message_bytes:
+        raise MessageTooLarge(f"The email is {total} bytes; the limit is {max_message_bytes}.")
+
+
+def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTES) -> ValidSend:
+    """Check a SendEmail request against Tencent's request rules; raise the first failure."""
+    for name, value in (
+        ("FromEmailAddress", inp.from_address),
+        ("Subject", inp.subject),
+        ("ReplyToAddresses", inp.reply_to),
+        ("HeaderFrom", inp.header_from),
+        ("SmtpMessageId", inp.smtp_message_id),
+    ):
+        _no_line_breaks(name, value)
+    alias, sender = parse_from(inp.from_address)
+
+    if not inp.subject or len(inp.subject) > MAX_SUBJECT_CHARS:
+        raise _invalid(
+            f"Subject must be 1 to {MAX_SUBJECT_CHARS} characters (got {len(inp.subject or '')}).",
+            "InvalidParameterValue.SubjectLengthError",
+        )
+
+    if not (inp.to or inp.cc or inp.bcc):
+        raise _invalid("Destination, Cc or Bcc is required", "MissingParameter")
+    to = _recipients("Destination", inp.to, MAX_TO)
+    cc = _recipients("Cc", inp.cc, MAX_CC)
+    bcc = _recipients("Bcc", inp.bcc, MAX_BCC)
+    to_keys = {a.lower() for a in to}
+    overlap = [a for a in bcc if a.lower() in to_keys]
+    if overlap:
+        raise _invalid(f"Bcc must not repeat an address of Destination: {overlap[0]}.")
+
+    reply_to = _reply_to(inp.reply_to)
+    header_from = _header_from(inp.header_from)
+    message_id = _message_id(inp.smtp_message_id)
+    extra_headers = _smtp_headers(inp.smtp_headers)
+
+    if inp.unsubscribe is not None and inp.unsubscribe not in UNSUBSCRIBE_CODES:
+        raise _invalid(f"Unsubscribe must be a string from '0' to '12', got {inp.unsubscribe!r}.")
+    trigger_type = 0 if inp.trigger_type is None else inp.trigger_type
+    if isinstance(trigger_type, bool) or trigger_type not in (0, 1):
+        raise _invalid(f"TriggerType must be 0 or 1, got {inp.trigger_type!r}.")
+
+    html: str | None = None
+    text: str | None = None
+    variables: dict[str, str] = {}
+    if inp.template_id is not None or inp.template_data is not None:
+        variables = _template_variables(inp.template_id, inp.template_data)
+    elif inp.simple_html_b64 is not None or inp.simple_text_b64 is not None:
+        html, text = _simple_bodies(inp.simple_html_b64, inp.simple_text_b64)
+    else:
+        raise _invalid("Template or Simple is required.", "FailedOperation.MissingEmailContent")
+    subject = fill_template(inp.subject, variables)
+    if subject != inp.subject:  # the filled subject is a header too
+        _no_line_breaks("Subject with TemplateData filled in", subject)
+        if len(subject) > MAX_SUBJECT_CHARS:
+            raise _invalid(
+                f"Subject with TemplateData filled in is {len(subject)} characters; "
+                f"at most {MAX_SUBJECT_CHARS}.",
+                "InvalidParameterValue.SubjectLengthError",
+            )
+
+    attachments = _attachments(inp.attachments)
+    check_size(html, text, attachments, max_message_bytes)
+
+    return ValidSend(
+        alias=alias,
+        sender=sender,
+        subject=subject,
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        recipients=distinct_recipients(to, cc, bcc),
+        reply_to=reply_to,
+        template_id=inp.template_id,
+        variables=variables,
+        html=html,
+        text=text,
+        attachments=attachments,
+        extra_headers=extra_headers,
+        smtp_message_id=message_id,
+        header_from=header_from,
+        unsubscribe=inp.unsubscribe,
+        trigger_type=trigger_type,
+    )
+
+
+def fill_template(text: str, variables: dict[str, str]) -> str:
+    """Replace each `{{name}}` with its value in one pass (values are not re-expanded).
+
+    A placeholder with no value is left as the literal `{{name}}`, as Tencent sends it; names are
+    matched exactly (`{{ name }}` with spaces is not a placeholder).
+    """
+    return _PLACEHOLDER.sub(lambda m: variables.get(m[1], m[0]), text)
+
+
+__all__ = [
+    "FORBIDDEN_EXTENSIONS",
+    "MAX_ATTACHMENTS",
+    "MAX_BCC",
+    "MAX_CC",
+    "MAX_FILENAME_CHARS",
+    "MAX_MESSAGE_BYTES",
+    "MAX_SUBJECT_CHARS",
+    "MAX_TO",
+    "Attachment",
+    "SendEmailInput",
+    "ValidSend",
+    "check_filename",
+    "check_size",
+    "fill_template",
+    "guess_content_type",
+    "validate_send",
+]

@@ -1,0 +1,80 @@
+"""The one HTTP server: Tencent API at POST / (and GET /?Action=...), admin and mailbox API under
+/admin, health at /healthz, the web UI at GET / (when not an API call) and /ui."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+
+from emulator import __version__
+from emulator.admin_api import accounts, billing, ips, mailbox
+from emulator.admin_api.deps import error_body, require_token
+from emulator.errors import EmulatorError
+from emulator.services.core import Core
+from emulator.tencent_api.router import TencentApi, is_api_request
+from emulator.web import create_router as web_router
+from emulator.web import index_response
+
+
+def create_app(core: Core) -> FastAPI:
+    app = FastAPI(title="Tencent SES emulator", version=__version__, docs_url="/docs", redoc_url=None)
+    app.state.core = core
+    tencent = TencentApi(core)
+
+    @app.exception_handler(EmulatorError)
+    async def _emulator_error(_: Request, exc: EmulatorError) -> JSONResponse:
+        return JSONResponse(error_body(exc), status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse(
+            {
+                "code": "InvalidParameter",
+                "message": f"{where}: {first.get('msg', 'invalid request')}",
+                "errors": jsonable(exc.errors()),
+            },
+            status_code=422,
+        )
+
+    @app.post("/", include_in_schema=False)
+    async def _api_post(request: Request) -> Response:
+        return await tencent.handle(request)
+
+    @app.get("/", include_in_schema=False)
+    async def _root(request: Request) -> Response:
+        if is_api_request(request):
+            return await tencent.handle(request)
+        return index_response()
+
+    @app.get("/healthz", tags=["operations"])
+    def _healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/admin/info", tags=["operations"], dependencies=[Depends(require_token)])
+    def _info() -> dict[str, object]:
+        e = core.endpoints
+        return {
+            "version": __version__,
+            "host": e.host if e else None,
+            "smtp_port": e.smtp_port if e else None,
+            "smtps_port": e.smtps_port if e else None,
+            "http_port": e.http_port if e else None,
+        }
+
+    app.include_router(web_router())  # before mailbox: .../messages/stream must win over /{message_id}
+    app.include_router(accounts.router)
+    app.include_router(mailbox.router)
+    app.include_router(billing.router)
+    app.include_router(ips.router)
+    return app
+
+
+def jsonable(errors: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(errors, custom_encoder={Exception: str})

@@ -1,0 +1,296 @@
+"""Accounts: creation with every credential, state, top-up, reset, and credential look-ups."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Row, delete, func, select
+
+from emulator.domain import accounts as rules
+from emulator.domain.addresses import domain_of, is_valid_email
+from emulator.domain.clock import ClockState
+from emulator.errors import Conflict, EmulatorError, InsufficientBalance, NotFound
+from emulator.storage import accounts_repo, mail_repo, tables
+from emulator.storage.tables import bills, ledger, message_recipients, messages, usage_daily
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DEFAULT_ACCOUNT = "default"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    account_id: int
+    name: str
+    app_id: str
+    secret_id: str
+    secret_key: str
+    sender: str
+    smtp_password: str
+
+
+@dataclass(frozen=True)
+class AccountState:
+    id: int
+    name: str
+    app_id: str
+    secret_id: str
+    free_quota: int
+    free_used: int
+    free_left: int
+    paid_units: int
+    balance_micro: int
+    unpaid_micro: int
+    suspended: bool
+    suspended_reason: str | None
+    suspended_us: int | None
+    clock_us: int
+    clock_frozen: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class AccountService:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    # --- creation --------------------------------------------------------------------------------
+    def create(
+        self,
+        name: str | None = None,
+        *,
+        secret_id: str | None = None,
+        secret_key: str | None = None,
+        sender: str | None = None,
+        smtp_password: str | None = None,
+        app_id: str | None = None,
+        free_quota: int | None = None,
+    ) -> Credentials:
+        s = self.core.settings
+        secret_id = secret_id or rules.new_secret_id()
+        secret_key = secret_key or rules.new_secret_key()
+        sender = (sender or s.default_sender).strip()
+        smtp_password = smtp_password or rules.new_smtp_password()
+        if not is_valid_email(sender):
+            raise EmulatorError(f"sender {sender!r} is not a valid email address")
+        rules.validate_smtp_password(smtp_password)
+        if not secret_id.startswith("AKID") or len(secret_id) < 8 or not secret_id.isalnum():
+            raise EmulatorError(
+                "secret_id must look like a Tencent SecretId: 'AKID' followed by letters and digits"
+            )
+        if len(secret_key) < 16 or not secret_key.isprintable():
+            raise EmulatorError("secret_key must be at least 16 printable characters")
+        wall = self.core.wall.now_us()
+        with self.core.writer.begin() as conn:
+            if name is None:
+                name = f"acct-{int(conn.execute(select(func.count()).select_from(tables.accounts)).scalar_one()) + 1}-{secret_id[-6:].lower()}"
+            if not _NAME.match(name):
+                raise EmulatorError("account name: 1-64 letters, digits, '.', '_' or '-'")
+            if accounts_repo.account_by_name(conn, name):
+                raise Conflict(f"an account named {name!r} already exists")
+            if accounts_repo.account_by_secret_id(conn, secret_id):
+                raise Conflict("that SecretId is already in use by another account")
+            account_id = accounts_repo.insert_account(
+                conn,
+                name=name,
+                app_id=app_id or rules.new_app_id(),
+                secret_id=secret_id,
+                secret_key=secret_key,
+                created_us=wall,
+                clock_offset_us=0,
+                clock_frozen_us=None,
+                events_until_us=wall,
+                free_quota=s.free_quota if free_quota is None else free_quota,
+                free_used=0,
+                simple_allowed=True,
+                settings_json="{}",
+            )
+            domain = domain_of(sender)
+            accounts_repo.insert_domain(
+                conn, account_id=account_id, domain=domain, verified=True, created_us=wall
+            )
+            accounts_repo.insert_sender(
+                conn,
+                account_id=account_id,
+                address=sender,
+                sender_name=None,
+                smtp_password_hash=rules.hash_password(smtp_password),
+                created_us=wall,
+            )
+            row = accounts_repo.account_by_id(conn, account_id)
+        assert row is not None
+        return Credentials(account_id, name, row.app_id, secret_id, secret_key, sender, smtp_password)
+
+    def ensure_default(self) -> Credentials:
+        """The default account with the documented (or configured) fixed credentials."""
+        s = self.core.settings
+        with self.core.engine.connect() as conn:
+            row = accounts_repo.account_by_name(conn, DEFAULT_ACCOUNT)
+        if row is None:
+            try:
+                return self.create(
+                    DEFAULT_ACCOUNT,
+                    secret_id=s.default_secret_id,
+                    secret_key=s.default_secret_key,
+                    sender=s.default_sender,
+                    smtp_password=s.default_smtp_password,
+                    app_id=s.default_app_id,
+                )
+            except Conflict:  # another process created it first
+                pass
+        return Credentials(
+            self.get_row(DEFAULT_ACCOUNT).id,
+            DEFAULT_ACCOUNT,
+            s.default_app_id,
+            s.default_secret_id,
+            s.default_secret_key,
+            s.default_sender,
+            s.default_smtp_password,
+        )
+
+    # --- reads -----------------------------------------------------------------------------------
+    def get_row(self, ref: int | str, conn: Connection | None = None) -> Row[Any]:
+        if conn is None:
+            with self.core.engine.connect() as c:
+                return self.get_row(ref, c)
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            row = accounts_repo.account_by_id(conn, int(ref))
+        else:
+            row = accounts_repo.account_by_name(conn, ref)
+        if row is None:
+            raise NotFound(f"no account {ref!r}")
+        return row
+
+    def list(self) -> list[AccountState]:
+        with self.core.engine.connect() as conn:
+            return [self._state(conn, r) for r in accounts_repo.list_accounts(conn)]
+
+    def state(self, ref: int | str) -> AccountState:
+        with self.core.engine.connect() as conn:
+            return self._state(conn, self.get_row(ref, conn))
+
+    def _state(self, conn: Connection, row: Row[Any]) -> AccountState:
+        _free, paid = mail_repo.usage_totals(conn, row.id)
+        balance = int(
+            conn.execute(
+                select(func.coalesce(func.sum(ledger.c.amount_micro), 0)).where(ledger.c.account_id == row.id)
+            ).scalar_one()
+        )
+        unpaid = int(
+            conn.execute(
+                select(func.coalesce(func.sum(bills.c.amount_micro), 0)).where(
+                    bills.c.account_id == row.id, bills.c.paid_us.is_(None)
+                )
+            ).scalar_one()
+        )
+        clock = ClockState(row.clock_offset_us, row.clock_frozen_us)
+        return AccountState(
+            id=row.id,
+            name=row.name,
+            app_id=row.app_id,
+            secret_id=row.secret_id,
+            free_quota=row.free_quota,
+            free_used=row.free_used,
+            free_left=max(row.free_quota - row.free_used, 0),
+            paid_units=paid,
+            balance_micro=balance,
+            unpaid_micro=unpaid,
+            suspended=row.suspended_reason is not None,
+            suspended_reason=row.suspended_reason,
+            suspended_us=row.suspended_us,
+            clock_us=clock.now_us(self.core.wall.now_us()),
+            clock_frozen=clock.frozen,
+        )
+
+    def by_secret_id(self, secret_id: str) -> Row[Any] | None:
+        with self.core.engine.connect() as conn:
+            return accounts_repo.account_by_secret_id(conn, secret_id)
+
+    def smtp_login(self, address: str, password: str) -> tuple[int, str] | None:
+        """(account id, sender address) for valid SMTP credentials, else None."""
+        with self.core.engine.connect() as conn:
+            for row in accounts_repo.senders_by_address(conn, address.strip()):
+                if rules.check_password(password, row.smtp_password_hash):
+                    return row.account_id, row.address
+        return None
+
+    def owner_of_sender(self, address: str) -> int:
+        """For SMTP without auth: the account owning the envelope sender, else the default account."""
+        with self.core.engine.connect() as conn:
+            owners = accounts_repo.senders_by_address(conn, address.strip())
+            if owners:
+                return int(owners[0].account_id)
+            return int(self.get_row(DEFAULT_ACCOUNT, conn).id)
+
+    def is_sender_of(self, account_id: int, address: str) -> bool:
+        with self.core.engine.connect() as conn:
+            return accounts_repo.get_sender(conn, account_id, address) is not None
+
+    def suspension_error(self, row: Row[Any]) -> InsufficientBalance:
+        if row.suspended_reason == "manual":
+            return InsufficientBalance("The account is suspended by the administrator.")
+        return InsufficientBalance(
+            "Insufficient balance: the account is in arrears and the service is suspended until it is topped up."
+        )
+
+    def check_can_send(self, account_id: int) -> None:
+        row = self.get_row(account_id)
+        if row.suspended_reason:
+            raise self.suspension_error(row)
+
+    def settings_of(self, row: Row[Any]) -> dict[str, Any]:
+        return dict(json.loads(row.settings_json or "{}"))
+
+    # --- money and reset -------------------------------------------------------------------------
+    def top_up(self, ref: int | str, amount_micro: int, note: str = "") -> AccountState:
+        if amount_micro <= 0:
+            raise EmulatorError("a top-up must be a positive amount")
+        from emulator.services.billing import settle_after_top_up
+
+        self.core.scheduler.run_due(self.get_row(ref).id)  # bills due by now come first
+        with self.core.writer.begin() as conn:
+            row = self.get_row(ref, conn)
+            accounts_repo.lock_accounts(conn, [row.id])
+            now = self.core.clock_of(row).now_us()
+            conn.execute(
+                ledger.insert().values(
+                    account_id=row.id,
+                    kind="topup",
+                    amount_micro=amount_micro,
+                    note=note,
+                    account_time_us=now,
+                    real_time_us=self.core.wall.now_us(),
+                )
+            )
+            settle_after_top_up(self.core, conn, row.id, now)
+        return self.state(row.id)
+
+    def reset(self, ref: int | str) -> AccountState:
+        """Back to a fresh account: mail, usage, bills, ledger and clock cleared; credentials,
+        identities and templates kept."""
+        wall = self.core.wall.now_us()
+        with self.core.writer.begin() as conn:
+            row = self.get_row(ref, conn)
+            aid = row.id
+            conn.execute(delete(message_recipients).where(message_recipients.c.account_id == aid))
+            conn.execute(delete(messages).where(messages.c.account_id == aid))
+            conn.execute(delete(usage_daily).where(usage_daily.c.account_id == aid))
+            conn.execute(delete(ledger).where(ledger.c.account_id == aid))
+            conn.execute(delete(bills).where(bills.c.account_id == aid))
+            accounts_repo.update_account(
+                conn,
+                aid,
+                free_used=0,
+                suspended_reason=None,
+                suspended_us=None,
+                clock_offset_us=0,
+                clock_frozen_us=None,
+                events_until_us=wall,
+            )
+        return self.state(aid)

@@ -1,0 +1,67 @@
+"""The composition of services over one database and one wall clock. Front-ends receive a `Core`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row
+
+from emulator.config import Settings
+from emulator.domain.clock import Clock, ClockState, SystemWallClock, WallClock
+from emulator.domain.messages import shared_pool_ip
+from emulator.storage.db import create_schema, make_engine, writer
+
+
+class Core:
+    def __init__(
+        self, settings: Settings, wall: WallClock | None = None, engine: Engine | None = None
+    ) -> None:
+        from emulator.services.accounts import AccountService
+        from emulator.services.billing import BillingService
+        from emulator.services.clocks import ClockService
+        from emulator.services.identities import IdentityService
+        from emulator.services.mailbox import MailboxService
+        from emulator.services.notifier import Notifier
+        from emulator.services.scheduler import Scheduler
+        from emulator.services.sending import SendService
+        from emulator.services.templates import TemplateService
+
+        self.settings = settings
+        self.wall: WallClock = wall or SystemWallClock()
+        self.engine = engine or make_engine(settings.resolved_database_url())
+        self.writer = writer(self.engine)
+        create_schema(self.engine)
+        self.notifier = Notifier()
+        self.endpoints: Any = None  # set by bootstrap once the listeners are bound
+        # Extension points of the sending transaction (see services.sending):
+        #   send_checks(ctx, msg) raise an EmulatorError to refuse one message (nothing stored/metered);
+        #   recipient_outcomes(conn, account_row, address, account_time_us) -> column overrides or None;
+        #   after_store(receipts) runs after the commit, outside the transaction, and must not block.
+        self.send_checks: list[Callable[[Any, Any], None]] = []
+        self.recipient_outcomes: list[Callable[[Connection, Row[Any], str, int], dict[str, Any] | None]] = []
+        self.after_store: list[Callable[[list[Any]], None]] = []
+        self.accounts = AccountService(self)
+        self.identities = IdentityService(self)
+        self.templates = TemplateService(self)
+        self.clocks = ClockService(self)
+        self.sending = SendService(self)
+        self.mailbox = MailboxService(self)
+        self.billing = BillingService(self)
+        self.scheduler = Scheduler(self)
+        self.clocks.after_move.append(self.scheduler.run_due)
+        from emulator.services.dedicated_ips import DedicatedIpService
+
+        self.ips = DedicatedIpService(self)
+        self.ips.ensure_stock()
+
+    def clock_of(self, account: Row[Any]) -> Clock:
+        return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
+
+    def sending_ip(self, conn: Connection, account: Row[Any], message_id: str) -> str:
+        """An enabled dedicated IP of the account, else the shared pool."""
+        return self.ips.sending_ip(conn, account.id, message_id) or shared_pool_ip(message_id)
+
+    def close(self) -> None:
+        self.sending.stop()
+        self.engine.dispose()

@@ -1,0 +1,135 @@
+"""Reading captured mail, always within one account: list/search, one message, raw, attachments,
+delete, and `wait` (block until a matching message arrives)."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import json
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row
+
+from emulator.domain import mime
+from emulator.errors import NotFound
+from emulator.storage import mail_repo
+from emulator.storage.mail_repo import MailFilter
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+POLL_S = 0.5  # waiters re-check the database this often (mail stored by other processes)
+
+
+@dataclass(frozen=True)
+class RecipientStatus:
+    address: str
+    send_status: int
+    deliver_status: int
+    deliver_us: int | None
+    deliver_message: str
+    opened: bool
+    clicked: bool
+    unsubscribed: bool
+    complained: bool
+
+
+def summary(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "id": row.message_id,
+        "source": row.source,
+        "mail_from": row.mail_from,
+        "recipients": json.loads(row.recipients_json),
+        "from": row.header_from,
+        "to": row.header_to,
+        "subject": row.subject,
+        "size": row.size,
+        "sending_ip": row.sending_ip,
+        "template_id": row.template_id,
+        "account_time_us": row.account_time_us,
+        "real_time_us": row.real_time_us,
+        "free_units": row.free_units,
+        "paid_units": row.paid_units,
+    }
+
+
+class MailboxService:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def list(
+        self, account_id: int, f: MailFilter, offset: int = 0, limit: int = 50
+    ) -> tuple[list[dict[str, Any]], int]:
+        with self.core.engine.connect() as conn:
+            rows, total = mail_repo.list_messages(conn, account_id, f, offset, limit)
+        return [summary(r) for r in rows], total
+
+    def _row(self, account_id: int, message_id: str) -> Row[Any]:
+        with self.core.engine.connect() as conn:
+            row = mail_repo.get_message(conn, account_id, message_id)
+        if row is None:
+            raise NotFound(f"no message {message_id!r} in this account")
+        return row
+
+    def get(
+        self, account_id: int, message_id: str
+    ) -> tuple[dict[str, Any], mime.ParsedMessage, builtins.list[RecipientStatus]]:
+        row = self._row(account_id, message_id)
+        with self.core.engine.connect() as conn:
+            rcpts = mail_repo.recipients_of(conn, row.id)
+        statuses = [
+            RecipientStatus(
+                r.address,
+                r.send_status,
+                r.deliver_status,
+                r.deliver_us,
+                r.deliver_message,
+                r.opened,
+                r.clicked,
+                r.unsubscribed,
+                r.complained,
+            )
+            for r in rcpts
+        ]
+        return summary(row), mime.parse_message(bytes(row.raw)), statuses
+
+    def raw(self, account_id: int, message_id: str) -> bytes:
+        return bytes(self._row(account_id, message_id).raw)
+
+    def attachment(self, account_id: int, message_id: str, index: int) -> tuple[str, str, bytes]:
+        raw = self.raw(account_id, message_id)
+        try:
+            return mime.attachment(raw, index)
+        except (IndexError, KeyError, ValueError):
+            raise NotFound(f"message {message_id!r} has no attachment {index}") from None
+
+    def delete(self, account_id: int, message_id: str | None = None) -> int:
+        with self.core.writer.begin() as conn:
+            n = mail_repo.delete_messages(conn, account_id, message_id)
+        if message_id is not None and n == 0:
+            raise NotFound(f"no message {message_id!r} in this account")
+        return n
+
+    def _first(self, account_id: int, f: MailFilter) -> dict[str, Any] | None:
+        with self.core.engine.connect() as conn:
+            row = mail_repo.first_match(conn, account_id, f)
+        return summary(row) if row is not None else None
+
+    async def wait(self, account_id: int, f: MailFilter, timeout_s: float) -> dict[str, Any] | None:
+        """The first matching message (oldest first, after `f.after_id` if given), waiting up to
+        `timeout_s` for one to arrive; None on timeout."""
+        deadline = time.monotonic() + max(timeout_s, 0.0)
+        while True:
+            found = await asyncio.to_thread(self._first, account_id, f)
+            remaining = deadline - time.monotonic()
+            if found is not None or remaining <= 0:
+                return found
+            await self.core.notifier.wait(min(remaining, POLL_S))
+
+    def statuses(
+        self, account_id: int, day: str, message_id: str | None, to: str | None, offset: int, limit: int
+    ) -> builtins.list[Row[Any]]:
+        with self.core.engine.connect() as conn:
+            return mail_repo.status_rows(conn, account_id, day, message_id, to, offset, limit)

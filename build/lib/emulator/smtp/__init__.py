@@ -1,0 +1,1 @@
+"""SMTP front-end (aiosmtpd): translates SMTP to `services` calls and errors to SMTP replies."""

@@ -1,0 +1,104 @@
+"""SMTP hooks: each translates one SMTP step into a service call and an error into a reply."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from aiosmtpd.smtp import Envelope, Session
+
+from emulator.domain import mime
+from emulator.domain.addresses import is_valid_email
+from emulator.domain.messages import OutgoingMessage
+from emulator.domain.metering import distinct_recipients
+from emulator.errors import TencentError
+from emulator.services.sending import SendContext
+from emulator.smtp.replies import reply_for
+from emulator.smtp.session import Principal
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+
+class Handler:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.auth_required = core.settings.smtp_auth == "required"
+
+    async def check_login(self, login: bytes, password: bytes) -> Principal | None:
+        try:
+            address, pw = login.decode("utf-8"), password.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not self.auth_required:
+            return Principal(await asyncio.to_thread(self.core.accounts.owner_of_sender, address), address)
+        found = await asyncio.to_thread(self.core.accounts.smtp_login, address, pw)
+        return Principal(*found) if found else None
+
+    async def handle_MAIL(
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        try:
+            principal = session.auth_data if isinstance(session.auth_data, Principal) else None
+            if principal is not None and self.auth_required:
+                account_id = principal.account_id
+                if not await asyncio.to_thread(self.core.accounts.is_sender_of, account_id, address):
+                    raise TencentError(
+                        "FailedOperation.NotAuthenticatedSender",
+                        f"{address} is not a sender address of the authenticated account",
+                    )
+            else:
+                account_id = await asyncio.to_thread(self.core.accounts.owner_of_sender, address)
+            await asyncio.to_thread(self.core.accounts.check_can_send, account_id)
+        except Exception as exc:  # noqa: BLE001 - every refusal becomes its SMTP reply
+            return reply_for(exc)
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        session.account_id = account_id  # type: ignore[attr-defined]
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if len(envelope.rcpt_tos) >= self.core.settings.max_recipients:
+            return reply_for(
+                TencentError(
+                    "FailedOperation.TooManyRecipients",
+                    f"too many recipients: at most {self.core.settings.max_recipients} per message",
+                )
+            )
+        if not is_valid_email(address):
+            return reply_for(
+                TencentError("FailedOperation.IncorrectEmail", f"{address!r} is not a valid address")
+            )
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8", "surrogateescape")
+        subject, header_from, header_to = mime.summarize_headers(raw)
+        msg = OutgoingMessage(
+            source="smtp",
+            mail_from=envelope.mail_from or "",
+            recipients=distinct_recipients(list(envelope.rcpt_tos)),
+            raw=raw,
+            subject=subject,
+            header_from=header_from,
+            header_to=header_to,
+            search_text=mime.search_text(raw),
+        )
+
+        def prepare(_ctx: SendContext) -> OutgoingMessage:
+            return msg
+
+        try:
+            receipt = await self.core.sending.send(session.account_id, prepare)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001
+            return reply_for(exc)
+        return f"250 2.0.0 Ok: queued as {receipt.message_id}"
+
+    async def handle_exception(self, error: Exception) -> str:
+        return reply_for(error)

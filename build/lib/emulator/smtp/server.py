@@ -1,0 +1,42 @@
+"""Starts the two SMTP listeners (plain+STARTTLS, implicit TLS) on the running event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import TYPE_CHECKING, Any
+
+from emulator.smtp.handler import Handler
+from emulator.smtp.session import EmulatorSMTP
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+IDLE_TIMEOUT_S = 300
+
+
+async def start_smtp(
+    core: Core, tls: ssl.SSLContext, smtp_port: int, smtps_port: int
+) -> list[asyncio.Server]:
+    s = core.settings
+    handler = Handler(core)
+    loop = asyncio.get_running_loop()
+    common: dict[str, Any] = {
+        "hostname": s.smtp_hostname,
+        "data_size_limit": s.max_message_bytes,
+        "auth_required": s.smtp_auth == "required",
+        "auth_require_tls": not s.smtp_allow_plain_auth,
+        "timeout": IDLE_TIMEOUT_S,
+        "loop": loop,
+        "ident": "Tencent SES emulator",
+    }
+
+    def plain() -> EmulatorSMTP:
+        return EmulatorSMTP(handler, tls_context=tls, **common)
+
+    def implicit() -> EmulatorSMTP:
+        return EmulatorSMTP(handler, implicit_tls=True, **common)
+
+    servers: list[asyncio.Server] = [await loop.create_server(plain, s.host, smtp_port)]
+    servers.append(await loop.create_server(implicit, s.host, smtps_port, ssl=tls))
+    return servers

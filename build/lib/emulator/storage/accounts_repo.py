@@ -1,0 +1,166 @@
+"""Queries on accounts, identities and templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
+
+from emulator.storage.tables import accounts, domains, senders, templates
+
+
+def insert_account(conn: Connection, **values: Any) -> int:
+    return int(conn.execute(insert(accounts).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+
+
+def account_by_id(conn: Connection, account_id: int) -> Row[Any] | None:
+    return conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+
+
+def account_by_name(conn: Connection, name: str) -> Row[Any] | None:
+    return conn.execute(select(accounts).where(accounts.c.name == name)).first()
+
+
+def account_by_secret_id(conn: Connection, secret_id: str) -> Row[Any] | None:
+    return conn.execute(select(accounts).where(accounts.c.secret_id == secret_id)).first()
+
+
+def lock_accounts(conn: Connection, ids: list[int]) -> dict[int, Row[Any]]:
+    """Row-lock accounts in id order (no deadlocks between processes); SQLite already holds its write lock."""
+    rows = conn.execute(
+        select(accounts).where(accounts.c.id.in_(sorted(ids))).order_by(accounts.c.id).with_for_update()
+    ).all()
+    return {r.id: r for r in rows}
+
+
+def list_accounts(conn: Connection) -> list[Row[Any]]:
+    return list(conn.execute(select(accounts).order_by(accounts.c.id)).all())
+
+
+def update_account(conn: Connection, account_id: int, **values: Any) -> None:
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(**values))
+
+
+def add_free_used(conn: Connection, account_id: int, units: int) -> None:
+    conn.execute(
+        update(accounts).where(accounts.c.id == account_id).values(free_used=accounts.c.free_used + units)
+    )
+
+
+# --- domains -------------------------------------------------------------------------------------
+
+
+def insert_domain(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(domains).values(**values))
+
+
+def get_domain(conn: Connection, account_id: int, domain: str) -> Row[Any] | None:
+    return conn.execute(
+        select(domains).where(domains.c.account_id == account_id, domains.c.domain == domain)
+    ).first()
+
+
+def list_domains(conn: Connection, account_id: int) -> list[Row[Any]]:
+    return list(
+        conn.execute(select(domains).where(domains.c.account_id == account_id).order_by(domains.c.id)).all()
+    )
+
+
+def delete_domain(conn: Connection, account_id: int, domain: str) -> int:
+    res = conn.execute(delete(domains).where(domains.c.account_id == account_id, domains.c.domain == domain))
+    return res.rowcount or 0
+
+
+# --- sender addresses ----------------------------------------------------------------------------
+
+
+def insert_sender(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(senders).values(**values))
+
+
+def get_sender(conn: Connection, account_id: int, address: str) -> Row[Any] | None:
+    return conn.execute(
+        select(senders).where(
+            senders.c.account_id == account_id, func.lower(senders.c.address) == address.lower()
+        )
+    ).first()
+
+
+def senders_by_address(conn: Connection, address: str) -> list[Row[Any]]:
+    return list(
+        conn.execute(
+            select(senders).where(func.lower(senders.c.address) == address.lower()).order_by(senders.c.id)
+        ).all()
+    )
+
+
+def list_senders(conn: Connection, account_id: int) -> list[Row[Any]]:
+    return list(
+        conn.execute(select(senders).where(senders.c.account_id == account_id).order_by(senders.c.id)).all()
+    )
+
+
+def count_senders_in_domain(conn: Connection, account_id: int, domain: str) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(senders)
+            .where(senders.c.account_id == account_id, senders.c.address.like(f"%@{domain}"))
+        ).scalar_one()
+    )
+
+
+def update_sender(conn: Connection, sender_id: int, **values: Any) -> None:
+    conn.execute(update(senders).where(senders.c.id == sender_id).values(**values))
+
+
+def delete_sender(conn: Connection, account_id: int, address: str) -> int:
+    res = conn.execute(
+        delete(senders).where(
+            senders.c.account_id == account_id, func.lower(senders.c.address) == address.lower()
+        )
+    )
+    return res.rowcount or 0
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+def next_template_id(conn: Connection, account_id: int) -> int:
+    top = conn.execute(
+        select(func.max(templates.c.template_id)).where(templates.c.account_id == account_id)
+    ).scalar()
+    return max(int(top or 0) + 1, 10001)
+
+
+def insert_template(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(templates).values(**values))
+
+
+def get_template(conn: Connection, account_id: int, template_id: int) -> Row[Any] | None:
+    return conn.execute(
+        select(templates).where(templates.c.account_id == account_id, templates.c.template_id == template_id)
+    ).first()
+
+
+def list_templates(conn: Connection, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:
+    base = select(templates).where(templates.c.account_id == account_id)
+    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+    rows = conn.execute(base.order_by(templates.c.template_id.desc()).offset(offset).limit(limit)).all()
+    return list(rows), int(total)
+
+
+def update_template(conn: Connection, account_id: int, template_id: int, **values: Any) -> int:
+    res = conn.execute(
+        update(templates)
+        .where(templates.c.account_id == account_id, templates.c.template_id == template_id)
+        .values(**values)
+    )
+    return res.rowcount or 0
+
+
+def delete_template(conn: Connection, account_id: int, template_id: int) -> int:
+    res = conn.execute(
+        delete(templates).where(templates.c.account_id == account_id, templates.c.template_id == template_id)
+    )
+    return res.rowcount or 0

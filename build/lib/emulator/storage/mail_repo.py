@@ -1,0 +1,198 @@
+"""Queries on captured mail, its recipients and daily usage."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Row, delete, func, insert, or_, select
+
+from emulator.storage.tables import message_recipients, messages, usage_daily
+from emulator.storage.upsert import dialect_insert
+
+LIST_COLUMNS = [c for c in messages.c if c.name not in ("raw", "search_text")]
+
+
+def insert_messages(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert many messages in one statement; returns their primary keys in input order."""
+    result = conn.execute(insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows)
+    return [r[0] for r in result.all()]
+
+
+def insert_recipients(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(message_recipients), rows)
+
+
+def add_usage(conn: Connection, account_id: int, day: str, free: int, paid: int) -> None:
+    stmt = dialect_insert(conn, usage_daily).values(
+        account_id=account_id, day=day, free_units=free, paid_units=paid
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["account_id", "day"],
+        set_={
+            "free_units": usage_daily.c.free_units + stmt.excluded.free_units,
+            "paid_units": usage_daily.c.paid_units + stmt.excluded.paid_units,
+        },
+    )
+    conn.execute(stmt)
+
+
+def usage_rows(conn: Connection, account_id: int) -> list[Row[Any]]:
+    return list(
+        conn.execute(
+            select(usage_daily).where(usage_daily.c.account_id == account_id).order_by(usage_daily.c.day)
+        ).all()
+    )
+
+
+def usage_totals(conn: Connection, account_id: int) -> tuple[int, int]:
+    row = conn.execute(
+        select(
+            func.coalesce(func.sum(usage_daily.c.free_units), 0),
+            func.coalesce(func.sum(usage_daily.c.paid_units), 0),
+        ).where(usage_daily.c.account_id == account_id)
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def usage_for_day(conn: Connection, account_id: int, day: str) -> Row[Any] | None:
+    return conn.execute(
+        select(usage_daily).where(usage_daily.c.account_id == account_id, usage_daily.c.day == day)
+    ).first()
+
+
+@dataclass(frozen=True)
+class MailFilter:
+    to: str | None = None
+    sender: str | None = None
+    subject: str | None = None
+    text: str | None = None
+    since_us: int | None = None
+    until_us: int | None = None
+    source: str | None = None
+    after_id: int | None = None
+
+
+def _like(value: str) -> str:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _where(account_id: int, f: MailFilter) -> list[Any]:
+    cond: list[Any] = [messages.c.account_id == account_id]
+    if f.to:
+        cond.append(
+            or_(
+                func.lower(messages.c.recipients_json).like(_like(f.to), escape="\\"),
+                func.lower(messages.c.header_to).like(_like(f.to), escape="\\"),
+            )
+        )
+    if f.sender:
+        cond.append(
+            or_(
+                func.lower(messages.c.mail_from).like(_like(f.sender), escape="\\"),
+                func.lower(messages.c.header_from).like(_like(f.sender), escape="\\"),
+            )
+        )
+    if f.subject:
+        cond.append(func.lower(messages.c.subject).like(_like(f.subject), escape="\\"))
+    if f.text:
+        cond.append(messages.c.search_text.like(_like(f.text), escape="\\"))
+    if f.since_us is not None:
+        cond.append(messages.c.account_time_us >= f.since_us)
+    if f.until_us is not None:
+        cond.append(messages.c.account_time_us <= f.until_us)
+    if f.source:
+        cond.append(messages.c.source == f.source)
+    if f.after_id is not None:
+        cond.append(messages.c.id > f.after_id)
+    return cond
+
+
+def list_messages(
+    conn: Connection, account_id: int, f: MailFilter, offset: int, limit: int
+) -> tuple[list[Row[Any]], int]:
+    cond = _where(account_id, f)
+    total = conn.execute(select(func.count()).select_from(messages).where(*cond)).scalar_one()
+    rows = conn.execute(
+        select(*LIST_COLUMNS).where(*cond).order_by(messages.c.id.desc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), int(total)
+
+
+def first_match(conn: Connection, account_id: int, f: MailFilter) -> Row[Any] | None:
+    return conn.execute(
+        select(*LIST_COLUMNS).where(*_where(account_id, f)).order_by(messages.c.id).limit(1)
+    ).first()
+
+
+def max_message_pk(conn: Connection, account_id: int) -> int:
+    return int(
+        conn.execute(
+            select(func.coalesce(func.max(messages.c.id), 0)).where(messages.c.account_id == account_id)
+        ).scalar_one()
+    )
+
+
+def get_message(conn: Connection, account_id: int, message_id: str) -> Row[Any] | None:
+    return conn.execute(
+        select(messages).where(messages.c.account_id == account_id, messages.c.message_id == message_id)
+    ).first()
+
+
+def recipients_of(conn: Connection, message_pk: int) -> list[Row[Any]]:
+    return list(
+        conn.execute(
+            select(message_recipients)
+            .where(message_recipients.c.message_pk == message_pk)
+            .order_by(message_recipients.c.id)
+        ).all()
+    )
+
+
+def delete_messages(conn: Connection, account_id: int, message_id: str | None = None) -> int:
+    """Delete mail (and its recipient rows). Metering and bills are never touched."""
+    sel = select(messages.c.id).where(messages.c.account_id == account_id)
+    if message_id is not None:
+        sel = sel.where(messages.c.message_id == message_id)
+    conn.execute(delete(message_recipients).where(message_recipients.c.message_pk.in_(sel)))
+    res = conn.execute(delete(messages).where(messages.c.id.in_(sel.scalar_subquery())))
+    return res.rowcount or 0
+
+
+def status_rows(
+    conn: Connection,
+    account_id: int,
+    day: str,
+    message_id: str | None,
+    to: str | None,
+    offset: int,
+    limit: int,
+) -> list[Row[Any]]:
+    """GetSendEmailStatus: one row per recipient of mail requested on that UTC+8 day."""
+    q = (
+        select(message_recipients, messages.c.message_id, messages.c.mail_from)
+        .join(messages, messages.c.id == message_recipients.c.message_pk)
+        .where(message_recipients.c.account_id == account_id, message_recipients.c.request_day == day)
+    )
+    if message_id:
+        q = q.where(messages.c.message_id == message_id)
+    if to:
+        q = q.where(func.lower(message_recipients.c.address) == to.lower())
+    return list(conn.execute(q.order_by(message_recipients.c.id).offset(offset).limit(limit)).all())
+
+
+def count_recipients(conn: Connection, account_id: int) -> int:
+    return int(
+        conn.execute(
+            select(func.count())
+            .select_from(message_recipients)
+            .where(message_recipients.c.account_id == account_id)
+        ).scalar_one()
+    )
+
+
+def recipients_list(row: Row[Any]) -> list[str]:
+    return list(json.loads(row.recipients_json))

@@ -1,0 +1,63 @@
+"""What an action handler receives, and how request parameters become typed models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import Row
+
+from emulator.errors import TencentError
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ApiModel(BaseModel):
+    """Request models in Tencent's PascalCase; unknown parameters are refused like the real API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass
+class ApiContext:
+    core: Core
+    account: Row[Any]
+    request_id: str
+    form_encoded: bool
+    language: str
+
+    @property
+    def account_id(self) -> int:
+        return int(self.account.id)
+
+
+def parse(model: type[M], params: dict[str, Any], form_encoded: bool) -> M:
+    """Validate action parameters: JSON strictly (types as documented), query/form values leniently
+    (they are all strings on the wire)."""
+    try:
+        return model.model_validate(params, strict=not form_encoded)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "request"
+        kind = err["type"]
+        if kind == "missing":
+            raise TencentError(
+                "MissingParameter", f"The request is missing a required parameter `{where}`."
+            ) from None
+        if kind == "extra_forbidden":
+            raise TencentError("UnknownParameter", f"The parameter `{where}` is not recognized.") from None
+        raise TencentError("InvalidParameter", f"The parameter `{where}` is invalid: {err['msg']}.") from None
+
+
+def check_limit(limit: int, maximum: int = 100) -> None:
+    if limit < 0 or limit > maximum:
+        raise TencentError("FailedOperation.InvalidLimit", f"Limit must be between 0 and {maximum}.")
+
+
+def check_offset(offset: int) -> None:
+    if offset < 0:
+        raise TencentError("InvalidParameterValue", "Offset must not be negative.")

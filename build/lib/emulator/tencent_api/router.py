@@ -1,0 +1,105 @@
+"""POST / (and GET /?Action=...): the Tencent Cloud API 3.0 endpoint for service `ses`, version 2020-10-02.
+
+Every answer is HTTP 200, `Content-Type: application/json` exactly (the Python SDK only parses errors
+under that type), with a RequestId; errors use the real envelope and codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.errors import AuthFailure, EmulatorError, TencentError
+from emulator.services.accounts import DEFAULT_ACCOUNT
+from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS
+from emulator.tencent_api.context import ApiContext
+from emulator.tencent_api.signing import ApiRequest, parse_api_request, verify_signature
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+log = logging.getLogger("emulator.api")
+
+VERSION = "2020-10-02"
+REGIONS = frozenset({"ap-guangzhou", "ap-hongkong", "ap-singapore"})
+MAX_BODY = 10 * 1024 * 1024  # the TC3 POST limit
+
+
+def envelope(payload: dict[str, Any], request_id: str) -> Response:
+    body = json.dumps({"Response": {**payload, "RequestId": request_id}}, ensure_ascii=False)
+    return Response(body, status_code=200, media_type=None, headers={"Content-Type": "application/json"})
+
+
+def error_envelope(code: str, message: str, request_id: str) -> Response:
+    return envelope({"Error": {"Code": code, "Message": message}}, request_id)
+
+
+def is_api_request(request: Request) -> bool:
+    """GET / is the web UI unless it carries an API action."""
+    return request.method == "POST" or "x-tc-action" in request.headers or "Action" in request.query_params
+
+
+class TencentApi:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    async def handle(self, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            length = int(request.headers.get("content-length") or 0)
+            if length > MAX_BODY:
+                raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
+            body = await request.body()
+            if len(body) > MAX_BODY:
+                raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
+            req = parse_api_request(
+                request.method, request.url.query, request.headers, body, path=request.url.path
+            )
+            api = await self._authenticate(req, request_id)
+            self._check_target(req)
+            result = await ACTIONS[req.action or ""](api, req.params)
+            return envelope(result, request_id)
+        except EmulatorError as exc:
+            return error_envelope(exc.tencent_code, exc.message, request_id)
+        except Exception:
+            log.exception("internal error in Tencent API request %s", request_id)
+            return error_envelope("InternalError", "An internal error occurred; try again.", request_id)
+
+    async def _authenticate(self, req: ApiRequest, request_id: str) -> ApiContext:
+        s = self.core.settings
+        account = None
+        if req.secret_id:
+            account = await asyncio.to_thread(self.core.accounts.by_secret_id, req.secret_id)
+        if s.signature_check == "relaxed":
+            if account is None:
+                account = await asyncio.to_thread(self.core.accounts.get_row, DEFAULT_ACCOUNT)
+        else:
+            if account is None:
+                raise AuthFailure(
+                    "AuthFailure.SecretIdNotFound",
+                    "The SecretId is not found, please ensure that your SecretId is correct.",
+                )
+            verify_signature(
+                req, account.secret_key, self.core.wall.now_us() // 1_000_000, s.signature_max_skew_s
+            )
+        return ApiContext(self.core, account, request_id, req.form_encoded, req.language)
+
+    def _check_target(self, req: ApiRequest) -> None:
+        if req.version != VERSION:
+            raise TencentError(
+                "NoSuchVersion", f"The API version `{req.version}` does not exist for ses; use {VERSION}."
+            )
+        if req.action not in ALL_ACTIONS:
+            raise TencentError("InvalidAction", f"The action `{req.action}` does not exist.")
+        if req.action not in ACTIONS:
+            raise TencentError("UnsupportedOperation", f"The action `{req.action}` is not emulated yet.")
+        if not req.region:
+            raise TencentError("MissingParameter", "The request is missing a required parameter `Region`.")
+        if req.region not in REGIONS:
+            raise TencentError("UnsupportedRegion", "The action not support this region.")

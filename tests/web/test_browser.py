@@ -88,6 +88,7 @@ def test_demo_story(server: Any, page: Any) -> None:
     expect(page.locator("#bills .pill.paid")).to_have_count(1)
     expect(page.locator("#bills .pill.unpaid")).to_have_count(0)
     expect(page.locator("#unpaid")).to_have_text("0.000000 USD")
+    expect(page.locator("#account option:checked")).to_have_text(name)
 
     send(server, acct, "Back in business")
     page.click("#nav-inbox")
@@ -280,3 +281,17 @@ def test_narrow_screen_shows_list_or_message(server: Any, account: dict[str, Any
     page.click("#nav-console")
     expect(page.locator("#chart-usage svg")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_create_an_account_from_the_page(server: Any, page: Any) -> None:
+    name = f"ui-{uuid.uuid4().hex[:8]}"
+    page.goto(f"{server.endpoints.http_url}/")
+    expect(page).to_have_url(re.compile("#/default/inbox$"))
+    page.click("#token-box summary")
+    page.fill("#new-account-name", name)
+    page.fill("#new-account-quota", "5")
+    page.click("#new-account-form button")
+    expect(page).to_have_url(re.compile(f"#/{name}/console$"))
+    expect(page.locator("#toast")).to_contain_text("SMTP password")
+    expect(page.locator("#quota-text")).to_have_text("5 of 5")
+    assert server.state(name)["free_quota"] == 5

@@ -148,18 +148,24 @@ export const h = (tag, attrs, ...children) => build(document.createElement(tag),
 export const s = (tag, attrs, ...children) =>
   build(document.createElementNS("http://www.w3.org/2000/svg", tag), attrs, children);
 
+/** The account switcher's label for an account state ("name (suspended)"). */
+export function labelAccount(st) {
+  const opt = [...document.getElementById("account").options].find((o) => o.value === st.name);
+  if (opt) opt.text = st.suspended ? `${st.name} (suspended)` : st.name;
+}
+
 export function fromTemplate(id) {
   return document.getElementById(id).content.firstElementChild.cloneNode(true);
 }
 
 let toastTimer = null;
-export function toast(message, kind = "error") {
+export function toast(message, kind = "error", ms = kind === "error" ? 8000 : 3000) {
   const t = document.getElementById("toast");
   t.textContent = message;
   t.className = `toast ${kind}`;
   t.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (t.hidden = true), kind === "error" ? 8000 : 3000);
+  toastTimer = setTimeout(() => (t.hidden = true), ms);
   if (message.includes("HTTP 401")) document.getElementById("token-box").open = true;
 }
 

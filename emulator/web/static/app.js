@@ -1,7 +1,7 @@
 // The shell: account switcher, page routing (#/{account}/inbox[/{MessageId}] and #/{account}/console),
 // the admin token, and one live stream per selected account feeding whichever page is shown.
 
-import { api, enc, guard, liveStream, toast, token } from "./api.js";
+import { api, enc, guard, labelAccount, liveStream, toast, token } from "./api.js";
 import { Console } from "./console.js";
 import { Inbox } from "./inbox.js";
 
@@ -38,8 +38,7 @@ function connect(account) {
     messages: (d) => state.view?.onMessages?.(d),
     account: (d) => {
       state.view?.onAccount?.(d);
-      const opt = [...$("account").options].find((o) => o.value === d.name);
-      if (opt) opt.text = d.suspended ? `${d.name} (suspended)` : d.name;
+      labelAccount(d);
     },
   });
 }
@@ -95,7 +94,7 @@ function init() {
     if (quota !== "") body.free_quota = Number(quota);
     const created = await guard(() => api.post("/accounts", body));
     if (!created) return;
-    toast(`Account ${created.name}: sender ${created.sender}, SMTP password ${created.smtp_password}, SecretId ${created.secret_id}`, "info");
+    toast(`Account ${created.name}: sender ${created.sender}, SMTP password ${created.smtp_password}, SecretId ${created.secret_id}, SecretKey ${created.secret_key}`, "info", 30_000);
     e.target.reset();
     await loadAccounts();
     go(created.name, "console");

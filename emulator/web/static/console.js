@@ -1,7 +1,7 @@
 // The account console: money, quota, suspension, clock, usage charts, bills, ledger, dedicated IPs,
 // fault rules and limits. Every panel reads the admin API; optional ones hide when it answers 404.
 
-import { api, beijing, beijingIso, enc, fromTemplate, guard, h, localToBeijing, toast, usd, when } from "./api.js";
+import { api, beijing, beijingIso, enc, fromTemplate, guard, h, labelAccount, localToBeijing, toast, usd, when } from "./api.js";
 import { balanceChart, usageChart } from "./charts.js";
 
 const OUTCOMES = ["hard_bounce", "soft_bounce", "dropped", "deferred", "rejected", "open", "click", "unsubscribe", "spam_complaint"];
@@ -129,6 +129,7 @@ export class Console {
     if (document.activeElement !== set) set.value = st.clock.now.slice(0, 19);
     this.showClock();
     this.banner(st);
+    labelAccount(st);
   }
 
   showClock() {

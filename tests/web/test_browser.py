@@ -186,6 +186,8 @@ def test_console_clock_ips_and_account_switcher(server: Any, page: Any) -> None:
     page.goto(f"{server.endpoints.http_url}/#/{a['name']}/console")
     clock = page.locator("#clock-now")
     expect(clock).to_have_text("2031-01-15 10:00:00 UTC+8")
+    server.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount": "2.5"})  # by someone else
+    expect(page.locator("#balance")).to_have_text("2.500000")  # arrives through the live stream
     page.click("[data-advance='1h']")
     expect(clock).to_have_text("2031-01-15 11:00:00 UTC+8")
     page.click("[data-advance='1d']")

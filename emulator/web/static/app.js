@@ -32,11 +32,22 @@ function setLive(on, why = "") {
 function connect(account) {
   state.stop?.();
   setLive(false);
+  // every (re)connected stream starts with the full state: pass on only what changed
+  let lastMail = "";
+  let lastAccount = "";
   state.stop = liveStream(account, {
     open: () => setLive(true),
     close: (e) => setLive(false, e?.message || ""),
-    messages: (d) => state.view?.onMessages?.(d),
+    messages: (d) => {
+      const key = JSON.stringify(d);
+      if (key === lastMail) return;
+      lastMail = key;
+      state.view?.onMessages?.(d);
+    },
     account: (d) => {
+      const key = JSON.stringify({ ...d, clock: d.clock.frozen ? d.clock : null });
+      if (key === lastAccount) return;
+      lastAccount = key;
       state.view?.onAccount?.(d);
       labelAccount(d);
     },

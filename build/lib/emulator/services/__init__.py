@@ -1,1 +1,0 @@
-"""Use cases: the only API the front-ends call. Each owns its database transaction."""

@@ -1,1 +1,0 @@
-"""All SQL lives here. Only `services` call it."""

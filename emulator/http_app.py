@@ -1,5 +1,5 @@
 """The one HTTP server: Tencent API at POST / (and GET /?Action=...), admin and mailbox API under
-/admin, health at /healthz."""
+/admin, health at /healthz, the web UI at GET / (when not an API call) and /ui."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from emulator import __version__
 from emulator.admin_api import accounts, billing, ips, mailbox
@@ -15,10 +15,8 @@ from emulator.admin_api.deps import error_body, require_token
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
 from emulator.tencent_api.router import TencentApi, is_api_request
-
-LANDING = """<!doctype html><meta charset="utf-8"><title>Tencent SES emulator</title>
-<h1>Tencent SES emulator</h1><p>Tencent Cloud API 3.0 endpoint: <code>POST /</code>.
-Admin and mailbox API: <a href="/docs">/docs</a>.</p>"""
+from emulator.web import create_router as web_router
+from emulator.web import index_response
 
 
 def create_app(core: Core) -> FastAPI:
@@ -51,7 +49,7 @@ def create_app(core: Core) -> FastAPI:
     async def _root(request: Request) -> Response:
         if is_api_request(request):
             return await tencent.handle(request)
-        return HTMLResponse(LANDING)
+        return index_response()
 
     @app.get("/healthz", tags=["operations"])
     def _healthz() -> dict[str, str]:
@@ -68,6 +66,7 @@ def create_app(core: Core) -> FastAPI:
             "http_port": e.http_port if e else None,
         }
 
+    app.include_router(web_router())  # before mailbox: .../messages/stream must win over /{message_id}
     app.include_router(accounts.router)
     app.include_router(mailbox.router)
     app.include_router(billing.router)

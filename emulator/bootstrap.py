@@ -92,6 +92,7 @@ class Emulator:
             loop="none",
             http="httptools",
             timeout_keep_alive=30,
+            timeout_graceful_shutdown=1,
         )
         server = _Uvicorn(config)
         http_task = asyncio.create_task(server.serve(sockets=[http_sock]))
@@ -165,7 +166,7 @@ def banner_for(settings: Settings, e: Endpoints, d: Credentials, workers: int = 
         [
             "Tencent SES emulator is running" + (f" ({workers} worker processes)" if workers > 1 else ""),
             f"  SMTP      {e.host}:{e.smtp_port} (plain + STARTTLS)   {e.host}:{e.smtps_port} (implicit TLS)",
-            f"  HTTP      {e.http_url}  (Tencent API: POST /, admin API: /admin, docs: /docs)",
+            f"  HTTP      {e.http_url}  (web UI: /, Tencent API: POST /, admin API: /admin, docs: /docs)",
             f"  Database  {settings.resolved_database_url().split('@')[-1]}",
             "Default account",
             f"  SecretId       {d.secret_id}",

@@ -127,6 +127,8 @@ class Emulator:
             await asyncio.sleep(self.settings.scheduler_interval_s)
             try:
                 await asyncio.to_thread(self.core.scheduler.run_all)
+                if self.core.retention.enabled:
+                    await asyncio.to_thread(self.core.retention.enforce)
             except Exception:
                 log.exception("scheduler pass failed")
 

@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     default_app_id: str = DEFAULT_APP_ID
 
     scheduler_interval_s: float = 1.0
+    # retention (captured mail only; metering and bills are never deleted)
+    retention_max_messages: int | None = Field(None, ge=1, description="most messages kept per account")
+    retention_max_age_days: int | None = Field(None, ge=1, description="oldest message kept, in account days")
     log_level: str = "info"
 
     @field_validator("smtp_auth")

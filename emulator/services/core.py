@@ -57,6 +57,9 @@ class Core:
         from emulator.services.dedicated_ips import DedicatedIpService
 
         self.ips = DedicatedIpService(self)
+        from emulator.services.retention import RetentionService
+
+        self.retention = RetentionService(self)
         self.ips.ensure_stock()
 
     def clock_of(self, account: Row[Any]) -> Clock:

@@ -209,3 +209,36 @@ def count_recipients(conn: Connection, account_id: int) -> int:
 
 def recipients_list(row: Row[Any]) -> list[str]:
     return list(json.loads(row.recipients_json))
+
+
+def keep_newest(conn: Connection, account_id: int, keep: int) -> int:
+    """Delete all but the newest `keep` messages of the account (and their recipient rows)."""
+    boundary = conn.execute(
+        select(messages.c.id)
+        .where(messages.c.account_id == account_id)
+        .order_by(messages.c.id.desc())
+        .offset(keep)
+        .limit(1)
+    ).scalar()
+    if boundary is None:
+        return 0
+    conn.execute(
+        delete(message_recipients).where(
+            message_recipients.c.account_id == account_id, message_recipients.c.message_pk <= boundary
+        )
+    )
+    res = conn.execute(delete(messages).where(messages.c.account_id == account_id, messages.c.id <= boundary))
+    return res.rowcount or 0
+
+
+def delete_before(conn: Connection, account_id: int, before_us: int) -> int:
+    """Delete the account's messages stored (account time) before this instant."""
+    conn.execute(
+        delete(message_recipients).where(
+            message_recipients.c.account_id == account_id, message_recipients.c.request_us < before_us
+        )
+    )
+    res = conn.execute(
+        delete(messages).where(messages.c.account_id == account_id, messages.c.account_time_us < before_us)
+    )
+    return res.rowcount or 0

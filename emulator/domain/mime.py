@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from email.header import decode_header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
-from email.parser import BytesHeaderParser, BytesParser
+from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses
 
 from emulator.domain.clock import BEIJING, to_datetime
@@ -327,17 +327,28 @@ def attachment(raw: bytes, index: int) -> tuple[str, str, bytes]:
 def summarize_headers(raw: bytes) -> tuple[str, str, str]:
     """(Subject, From, To), decoded, from the header block only: cheap enough for the SMTP path."""
     try:
-        end = raw.find(b"\r\n\r\n")
-        block = raw[: end + 2] if end != -1 else raw[:SEARCH_SCAN_BYTES]  # never decode a big body
-        msg = BytesHeaderParser(policy=email.policy.compat32).parsebytes(block)
-        headers = list(msg.raw_items())
-        subject, sender, to = (
-            _decode_header(next((v for k, v in headers if k.lower() == name), ""))
-            for name in ("subject", "from", "to")
-        )
-        return subject, sender, to
+        fields = header_fields(raw)
+        return tuple(_decode_header(fields.get(name, "")) for name in ("subject", "from", "to"))  # type: ignore[return-value]
     except Exception:  # noqa: BLE001
         return "", "", ""
+
+
+_CHARSET = re.compile(r'charset\s*=\s*"?([A-Za-z0-9_.:-]+)')
+_CONTINUATION = re.compile(r"\r?\n(?=[ \t])")  # unfolding removes the line break only
+
+
+def header_fields(raw: bytes) -> dict[str, str]:
+    """First value of each header (lower-cased names), unfolded but not decoded: a plain split of the
+    header block, much cheaper than the email package's parser on the SMTP hot path."""
+    end = raw.find(b"\r\n\r\n")
+    block = raw[:end] if end != -1 else raw[:SEARCH_SCAN_BYTES]  # never decode a big body
+    text = block.decode("utf-8", "surrogateescape")
+    fields: dict[str, str] = {}
+    for line in _CONTINUATION.sub("", text).splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name and not name[0].isspace():
+            fields.setdefault(name.strip().lower(), value.strip())
+    return fields
 
 
 def html_to_text(markup: str) -> str:
@@ -356,14 +367,15 @@ def _simple_text(raw: bytes, limit: int) -> str | None:
     if end == -1:
         return None
     try:
-        headers = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw[: end + 2])
-        ctype = (headers.get("Content-Type") or "text/plain").lower()
-        cte = (headers.get("Content-Transfer-Encoding") or "7bit").strip().lower()
+        fields = header_fields(raw)
+        ctype = (fields.get("content-type") or "text/plain").lower()
+        cte = (fields.get("content-transfer-encoding") or "7bit").lower()
         if not ctype.startswith("text/plain") or cte not in ("7bit", "8bit", "binary"):
             return None
-        charset = headers.get_content_charset() or "utf-8"
+        m = _CHARSET.search(ctype)
+        charset = m.group(1) if m else "utf-8"
         body = raw[end + 4 : end + 4 + limit * 4].decode(charset, errors="replace")
-        subject = _decode_header(headers.get("Subject", ""))
+        subject = _decode_header(fields.get("subject", ""))
     except Exception:  # noqa: BLE001 - unusual input: let the full parser (and its fallbacks) handle it
         return None
     return f"{subject}\n{body}" if subject else body

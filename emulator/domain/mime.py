@@ -381,6 +381,12 @@ def _simple_text(raw: bytes, limit: int) -> str | None:
     return f"{subject}\n{body}" if subject else body
 
 
+def search_text_of(subject: str, text: str | None, html: str | None, limit: int = 20000) -> str:
+    """The search text of a message whose parts are known (API sends), without parsing MIME."""
+    pieces = [subject, text or "", html_to_text(html) if html else ""]
+    return _clean("\n".join(p for p in pieces if p).lower()[:limit])
+
+
 def search_text(raw: bytes, limit: int = 20000) -> str:
     """Lower-cased subject, text and visible HTML text, at most `limit` characters; never raises.
     Only the first 64 KB are parsed: text parts come first, and attachments are not searched."""

@@ -95,6 +95,12 @@ def get_sender(conn: Connection, account_id: int, address: str) -> Row[Any] | No
     ).first()
 
 
+def sender_addresses(conn: Connection, account_id: int) -> frozenset[str]:
+    """The account's sender addresses, lower-cased."""
+    rows = conn.execute(select(senders.c.address).where(senders.c.account_id == account_id)).all()
+    return frozenset(str(r.address).lower() for r in rows)
+
+
 def senders_by_address(conn: Connection, address: str) -> list[Row[Any]]:
     return list(
         conn.execute(

@@ -12,11 +12,13 @@ import logging
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Row
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.errors import AuthFailure, EmulatorError, TencentError
 from emulator.services.accounts import DEFAULT_ACCOUNT
+from emulator.services.lookup_cache import MISSING
 from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS
 from emulator.tencent_api.context import ApiContext
 from emulator.tencent_api.signing import ApiRequest, parse_api_request, verify_signature
@@ -73,9 +75,13 @@ class TencentApi:
 
     async def _authenticate(self, req: ApiRequest, request_id: str) -> ApiContext:
         s = self.core.settings
-        account = None
+        account: Row[Any] | None = None
         if req.secret_id:
-            account = await asyncio.to_thread(self.core.accounts.by_secret_id, req.secret_id)
+            cached = self.core.cache.peek(("secret_id", req.secret_id))  # no thread hop on a hit
+            if cached is MISSING:
+                account = await asyncio.to_thread(self.core.accounts.by_secret_id, req.secret_id)
+            else:
+                account = cached
         if s.signature_check == "relaxed":
             if account is None:
                 account = await asyncio.to_thread(self.core.accounts.get_row, DEFAULT_ACCOUNT)

@@ -82,14 +82,20 @@ def _prepare(api: ApiContext, v: ValidSend) -> Any:
     max_bytes = api.core.settings.max_message_bytes
 
     def prepare(ctx: SendContext) -> OutgoingMessage:
-        if accounts_repo.get_sender(ctx.conn, ctx.account.id, v.sender) is None:
+        senders = api.core.cache.get(
+            ("senders", ctx.account.id), lambda: accounts_repo.sender_addresses(ctx.conn, ctx.account.id)
+        )
+        if v.sender.lower() not in senders:
             raise TencentError(
                 "FailedOperation.NotAuthenticatedSender",
                 f"{v.sender} is not a sender address of this account (CreateEmailAddress first).",
             )
         html, text = v.html, v.text
         if v.template_id is not None:
-            tpl = accounts_repo.get_template(ctx.conn, ctx.account.id, v.template_id)
+            tpl = api.core.cache.get(
+                ("template", ctx.account.id, v.template_id),
+                lambda: accounts_repo.get_template(ctx.conn, ctx.account.id, v.template_id or 0),
+            )
             if tpl is None:
                 raise TencentError(
                     "FailedOperation.InvalidTemplateID", f"Template {v.template_id} does not exist."
@@ -123,7 +129,7 @@ def _prepare(api: ApiContext, v: ValidSend) -> Any:
             subject=subj,
             header_from=hfrom,
             header_to=hto,
-            search_text=mime.search_text(raw),
+            search_text=mime.search_text_of(subj, text, html),  # known parts: no need to re-parse
             template_id=v.template_id,
             message_id=ctx.message_id,
         )

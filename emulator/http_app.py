@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from emulator import __version__
 from emulator.admin_api import accounts, billing, ips, mailbox
+from emulator.admin_api import policies as admin_policies
 from emulator.admin_api.deps import error_body, require_token
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
@@ -72,6 +73,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(mailbox.router)
     app.include_router(billing.router)
     app.include_router(ips.router)
+    app.include_router(admin_policies.router)
     return app
 
 

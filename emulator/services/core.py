@@ -54,6 +54,14 @@ class Core:
 
         self.ips = DedicatedIpService(self)
         self.ips.ensure_stock()
+        # --- issue 6: delivery outcomes, blacklists, sending limits (registered in this order) ---
+        from emulator.services.blacklists import BlacklistService
+        from emulator.services.limits import LimitService
+        from emulator.services.outcomes import OutcomeService
+
+        self.outcomes = OutcomeService(self)
+        self.blacklists = BlacklistService(self)
+        self.limits = LimitService(self)
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)

@@ -62,6 +62,11 @@ class Core:
         self.outcomes = OutcomeService(self)
         self.blacklists = BlacklistService(self)
         self.limits = LimitService(self)
+        from emulator.services.receivers import ReceiverService
+        from emulator.services.reports import ReportService
+
+        self.receivers = ReceiverService(self)
+        self.reports = ReportService(self)
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)

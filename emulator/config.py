@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     default_app_id: str = DEFAULT_APP_ID
 
     scheduler_interval_s: float = 1.0
+
+    # --- event callbacks (issue 6): POST timeout, attempts per event, back-off base and ceiling ---
+    callback_timeout_s: float = 5.0
+    callback_max_attempts: int = 8
+    callback_retry_base_s: float = 1.0
+    callback_retry_max_s: float = 300.0
     log_level: str = "info"
 
     @field_validator("smtp_auth")

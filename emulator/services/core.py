@@ -67,6 +67,9 @@ class Core:
 
         self.receivers = ReceiverService(self)
         self.reports = ReportService(self)
+        from emulator.services.callbacks import CallbackService
+
+        self.callbacks = CallbackService(self)
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
@@ -77,4 +80,5 @@ class Core:
 
     def close(self) -> None:
         self.sending.stop()
+        self.callbacks.stop()  # issue 6: the callback worker
         self.engine.dispose()

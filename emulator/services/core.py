@@ -70,6 +70,9 @@ class Core:
         from emulator.services.callbacks import CallbackService
 
         self.callbacks = CallbackService(self)
+        from emulator.services.batch import BatchService
+
+        self.batch = BatchService(self)
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
@@ -80,5 +83,6 @@ class Core:
 
     def close(self) -> None:
         self.sending.stop()
-        self.callbacks.stop()  # issue 6: the callback worker
+        self.callbacks.stop()  # issue 6: the callback worker and the batch sender
+        self.batch.runner.stop()
         self.engine.dispose()

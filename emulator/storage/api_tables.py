@@ -118,6 +118,7 @@ send_tasks = Table(
     Column("cursor", Integer, nullable=False, default=0),  # last receiver_details.id handled in this run
     Column("next_us", BigInteger, nullable=True),  # next start (scheduled/periodic) or resume (paused)
     Column("runs_pending", Integer, nullable=False, default=0),  # periodic runs that fell due meanwhile
+    Column("lease_wall_us", BigInteger, nullable=False, default=0),  # a runner owns the task until then
     Column("err_msg", Text, nullable=False, default=""),
     Column("created_us", BigInteger, nullable=False),
     Column("updated_us", BigInteger, nullable=False),

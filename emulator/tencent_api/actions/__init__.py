@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from emulator.tencent_api.actions import blacklists, identities, receivers, reports, sending, templates
+from emulator.tencent_api.actions import batch, blacklists, identities, receivers, reports, sending, templates
 from emulator.tencent_api.context import ApiContext
 
 Action = Callable[[ApiContext, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -17,6 +17,7 @@ ACTIONS: dict[str, Action] = {
     **blacklists.ACTIONS,
     **receivers.ACTIONS,
     **reports.ACTIONS,
+    **batch.ACTIONS,
 }
 
 # The 36 actions of ses 2020-10-02 (reference §3); those not in ACTIONS answer UnsupportedOperation.

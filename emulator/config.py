@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # retention (captured mail only; metering and bills are never deleted)
     retention_max_messages: int | None = Field(None, ge=1, description="most messages kept per account")
     retention_max_age_days: int | None = Field(None, ge=1, description="oldest message kept, in account days")
+
+    # --- event callbacks (issue 6): POST timeout, attempts per event, back-off base and ceiling ---
+    callback_timeout_s: float = 5.0
+    callback_max_attempts: int = 8
+    callback_retry_base_s: float = 1.0
+    callback_retry_max_s: float = 300.0
     log_level: str = "info"
 
     @field_validator("smtp_auth")

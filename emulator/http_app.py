@@ -11,6 +11,8 @@ from fastapi.responses import JSONResponse, Response
 
 from emulator import __version__
 from emulator.admin_api import accounts, billing, ips, mailbox
+from emulator.admin_api import callbacks as admin_callbacks
+from emulator.admin_api import policies as admin_policies
 from emulator.admin_api.deps import error_body, require_token
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
@@ -71,6 +73,8 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(mailbox.router)
     app.include_router(billing.router)
     app.include_router(ips.router)
+    app.include_router(admin_policies.router)
+    app.include_router(admin_callbacks.router)
     return app
 
 

@@ -61,10 +61,31 @@ class Core:
 
         self.retention = RetentionService(self)
         self.ips.ensure_stock()
+        # --- issue 6: delivery outcomes, blacklists, sending limits (registered in this order) ---
+        from emulator.services.blacklists import BlacklistService
+        from emulator.services.limits import LimitService
+        from emulator.services.outcomes import OutcomeService
+
+        self.outcomes = OutcomeService(self)
+        self.blacklists = BlacklistService(self)
+        self.limits = LimitService(self)
+        from emulator.services.receivers import ReceiverService
+        from emulator.services.reports import ReportService
+
+        self.receivers = ReceiverService(self)
+        self.reports = ReportService(self)
+        from emulator.services.callbacks import CallbackService
+
+        self.callbacks = CallbackService(self)
+        from emulator.services.batch import BatchService
+
+        self.batch = BatchService(self)
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
 
     def close(self) -> None:
         self.sending.stop()
+        self.callbacks.stop()  # issue 6: the callback worker and the batch sender
+        self.batch.runner.stop()
         self.engine.dispose()

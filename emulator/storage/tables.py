@@ -215,3 +215,6 @@ ip_intervals = Table(
     Column("end_us", BigInteger, nullable=True),  # NULL while enabled
 )
 Index("ix_ip_intervals_account", ip_intervals.c.account_id)
+
+# Outcomes, blacklists, limits, recipient lists, batch tasks, callbacks: defined on the same metadata.
+from emulator.storage import api_tables as _api_tables  # noqa: E402,F401

@@ -65,6 +65,7 @@ class TencentApi:
             )
             api = await self._authenticate(req, request_id)
             self._check_target(req)
+            self.core.limits.check_api_rate(api.account, req.action or "")  # off unless switched on
             result = await ACTIONS[req.action or ""](api, req.params)
             return envelope(result, request_id)
         except EmulatorError as exc:

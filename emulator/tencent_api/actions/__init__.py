@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from emulator.tencent_api.actions import identities, sending, templates
+from emulator.tencent_api.actions import batch, blacklists, identities, receivers, reports, sending, templates
 from emulator.tencent_api.context import ApiContext
 
 Action = Callable[[ApiContext, dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -14,6 +14,10 @@ ACTIONS: dict[str, Action] = {
     **sending.ACTIONS,
     **templates.ACTIONS,
     **identities.ACTIONS,
+    **blacklists.ACTIONS,
+    **receivers.ACTIONS,
+    **reports.ACTIONS,
+    **batch.ACTIONS,
 }
 
 # The 36 actions of ses 2020-10-02 (reference §3); those not in ACTIONS answer UnsupportedOperation.

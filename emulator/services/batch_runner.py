@@ -1,0 +1,256 @@
+"""Sends the messages of batch tasks in state 5 (sending), on a background thread: one message per
+valid list address, in list order, through `core.sending` (so every send is metered, checked against
+blacklists and limits, gets its outcome and its callbacks, exactly like SendEmail).
+
+Per address: sent → SendCount+1; ExceedSendLimit (a daily cap) → the task pauses (6) until 00:00
+UTC+8 and resumes at that address; a suspended account → the task stops with error 7 ("余额不足");
+any other refusal (blacklist, frequency limit, bad template data) skips that address."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row
+
+from emulator.domain import mime
+from emulator.domain.clock import beijing_midnight_after
+from emulator.domain.messages import OutgoingMessage
+from emulator.domain.send_rules import SendEmailInput, check_size, fill_template, validate_send
+from emulator.errors import EmulatorError, InsufficientBalance, TencentError
+from emulator.services.sending import Prepare, SendContext
+from emulator.storage import accounts_repo, receivers_repo, tasks_repo
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+log = logging.getLogger("emulator.batch")
+
+CHUNK = 50
+LEASE_US = 60_000_000
+POLL_S = 1.0
+AD_TAG = "(AD)"
+SENDING, PAUSED, ERROR, DONE, PENDING = 5, 6, 7, 10, 1
+
+
+def subject_with_ad(subject: str, location: int | None) -> str:
+    if location == 1:
+        return f"{AD_TAG}{subject}"
+    if location == 2:
+        return f"{subject}{AD_TAG}"
+    return subject
+
+
+def build_prepare(core: Core, params: dict[str, Any], email: str, data: str | None) -> Prepare:
+    """The SendEmail pipeline for one list address; raises the same errors SendEmail would."""
+    template = params.get("Template") or None
+    simple = params.get("Simple") or {}
+    variables: dict[str, Any] = {}
+    for source in (template.get("TemplateData") if template else None, data):
+        try:
+            parsed = json.loads(source or "{}")
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            raise TencentError("FailedOperation.WrongContentJson", "TemplateData must be a JSON object.")
+        variables.update(parsed)
+    valid = validate_send(
+        SendEmailInput(
+            from_address=params["FromEmailAddress"],
+            subject=subject_with_ad(params["Subject"], params.get("ADLocation")),
+            to=[email],
+            cc=[],
+            bcc=[],
+            reply_to=params.get("ReplyToAddresses"),
+            template_id=int(template["TemplateID"]) if template else None,
+            template_data=json.dumps(variables) if template else None,
+            simple_html_b64=None if template else simple.get("Html"),
+            simple_text_b64=None if template else simple.get("Text"),
+            unsubscribe=params.get("Unsubscribe"),
+        ),
+        core.settings.max_message_bytes,
+    )
+
+    def prepare(ctx: SendContext) -> OutgoingMessage:
+        if accounts_repo.get_sender(ctx.conn, ctx.account.id, valid.sender) is None:
+            raise TencentError(
+                "OperationDenied.SendAddressStatusError", f"{valid.sender} is no longer a sender address."
+            )
+        html, text = valid.html, valid.text
+        if valid.template_id is not None:
+            tpl = accounts_repo.get_template(ctx.conn, ctx.account.id, valid.template_id)
+            if tpl is None or tpl.status != 0:
+                raise TencentError(
+                    "OperationDenied.TemplateStatusError", "The template is missing or not approved."
+                )
+            html = fill_template(tpl.html, valid.variables) if tpl.html else None
+            text = fill_template(tpl.text, valid.variables) if tpl.text else None
+            check_size(html, text, valid.attachments, core.settings.max_message_bytes)
+        elif not ctx.account.simple_allowed:
+            raise TencentError(
+                "FailedOperation.WithOutPermission", "This account may only send with templates."
+            )
+        raw = mime.render_message(
+            valid,
+            html=html,
+            text=text,
+            message_id_header=f"<{ctx.message_id}@qcloudmail.com>",
+            date_us=ctx.now_us,
+            x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
+        )
+        subj, hfrom, hto = mime.summarize_headers(raw)
+        return OutgoingMessage(
+            source="api",
+            mail_from=valid.sender,
+            recipients=valid.recipients,
+            raw=raw,
+            subject=subj,
+            header_from=hfrom,
+            header_to=hto,
+            search_text=mime.search_text(raw),
+            template_id=valid.template_id,
+            message_id=ctx.message_id,
+        )
+
+    return prepare
+
+
+class BatchRunner:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        with core.engine.connect() as conn:
+            if tasks_repo.has_active(conn):
+                self.start()
+
+    def wake(self) -> None:
+        self.start()
+        self._wake.set()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="ses-batch", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            busy = False
+            try:
+                with self.core.engine.connect() as conn:
+                    ids = tasks_repo.sending_task_ids(conn)
+                for task_id in ids:
+                    if self._stop.is_set():
+                        break
+                    busy = self._step(task_id) or busy
+            except Exception:
+                log.exception("batch runner pass failed")
+            if not busy:
+                self._wake.wait(POLL_S)
+                self._wake.clear()
+
+    def _step(self, task_id: int) -> bool:
+        """Send the next chunk of one task; True if it did anything."""
+        with self.core.writer.begin() as conn:
+            if not tasks_repo.claim(conn, task_id, self.core.wall.now_us(), LEASE_US):
+                return False
+            task = tasks_repo.get_task(conn, task_id)
+            assert task is not None
+            details = receivers_repo.details_after(conn, task.receiver_id, task.cursor, CHUNK)
+        if not details:
+            self._finish(task)
+            return True
+        params = json.loads(task.request_json)
+        futures: list[tuple[Row[Any], Any]] = []
+        for d in details:
+            try:
+                futures.append(
+                    (
+                        d,
+                        self.core.sending.submit(
+                            task.account_id, build_prepare(self.core, params, d.email, d.template_data)
+                        ),
+                    )
+                )
+            except EmulatorError as exc:
+                futures.append((d, exc))
+        cursor, sent, handled, state = task.cursor, 0, 0, None
+        for d, fut in futures:
+            outcome: Any = fut
+            if not isinstance(fut, EmulatorError):
+                try:
+                    outcome = fut.result()
+                except EmulatorError as exc:
+                    outcome = exc
+            if state is not None:
+                continue  # paused or stopped: later results no longer move the cursor
+            if (
+                isinstance(outcome, TencentError)
+                and outcome.tencent_code == "FailedOperation.ExceedSendLimit"
+            ):
+                state = (PAUSED, outcome.message)
+                continue
+            if isinstance(outcome, InsufficientBalance):
+                state = (ERROR, "余额不足 (insufficient balance): " + outcome.message)
+                continue
+            cursor, handled = d.id, handled + 1
+            if not isinstance(outcome, EmulatorError):
+                sent += 1
+                with self.core.writer.begin() as conn:
+                    tasks_repo.link_message(conn, outcome.message_id, task.id)
+            else:
+                log.info("batch task %s skipped %s: %s", task.id, d.email, outcome.tencent_code)
+        self._advance(task, cursor, sent, handled, state)
+        return True
+
+    def _advance(
+        self, task: Row[Any], cursor: int, sent: int, handled: int, state: tuple[int, str] | None
+    ) -> None:
+        with self.core.writer.begin() as conn:
+            acct = accounts_repo.account_by_id(conn, task.account_id)
+            now = self.core.clock_of(acct).now_us() if acct is not None else task.updated_us
+            values: dict[str, Any] = {
+                "cursor": cursor,
+                "send_count": task.send_count + sent,
+                "cache_count": max(task.cache_count - handled, 0),
+                "updated_us": now,
+                "lease_wall_us": 0,
+            }
+            if state is not None:
+                values.update(status=state[0], err_msg=state[1])
+                if state[0] == PAUSED:
+                    values["next_us"] = beijing_midnight_after(now)
+            tasks_repo.update_task(conn, task.id, **values)
+
+    def _finish(self, task: Row[Any]) -> None:
+        with self.core.writer.begin() as conn:
+            acct = accounts_repo.account_by_id(conn, task.account_id)
+            now = self.core.clock_of(acct).now_us() if acct is not None else task.updated_us
+            values: dict[str, Any] = {"lease_wall_us": 0, "updated_us": now, "cache_count": 0}
+            if task.runs_pending > 0:
+                count = receivers_repo.valid_count(conn, task.receiver_id)
+                values.update(
+                    runs_pending=task.runs_pending - 1,
+                    cursor=0,
+                    request_count=count,
+                    send_count=0,
+                    cache_count=count,
+                )
+            elif task.task_type == 3 and task.next_us is not None:
+                values.update(status=PENDING)
+            else:
+                values.update(status=DONE)
+            tasks_repo.update_task(conn, task.id, **values)

@@ -1,0 +1,169 @@
+"""The platform blacklist (hard bounces, ListBlackEmailAddress/DeleteBlackList) and the custom
+blacklist (Create/List/Update/DeleteCustomBlackList), and the send check that refuses mail to
+either with `FailedOperation.EmailAddrInBlacklist`.
+
+Choices: the platform list is kept per account (the real one is shared by all users; per account
+keeps parallel test suites apart). A custom entry is active through its ExpireDate (UTC+8, on the
+account's clock) and expired from the next day on; no ExpireDate means permanent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row
+
+from emulator.domain.addresses import is_valid_email
+from emulator.domain.clock import beijing_day
+from emulator.domain.dates import DAY_US, parse_day
+from emulator.domain.messages import OutgoingMessage
+from emulator.errors import TencentError
+from emulator.services.sending import SendContext
+from emulator.services.txn_scratch import scratch
+from emulator.storage import policy_repo
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+MAX_ADDRESS_CHARS = 128
+MAX_CUSTOM_PER_CALL = 10_000
+
+
+@dataclass(frozen=True)
+class CustomCounts:
+    total: int
+    valid: int
+    too_long: int
+    repeat: int
+    invalid: int
+
+
+def _expire(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        parse_day(value)
+    except ValueError:
+        raise TencentError("InvalidParameterValue.WrongDate", "ExpireDate must be YYYY-MM-DD.") from None
+    return value.strip()
+
+
+class BlacklistService:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        core.send_checks.append(self.check)
+
+    def _today(self, acct: Row[Any]) -> str:
+        return beijing_day(self.core.clock_of(acct).now_us())
+
+    # --- sending check ---------------------------------------------------------------------------
+    def check(self, ctx: SendContext, msg: OutgoingMessage) -> None:
+        cache = scratch(ctx.conn)  # most accounts have no blacklist: one look-up per transaction
+        key = ("has_blacklist", ctx.account.id)
+        if key not in cache:
+            cache[key] = policy_repo.has_any_blacklist(ctx.conn, ctx.account.id)
+        if not cache[key]:
+            return
+        platform, custom = policy_repo.blocked(
+            ctx.conn, ctx.account.id, msg.recipients, beijing_day(ctx.now_us)
+        )
+        hit = sorted(set(platform) | set(custom))
+        if hit:
+            where = "the bounce blacklist" if platform else "the custom blacklist"
+            raise TencentError(
+                "FailedOperation.EmailAddrInBlacklist",
+                f"The recipient {hit[0]} is in {where}; the email was not sent.",
+            )
+
+    # --- platform list -----------------------------------------------------------------------------
+    def list_platform(
+        self, account_id: int, start: str, end: str, email: str | None, offset: int, limit: int
+    ) -> tuple[list[Row[Any]], int]:
+        try:
+            since, until = parse_day(start), parse_day(end) + DAY_US
+        except ValueError:
+            raise TencentError(
+                "InvalidParameterValue.WrongDate", "StartDate and EndDate must be YYYY-MM-DD."
+            ) from None
+        if until <= since:
+            raise TencentError("InvalidParameterValue.WrongDate", "EndDate must not be before StartDate.")
+        with self.core.engine.connect() as conn:
+            return policy_repo.list_platform(conn, account_id, since, until, email, offset, limit)
+
+    def delete_platform(self, account_id: int, addresses: list[str]) -> int:
+        if not addresses or any(not isinstance(a, str) or not a.strip() for a in addresses):
+            raise TencentError(
+                "InvalidParameterValue.EmailAddressIsNULL", "EmailAddressList must list addresses."
+            )
+        with self.core.writer.begin() as conn:
+            return policy_repo.delete_platform(conn, account_id, addresses)
+
+    # --- custom list -------------------------------------------------------------------------------
+    def create_custom(self, account_id: int, emails: list[str], expire_date: str | None) -> CustomCounts:
+        expire = _expire(expire_date)
+        if not emails:
+            raise TencentError("MissingParameter.EmailsNecessary", "Emails must list at least one address.")
+        if len(emails) > MAX_CUSTOM_PER_CALL:
+            raise TencentError("LimitExceeded", f"At most {MAX_CUSTOM_PER_CALL} addresses per call.")
+        now = self.core.wall.now_us()
+        with self.core.writer.begin() as conn:
+            self.core.accounts.get_row(account_id, conn)
+            seen = policy_repo.custom_addresses(conn, account_id)
+            rows: list[dict[str, Any]] = []
+            too_long = repeat = invalid = 0
+            for raw in emails:
+                addr = (raw or "").strip()
+                if len(addr) > MAX_ADDRESS_CHARS:
+                    too_long += 1
+                elif not is_valid_email(addr):
+                    invalid += 1
+                elif addr.lower() in seen:
+                    repeat += 1
+                else:
+                    seen.add(addr.lower())
+                    rows.append(
+                        {
+                            "account_id": account_id,
+                            "address": addr.lower(),
+                            "expire_date": expire,
+                            "created_us": now,
+                        }
+                    )
+            policy_repo.insert_custom(conn, rows)
+        return CustomCounts(len(emails), len(rows), too_long, repeat, invalid)
+
+    def list_custom(
+        self, account_id: int, status: int, email: str | None, offset: int, limit: int
+    ) -> tuple[list[Row[Any]], int, str]:
+        if status not in (0, 1, 2):
+            raise TencentError("InvalidParameterValue", "Status must be 0 (expired), 1 (active) or 2 (all).")
+        with self.core.engine.connect() as conn:
+            today = self._today(self.core.accounts.get_row(account_id, conn))
+            rows, total = policy_repo.list_custom(conn, account_id, status, today, email, offset, limit)
+        return rows, total, today
+
+    def update_custom(self, account_id: int, entry_id: int, email: str, expire_date: str | None) -> None:
+        addr = (email or "").strip()
+        if not addr:
+            raise TencentError("InvalidParameterValue.EmailAddressIsNULL", "Email is required.")
+        if len(addr) > MAX_ADDRESS_CHARS or not is_valid_email(addr):
+            raise TencentError(
+                "InvalidParameterValue.IllegalEmailAddress", f"{addr!r} is not a valid address."
+            )
+        expire = _expire(expire_date)
+        with self.core.writer.begin() as conn:
+            row = policy_repo.get_custom(conn, account_id, entry_id)
+            if row is None:
+                raise TencentError("ResourceNotFound", f"No custom blacklist entry with Id {entry_id}.")
+            other = policy_repo.custom_by_address(conn, account_id, addr)
+            if other is not None and other.id != entry_id:
+                raise TencentError(
+                    "InvalidParameterValue.RepeatEmailAddress", f"{addr} is already blacklisted."
+                )
+            policy_repo.update_custom(conn, entry_id, address=addr.lower(), expire_date=expire)
+
+    def delete_custom(self, account_id: int, emails: list[str]) -> int:
+        if not emails or any(not isinstance(a, str) or not a.strip() for a in emails):
+            raise TencentError("MissingParameter.EmailsNecessary", "Emails must list at least one address.")
+        with self.core.writer.begin() as conn:
+            return policy_repo.delete_custom(conn, account_id, emails)

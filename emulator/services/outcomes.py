@@ -1,0 +1,62 @@
+"""Fault rules per account (admin API) and the `recipient_outcomes` hook that applies them inside
+the sending transaction. A hard bounce also puts the address on the account's platform blacklist."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Row
+
+from emulator.domain.addresses import domain_of
+from emulator.domain.outcomes import OUTCOMES, columns_for, first_outcome, validate_pattern
+from emulator.errors import EmulatorError, NotFound
+from emulator.services.txn_scratch import scratch
+from emulator.storage import policy_repo
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+
+class OutcomeService:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        core.recipient_outcomes.append(self.recipient_outcome)
+
+    # --- admin -----------------------------------------------------------------------------------
+    def list_rules(self, ref: int | str) -> list[Row[Any]]:
+        with self.core.engine.connect() as conn:
+            acct = self.core.accounts.get_row(ref, conn)
+            return policy_repo.list_rules(conn, acct.id)
+
+    def add_rule(self, ref: int | str, pattern: str, outcome: str) -> Row[Any]:
+        try:
+            pattern = validate_pattern(pattern)
+        except ValueError as exc:
+            raise EmulatorError(str(exc)) from None
+        if outcome not in OUTCOMES:
+            raise EmulatorError(f"outcome must be one of {', '.join(OUTCOMES)}")
+        with self.core.writer.begin() as conn:
+            acct = self.core.accounts.get_row(ref, conn)
+            return policy_repo.insert_rule(conn, acct.id, pattern, outcome, self.core.wall.now_us())
+
+    def delete_rule(self, ref: int | str, rule_id: int) -> None:
+        with self.core.writer.begin() as conn:
+            acct = self.core.accounts.get_row(ref, conn)
+            if not policy_repo.delete_rules(conn, acct.id, rule_id):
+                raise NotFound(f"no fault rule {rule_id} in this account")
+
+    def clear_rules(self, ref: int | str) -> None:
+        with self.core.writer.begin() as conn:
+            acct = self.core.accounts.get_row(ref, conn)
+            policy_repo.delete_rules(conn, acct.id)
+
+    # --- sending hook ------------------------------------------------------------------------------
+    def recipient_outcome(self, conn: Connection, acct: Row[Any], address: str, at_us: int) -> dict[str, Any]:
+        cache = scratch(conn)
+        key = ("fault_rules", acct.id)
+        if key not in cache:
+            cache[key] = [(r.pattern, r.outcome) for r in policy_repo.list_rules(conn, acct.id)]
+        outcome = first_outcome(cache[key], address) or "delivered"
+        if outcome == "hard_bounce":
+            policy_repo.add_platform(conn, acct.id, address, at_us, domain_of(address))
+        return columns_for(outcome, at_us)

@@ -1,0 +1,90 @@
+"""Queries on batch sending tasks (BatchSendEmail / ListSendTasks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+
+from emulator.storage.api_tables import send_tasks, task_messages
+from emulator.storage.upsert import insert_ignore
+
+
+def insert_task(conn: Connection, **values: Any) -> int:
+    return int(conn.execute(insert(send_tasks).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+
+
+def get_task(conn: Connection, task_id: int) -> Row[Any] | None:
+    return conn.execute(select(send_tasks).where(send_tasks.c.id == task_id)).first()
+
+
+def update_task(conn: Connection, task_id: int, **values: Any) -> None:
+    conn.execute(update(send_tasks).where(send_tasks.c.id == task_id).values(**values))
+
+
+def list_tasks(
+    conn: Connection,
+    account_id: int,
+    status: int | None,
+    receiver_id: int | None,
+    task_type: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Row[Any]], int]:
+    cond: list[Any] = [send_tasks.c.account_id == account_id]
+    if status is not None:
+        cond.append(send_tasks.c.status == status)
+    if receiver_id is not None:
+        cond.append(send_tasks.c.receiver_id == receiver_id)
+    if task_type is not None:
+        cond.append(send_tasks.c.task_type == task_type)
+    total = conn.execute(select(func.count()).select_from(send_tasks).where(*cond)).scalar_one()
+    rows = conn.execute(
+        select(send_tasks).where(*cond).order_by(send_tasks.c.id.desc()).offset(offset).limit(limit)
+    ).all()
+    return list(rows), int(total)
+
+
+def due_tasks(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[Row[Any]]:
+    """Tasks with a start, cycle or resume time in (after, until]."""
+    return list(
+        conn.execute(
+            select(send_tasks).where(
+                send_tasks.c.account_id == account_id,
+                send_tasks.c.status.in_((1, 5, 6)),
+                send_tasks.c.next_us.is_not(None),
+                send_tasks.c.next_us > after_us,
+                send_tasks.c.next_us <= until_us,
+            )
+        ).all()
+    )
+
+
+def sending_task_ids(conn: Connection) -> list[int]:
+    return list(
+        conn.execute(
+            select(send_tasks.c.id).where(send_tasks.c.status == 5).order_by(send_tasks.c.id)
+        ).scalars()
+    )
+
+
+def has_active(conn: Connection) -> bool:
+    return (
+        conn.execute(select(send_tasks.c.id).where(send_tasks.c.status.in_((1, 5, 6))).limit(1)).first()
+        is not None
+    )
+
+
+def claim(conn: Connection, task_id: int, now_wall_us: int, lease_us: int) -> bool:
+    res = conn.execute(
+        update(send_tasks)
+        .where(
+            send_tasks.c.id == task_id, send_tasks.c.status == 5, send_tasks.c.lease_wall_us <= now_wall_us
+        )
+        .values(lease_wall_us=now_wall_us + lease_us)
+    )
+    return bool(res.rowcount)
+
+
+def link_message(conn: Connection, message_id: str, task_id: int) -> None:
+    insert_ignore(conn, task_messages, {"message_id": message_id, "task_id": task_id}, ["message_id"])

@@ -51,6 +51,7 @@ class BatchService:
         self.core = core
         self.runner = BatchRunner(core)
         core.scheduler.extra_events.append(self._due_events)
+        core.scheduler.due_hints.append(tasks_repo.next_due_by_account)
         core.clocks.after_move.append(lambda _aid: self.runner.wake())
 
     def create(self, account_id: int, params: dict[str, Any]) -> int:

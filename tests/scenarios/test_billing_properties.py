@@ -9,6 +9,7 @@ checked. Set SES_BILLING_PROP_EXAMPLES / SES_BILLING_PROP_STEPS for a deeper sea
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections import Counter, defaultdict
@@ -60,6 +61,23 @@ START_OFFSETS = st.one_of(
 )
 
 
+class _Errors(logging.Handler):
+    """Collects what the scheduler and the committer log and swallow (run_all keeps going on errors)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.records.append(text)
+
+
+SWALLOWING_LOGGERS = ("emulator.scheduler", "emulator.sending")
+
+
 def _midnight_after_day(day: str) -> int:
     """00:00 UTC+8 at the end of the UTC+8 day `day` (when its usage is settled)."""
     d = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=BEIJING)
@@ -81,10 +99,13 @@ class BillingMachine(RuleBasedStateMachine):
         self.accepted_messages = 0
         self.next_rcpt = 0
         self.lagging = False  # the account clock passed events the scheduler has not run yet
+        self.errors = _Errors()
 
     # --- set-up / tear-down --------------------------------------------------------------------
     @initialize(start_day=st.sampled_from(START_DAYS), start_offset=START_OFFSETS)
     def start(self, start_day: datetime, start_offset: int) -> None:
+        for name in SWALLOWING_LOGGERS:
+            logging.getLogger(name).addHandler(self.errors)
         tmp = Path(tempfile.mkdtemp(prefix="billprop-", dir=self.root))
         cfg, self.schema = make_settings(tmp, self.backend)
         self.wall = FixedWallClock(from_datetime(start_day) + start_offset)
@@ -96,10 +117,14 @@ class BillingMachine(RuleBasedStateMachine):
         self.core.clocks.freeze(self.account_id)
 
     def teardown(self) -> None:
-        if self.core is not None:
-            self.core.close()
-        if self.schema is not None:
-            self.schema.drop()
+        try:
+            if self.core is not None:
+                self.core.close()
+            if self.schema is not None:
+                self.schema.drop()
+        finally:
+            for name in SWALLOWING_LOGGERS:
+                logging.getLogger(name).removeHandler(self.errors)
 
     # --- helpers -------------------------------------------------------------------------------
     @property
@@ -239,6 +264,7 @@ class BillingMachine(RuleBasedStateMachine):
     def billing_invariants(self) -> None:
         if self.core is None:
             return
+        assert self.errors.records == [], "\n".join(self.errors.records)  # nothing failed and was swallowed
         aid = self.account_id
         state = self.c.accounts.state(aid)
         with self.c.engine.connect() as conn:

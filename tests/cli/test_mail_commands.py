@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from pathlib import Path
 
+from emulator.client import TencentClient
 from tests.cli.conftest import Cli
 from tests.conftest import Server
 
@@ -74,9 +76,13 @@ def test_wait_returns_when_mail_arrives_and_times_out_with_exit_1(cli: Cli, cli_
     creds = cli.json("account", "create")
     env = _as(creds)
 
-    def later() -> None:
+    def later() -> None:  # not through CliRunner: it swaps sys.stdout and os.environ process-wide
         time.sleep(0.5)
-        cli("send", "--via", "api", "--to", "late@example.com", "--from", creds["sender"], env=env)
+        client = TencentClient(cli_server.endpoints.http_url, creds["secret_id"], creds["secret_key"])
+        simple = {"Text": base64.b64encode(b"late").decode()}
+        client.call("SendEmail", FromEmailAddress=creds["sender"], Destination=["late@example.com"],
+                    Subject="late", Simple=simple)  # fmt: skip
+        client.close()
 
     t = threading.Thread(target=later)
     t0 = time.monotonic()

@@ -1,9 +1,10 @@
-# `make run` serves, `make test` runs the whole suite; both create .venv on first use.
+# `make run` serves, `make test` runs the whole suite, `make lint` runs ruff, mypy and hadolint; all create
+# .venv on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench clean
 
 $(BIN)/ses-emulator: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +22,21 @@ tests/node/node_modules/.installed: tests/node/package-lock.json
 	if command -v npm >/dev/null 2>&1; then \
 	  (cd tests/node && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed) \
 	  || echo "npm ci failed: the Node SDK tests will skip (and fail under CI=true)"; fi
+$(VENV)/.lint-deps: $(BIN)/ses-emulator
+	$(BIN)/pip install -q -e '.[lint]'
+	touch $@
 
 run: $(BIN)/ses-emulator
 	$(BIN)/ses-emulator serve
 
 test: $(VENV)/.test-deps tests/node/node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.lint-deps $(VENV)/.test-deps  # mypy needs the test deps (pytest) to type the plugin
+	$(BIN)/ruff check emulator tests samples
+	$(BIN)/ruff format --check emulator tests samples
+	$(BIN)/mypy emulator
+	$(BIN)/hadolint docker/Dockerfile
 
 bench: $(BIN)/ses-emulator
 	$(BIN)/python -m bench

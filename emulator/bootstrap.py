@@ -87,6 +87,7 @@ class Emulator:
         config = uvicorn.Config(
             create_app(self.core),
             log_level="warning",
+            log_config=None,  # uvicorn's records go through our handler (plain or JSON, see emulator/logs.py)
             access_log=False,
             lifespan="off",
             loop="none",

@@ -1,18 +1,39 @@
-"""`ses-emulator` command line. `serve` runs the server; other commands will talk to a running one."""
+"""`ses-emulator` command line. `serve` runs the server; every other command talks to a running one over its
+admin API (emulator/cli_admin.py, emulator/cli_mail.py; exit codes in emulator/cli_common.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import logging
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
-from emulator import __version__
+from emulator import __version__, cli_admin, cli_mail, logs
 
-app = typer.Typer(help="Local emulator of Tencent Cloud Simple Email Service (SES).", no_args_is_help=True)
+app = typer.Typer(
+    help="Local emulator of Tencent Cloud Simple Email Service (SES). Client commands read the server URL "
+    "and admin token from --url/--token or SES_EMULATOR_URL/SES_EMULATOR_ADMIN_TOKEN. Exit codes: 0 ok, "
+    "1 the server answered an error or could not be reached, 2 usage error.",
+    no_args_is_help=True,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
+    ] = False,
+) -> None:
+    """Local emulator of Tencent Cloud Simple Email Service (SES)."""
 
 
 def _is_loopback(host: str) -> bool:
@@ -47,6 +68,7 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, help="server processes sharing the ports and the database")
     ] = 1,
+    log_format: Annotated[str | None, typer.Option(help="plain | json [SES_EMULATOR_LOG_FORMAT]")] = None,
 ) -> None:
     """Serve SMTP and HTTP until SIGINT/SIGTERM."""
     from emulator.bootstrap import Emulator, banner
@@ -63,14 +85,18 @@ def serve(
             database_url=database_url,
             smtp_auth=smtp_auth,
             admin_token=admin_token,
+            log_format=log_format,
         ).items()
         if v is not None
     }
-    settings = Settings(**flags)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every connection at INFO
+    try:
+        settings = Settings(**flags)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            typer.echo(f"invalid setting {where} (SES_EMULATOR_{where.upper()}): {err['msg']}", err=True)
+        raise typer.Exit(2) from None
+    logs.configure(settings.log_level, settings.log_format)
     if not _is_loopback(settings.host) and not settings.admin_token:
         typer.echo(
             f"refusing to serve on non-loopback address {settings.host} without an admin token "
@@ -118,6 +144,15 @@ def demo_suspension(
     from emulator.demo import run
 
     run(url, token, typer.echo)
+
+
+app.add_typer(cli_admin.account_app, name="account")
+app.add_typer(cli_admin.clock_app, name="clock")
+app.add_typer(cli_mail.mail_app, name="mail")
+app.add_typer(cli_admin.ip_app, name="ip")
+app.command("bills")(cli_admin.bills)
+app.command("send")(cli_mail.send)
+app.command("healthcheck")(cli_mail.healthcheck)
 
 
 @app.command()

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     callback_retry_max_s: float = 300.0
     log_level: str = "info"
 
+    # --- operations (CLI, logs, metrics) ---
+    log_format: str = Field("plain", description="plain | json (one JSON object per line)")
+
     @field_validator("smtp_auth")
     @classmethod
     def _auth_mode(cls, v: str) -> str:
@@ -76,6 +79,13 @@ class Settings(BaseSettings):
     def _sig_mode(cls, v: str) -> str:
         if v not in ("strict", "relaxed"):
             raise ValueError("signature_check must be 'strict' or 'relaxed'")
+        return v
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, v: str) -> str:
+        if v not in ("plain", "json"):
+            raise ValueError("log_format must be 'plain' or 'json'")
         return v
 
     def resolved_database_url(self) -> str:

@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
-from emulator import __version__
+from emulator import __version__, observability
 from emulator.admin_api import accounts, billing, ips, mailbox
 from emulator.admin_api import callbacks as admin_callbacks
 from emulator.admin_api import policies as admin_policies
@@ -75,6 +75,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(ips.router)
     app.include_router(admin_policies.router)
     app.include_router(admin_callbacks.router)
+    observability.install(app, core)  # /readyz, /metrics, request latency
     return app
 
 

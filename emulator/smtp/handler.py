@@ -12,6 +12,7 @@ from emulator.domain.addresses import is_valid_email
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.metering import distinct_recipients
 from emulator.errors import TencentError
+from emulator.observability import record_smtp
 from emulator.services.sending import SendContext
 from emulator.smtp.replies import reply_for
 from emulator.smtp.session import Principal
@@ -47,6 +48,7 @@ class Handler:
             else:
                 account_id = await asyncio.to_thread(self.core.accounts.mail_from, claimed, address)
         except Exception as exc:  # noqa: BLE001 - every refusal becomes its SMTP reply
+            record_smtp(self.core, exc=exc)
             return reply_for(exc)
         envelope.mail_from = address
         envelope.mail_options.extend(options)
@@ -93,7 +95,9 @@ class Handler:
         try:
             receipt = await self.core.sending.send(session.account_id, prepare)  # type: ignore[attr-defined]
         except Exception as exc:  # noqa: BLE001
+            record_smtp(self.core, exc=exc)
             return reply_for(exc)
+        record_smtp(self.core, receipt)
         return f"250 2.0.0 Ok: queued as {receipt.message_id}"
 
     async def handle_exception(self, error: Exception) -> str:

@@ -20,6 +20,8 @@ TOO_LONG_LINE = (
     f"smtp: too longer line, a line must be at most {MAX_LINE} characters"
 )
 
+from emulator.observability import SmtpSessionMetrics
+
 # aiosmtpd itself sets the deprecated attribute on every AUTH; the warning is noise for our users.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated", category=DeprecationWarning)
 
@@ -71,11 +73,18 @@ class EmulatorSMTP(SMTP):
         return super()._getaddr(arg)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self.transport is None:  # not the re-entry after STARTTLS; sets the log context's session id
+            self._ops = SmtpSessionMetrics(self.event_handler.core, "smtps" if self._implicit_tls else "smtp")
         super().connection_made(transport)
         if self._implicit_tls and transport.get_extra_info("ssl_object") is not None:
             self._tls_protocol = True  # type: ignore[assignment]  # marks the session as encrypted
             assert self.session is not None
             self.session.ssl = {"ssl_object": transport.get_extra_info("ssl_object")}
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if getattr(self, "_ops", None) is not None:
+            self._ops.closed()
+        super().connection_lost(exc)
 
     async def _verify(self, result: AuthResult) -> AuthResult:
         if not result.success or not isinstance(result.auth_data, LoginPassword):

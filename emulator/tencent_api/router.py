@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.errors import AuthFailure, EmulatorError, TencentError
+from emulator.logs import bind_request
+from emulator.observability import record_api
 from emulator.services.accounts import DEFAULT_ACCOUNT
 from emulator.services.lookup_cache import MISSING
 from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS
@@ -53,6 +55,8 @@ class TencentApi:
 
     async def handle(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
+        bind_request(request_id)
+        req: ApiRequest | None = None
         try:
             length = int(request.headers.get("content-length") or 0)
             if length > MAX_BODY:
@@ -67,10 +71,17 @@ class TencentApi:
             self._check_target(req)
             self.core.limits.check_api_rate(api.account, req.action or "")  # off unless switched on
             result = await ACTIONS[req.action or ""](api, req.params)
+            record_api(self.core, req.action, True, result=result)
             return envelope(result, request_id)
         except EmulatorError as exc:
+            record_api(
+                self.core, req.action if req else None, bool(req and req.action in ALL_ACTIONS), exc=exc
+            )
             return error_envelope(exc.tencent_code, exc.message, request_id)
-        except Exception:
+        except Exception as exc:
+            record_api(
+                self.core, req.action if req else None, bool(req and req.action in ALL_ACTIONS), exc=exc
+            )
             log.exception("internal error in Tencent API request %s", request_id)
             return error_envelope("InternalError", "An internal error occurred; try again.", request_id)
 

@@ -1,0 +1,233 @@
+"""Operations: /readyz (database reachable) and Prometheus metrics at /metrics.
+
+Each Core gets its own registry (tests and the pytest plugin run several emulators in one process).
+Front-ends report what happened through the `record_*` functions; bills and account states are read
+from the database at scrape time, so they are right across processes sharing PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from emulator import __version__
+from emulator.errors import EmulatorError
+from emulator.logs import new_smtp_session
+from emulator.storage import stats_repo
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+    from emulator.services.sending import Receipt
+
+log = logging.getLogger("emulator.ops")
+disable_created_metrics()  # type: ignore[no-untyped-call]  # *_created series only add noise here
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class _StateCollector(Collector):
+    """Bills and suspensions as the database has them, read at scrape time."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = weakref.ref(core)
+
+    def collect(self) -> Iterator[Metric]:
+        core = self._core()
+        if core is None:
+            return
+        count = GaugeMetricFamily("ses_emulator_bills", "Bills by kind and status", labels=["kind", "status"])
+        amount = GaugeMetricFamily(
+            "ses_emulator_bills_amount_micro_usd",
+            "Sum of bill amounts (micro-USD) by kind and status",
+            labels=["kind", "status"],
+        )
+        states = GaugeMetricFamily(
+            "ses_emulator_accounts", "Accounts by state (active, arrears, manual)", labels=["state"]
+        )
+        with core.engine.connect() as conn:
+            totals = {(k, s): (n, a) for k, s, n, a in stats_repo.bill_totals(conn)}
+            seen = dict(stats_repo.account_states(conn))
+        for key in {(k, s) for k in ("usage", "dedicated_ip") for s in ("paid", "unpaid")} | set(totals):
+            n, micro = totals.get(key, (0, 0))
+            count.add_metric(list(key), n)
+            amount.add_metric(list(key), micro)
+        for state in ("active", "arrears", "manual"):
+            states.add_metric([state], seen.get(state, 0))
+        yield from (count, amount, states)
+
+
+class Metrics:
+    def __init__(self, core: Core) -> None:
+        r = self.registry = CollectorRegistry()
+        self.messages = Counter(
+            "ses_emulator_messages",
+            "Messages accepted or refused, by source (smtp, api) and Tencent error code",
+            ["source", "outcome", "code"],
+            registry=r,
+        )
+        self.recipients = Counter(
+            "ses_emulator_recipients_metered",
+            "Billable recipients metered, by kind (free, paid)",
+            ["kind"],
+            registry=r,
+        )
+        self.api_requests = Counter(
+            "ses_emulator_api_requests",
+            "Tencent API requests by action and result code (OK on success)",
+            ["action", "code"],
+            registry=r,
+        )
+        self.smtp_sessions = Counter(
+            "ses_emulator_smtp_sessions", "SMTP connections opened, by listener", ["listener"], registry=r
+        )
+        self.smtp_active = Gauge("ses_emulator_smtp_sessions_active", "Open SMTP connections", registry=r)
+        self.latency = Histogram(
+            "ses_emulator_http_request_duration_seconds",
+            "HTTP request latency by method and route",
+            ["method", "route"],
+            registry=r,
+        )
+        r.register(_StateCollector(core))
+        for kind in ("free", "paid"):
+            self.recipients.labels(kind)
+
+    def metered(self, receipts: list[Receipt]) -> None:
+        free = sum(x.free_units for x in receipts)
+        paid = sum(x.paid_units for x in receipts)
+        if free:
+            self.recipients.labels("free").inc(free)
+        if paid:
+            self.recipients.labels("paid").inc(paid)
+
+
+_metrics: weakref.WeakKeyDictionary[Any, Metrics] = weakref.WeakKeyDictionary()
+
+
+def metrics_of(core: Core) -> Metrics:
+    m = _metrics.get(core)
+    if m is None:
+        m = _metrics[core] = Metrics(core)
+        core.after_store.append(m.metered)
+    return m
+
+
+def _code(exc: BaseException) -> str:
+    return exc.tencent_code if isinstance(exc, EmulatorError) else "InternalError"
+
+
+# --- what front-ends report ------------------------------------------------------------------------
+def record_api(core: Core, action: str | None, known: bool, result: Any = None, exc: Any = None) -> None:
+    """One Tencent API answer. `known`: the action exists (keeps label values bounded)."""
+    m = metrics_of(core)
+    name = action if known and action else "invalid"
+    code = "OK" if exc is None else _code(exc)
+    m.api_requests.labels(name, code).inc()
+    if name == "SendEmail":
+        if exc is None:
+            m.messages.labels("api", "accepted", "").inc()
+            log.info("SendEmail accepted: MessageId %s", (result or {}).get("MessageId"))
+        else:
+            m.messages.labels("api", "refused", code).inc()
+    if exc is not None:
+        log.info("%s refused: %s: %s", (action or "request")[:64], code, getattr(exc, "message", exc))
+
+
+def record_smtp(core: Core, receipt: Receipt | None = None, exc: BaseException | None = None) -> None:
+    """One SMTP message accepted (DATA) or refused (MAIL FROM or DATA)."""
+    m = metrics_of(core)
+    if exc is None and receipt is not None:
+        m.messages.labels("smtp", "accepted", "").inc()
+        log.info("SMTP message accepted: %s, %d recipient(s)", receipt.message_id, receipt.recipients)
+    elif exc is not None:
+        code = _code(exc)
+        m.messages.labels("smtp", "refused", code).inc()
+        log.info("SMTP message refused: %s: %s", code, getattr(exc, "message", exc))
+
+
+class SmtpSessionMetrics:
+    """Counts one SMTP connection: open once (not again after STARTTLS), close once."""
+
+    def __init__(self, core: Core, listener: str) -> None:
+        self._m = metrics_of(core)
+        self.session_id = new_smtp_session()
+        self._m.smtp_sessions.labels(listener).inc()
+        self._m.smtp_active.inc()
+        self._open = True
+        log.debug("SMTP session opened on %s", listener)
+
+    def closed(self) -> None:
+        if self._open:
+            self._open = False
+            self._m.smtp_active.dec()
+
+
+# --- HTTP: middleware and routes ---------------------------------------------------------------------
+class LatencyMiddleware:
+    """Pure ASGI: times every HTTP request, labelled by the matched route template (bounded)."""
+
+    def __init__(self, app: Any, core: Core) -> None:
+        self.app = app
+        self.hist = metrics_of(core).latency
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            self.hist.labels(scope.get("method", ""), path).observe(time.perf_counter() - t0)
+
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/readyz", responses={503: {"description": "the database is not reachable"}})
+async def readyz(request: Request) -> Response:
+    """Ready when the database answers (for orchestrators; /healthz only says the process serves)."""
+    core: Core = request.app.state.core
+
+    def _ping() -> None:
+        with core.engine.connect() as conn:
+            stats_repo.ping(conn)
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_ping), 5)
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        log.warning("readiness check failed: %s", exc)
+        return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, status_code=503)
+    return JSONResponse({"status": "ok", "database": core.engine.dialect.name, "version": __version__})
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
+async def metrics(request: Request) -> Response:
+    """Prometheus text exposition."""
+    core: Core = request.app.state.core
+    body = await asyncio.to_thread(generate_latest, metrics_of(core).registry)
+    return Response(body, media_type=CONTENT_TYPE)
+
+
+def install(app: FastAPI, core: Core) -> None:
+    """Called once by http_app.create_app."""
+    metrics_of(core)
+    app.include_router(router)
+    app.add_middleware(LatencyMiddleware, core=core)

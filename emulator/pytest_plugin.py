@@ -1,0 +1,201 @@
+"""pytest plugin (entry point `pytest11`, loaded automatically once the package is installed).
+
+Fixtures (all named ses_*, so they never clash with a project's own):
+    ses_emulator           session: an in-process emulator on free ports with a throw-away SQLite database
+    ses_emulator_settings  session: override it in your conftest.py to change settings (a dict)
+    ses_account            function: a fresh account with its credentials, endpoints and helpers
+    ses_sdk                function: the official Tencent SDK client for that account (skips if absent)
+
+The server only starts when a test asks for one of these fixtures.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import httpx
+
+    from emulator.bootstrap import Emulator, Endpoints
+
+
+class SesEmulator:
+    """The running emulator: endpoints, an admin client, and a way to make accounts."""
+
+    def __init__(self, emulator: Emulator, endpoints: Endpoints, token: str | None) -> None:
+        import httpx
+
+        self.emulator = emulator
+        self.endpoints = endpoints
+        self.host = endpoints.host
+        self.smtp_port, self.smtps_port = endpoints.smtp_port, endpoints.smtps_port
+        self.http_url = endpoints.http_url
+        self.api_endpoint = endpoints.api_endpoint  # for the SDK's HttpProfile(endpoint=...)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http: httpx.Client = httpx.Client(
+            base_url=self.http_url, headers=headers, timeout=60, trust_env=False
+        )
+
+    def admin(self, method: str, path: str, **kw: Any) -> Any:
+        """Call /admin{path}; raises AssertionError with the server's answer on an error status."""
+        r = self.http.request(method, "/admin" + path, **kw)
+        if r.status_code >= 400:
+            raise AssertionError(f"{method} /admin{path} answered {r.status_code}: {r.text}")
+        return r.json() if r.content else None
+
+    def new_account(self, **body: Any) -> SesAccount:
+        return SesAccount(self, self.admin("POST", "/accounts", json=body))
+
+    def close(self) -> None:
+        self.http.close()
+        self.emulator.stop_thread()
+
+
+class SesAccount:
+    """A fresh account: credentials (secret_id, secret_key, sender, smtp_password, region), endpoints,
+    and helpers over the admin API."""
+
+    def __init__(self, server: SesEmulator, creds: dict[str, Any]) -> None:
+        self.server = server
+        self.credentials = creds
+        self.name: str = creds["name"]
+        self.secret_id: str = creds["secret_id"]
+        self.secret_key: str = creds["secret_key"]
+        self.sender: str = creds["sender"]
+        self.smtp_password: str = creds["smtp_password"]
+        self.region: str = creds.get("region", "ap-guangzhou")
+        self.host, self.smtp_port, self.smtps_port = server.host, server.smtp_port, server.smtps_port
+        self.http_url, self.api_endpoint = server.http_url, server.api_endpoint
+        self._path = f"/accounts/{self.name}"
+
+    # --- state and money ---
+    def state(self) -> dict[str, Any]:
+        """Balance, free quota, paid units, suspension, clock (the admin API's account object)."""
+        return dict(self.server.admin("GET", self._path))
+
+    def top_up(self, amount: str, note: str = "") -> dict[str, Any]:
+        """Add USD (a decimal string, e.g. "1.50"); pays unpaid bills oldest first."""
+        return dict(self.server.admin("POST", f"{self._path}/top-up", json={"amount": amount, "note": note}))
+
+    def bills(self, **filters: str) -> list[dict[str, Any]]:
+        return list(self.server.admin("GET", f"{self._path}/bills", params=filters))
+
+    # --- clock ---
+    def freeze_clock(self) -> dict[str, Any]:
+        return dict(self.server.admin("POST", f"{self._path}/clock/freeze"))
+
+    def advance_clock(
+        self, duration: str | None = None, *, seconds: int | None = None, to: str | None = None
+    ) -> dict[str, Any]:
+        """Move the account's clock forward: a duration ("1d", "2h30m"), seconds, or to an ISO time;
+        every event that falls due (settlement, suspension, ...) runs before this returns."""
+        body = {k: v for k, v in dict(duration=duration, seconds=seconds, to=to).items() if v is not None}
+        return dict(self.server.admin("POST", f"{self._path}/clock/advance", json=body))
+
+    # --- mail ---
+    def messages(self, **filters: Any) -> list[dict[str, Any]]:
+        """Captured messages, newest first (filters: to, from_, subject, text, since, until, source)."""
+        params = {("from" if k == "from_" else k): v for k, v in filters.items()}
+        return list(self.server.admin("GET", f"{self._path}/messages", params=params)["messages"])
+
+    def message(self, message_id: str) -> dict[str, Any]:
+        """One message with headers, text, HTML, attachments and per-recipient delivery."""
+        return dict(self.server.admin("GET", f"{self._path}/messages/{message_id}"))
+
+    def raw(self, message_id: str) -> bytes:
+        r = self.server.http.get(f"/admin{self._path}/messages/{message_id}/raw")
+        assert r.status_code == 200, r.text
+        return r.content
+
+    def wait_for_message(self, timeout: float = 10, **filters: Any) -> dict[str, Any]:
+        """The newest matching message, as soon as one exists; AssertionError after `timeout` s."""
+        params = {("from" if k == "from_" else k): v for k, v in filters.items()}
+        r = self.server.http.get(
+            f"/admin{self._path}/messages/wait", params={**params, "timeout": timeout}, timeout=timeout + 30
+        )
+        if r.status_code == 408:
+            raise AssertionError(f"no message matching {filters or 'anything'} within {timeout} s")
+        assert r.status_code == 200, r.text
+        return dict(r.json())
+
+    # --- faults ---
+    def set_fault_rule(self, pattern: str, outcome: str) -> Any:
+        """Recipients matching `pattern` get `outcome` (bounce, ...); see the README's fault rules."""
+        return self.server.admin(
+            "POST", f"{self._path}/fault-rules", json={"pattern": pattern, "outcome": outcome}
+        )
+
+    # --- sending, for convenience ---
+    def smtp_send(self, to: str | list[str], subject: str = "test", body: str = "hello") -> None:
+        """Send one message by SMTP (STARTTLS, AUTH) as this account's sender."""
+        rcpts = [to] if isinstance(to, str) else list(to)
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = self.sender, ", ".join(rcpts), subject
+        msg.set_content(body)
+        ctx = ssl.create_default_context()
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # self-signed certificate
+        with smtplib.SMTP(self.host, self.smtp_port, timeout=30) as client:
+            client.starttls(context=ctx)
+            client.login(self.sender, self.smtp_password)
+            client.send_message(msg, to_addrs=rcpts)
+
+
+@pytest.fixture(scope="session")
+def ses_emulator_settings() -> dict[str, Any]:
+    """Extra emulator settings (Settings field names). Override this fixture to change them."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def ses_emulator(
+    ses_emulator_settings: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SesEmulator]:
+    """One in-process emulator for the session: free ports, throw-away SQLite database."""
+    from emulator.bootstrap import Emulator
+    from emulator.config import Settings
+
+    data = tmp_path_factory.mktemp("ses-emulator")
+    base: dict[str, Any] = dict(
+        host="127.0.0.1",
+        smtp_port=0,
+        smtps_port=0,
+        http_port=0,
+        data_dir=data,
+        database_url=f"sqlite:///{data / 'emulator.db'}",
+        admin_token=None,
+        scheduler_interval_s=0.2,
+    )
+    settings = Settings(**{**base, **ses_emulator_settings})
+    emulator = Emulator(settings)
+    server = SesEmulator(emulator, emulator.start_in_thread(), settings.admin_token)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def ses_account(ses_emulator: SesEmulator) -> SesAccount:
+    """A fresh account on the session's emulator, so tests never see each other's mail or money."""
+    return ses_emulator.new_account()
+
+
+@pytest.fixture
+def ses_sdk(ses_account: SesAccount) -> Any:
+    """`tencentcloud.ses.v20201002.ses_client.SesClient` for `ses_account` (skips without the SDK)."""
+    pytest.importorskip("tencentcloud.ses.v20201002", reason="tencentcloud-sdk-python-ses is not installed")
+    from tencentcloud.common import credential
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+    from tencentcloud.ses.v20201002 import ses_client
+
+    http = HttpProfile(protocol="http", endpoint=ses_account.api_endpoint)
+    return ses_client.SesClient(
+        credential.Credential(ses_account.secret_id, ses_account.secret_key),
+        ses_account.region,
+        ClientProfile(httpProfile=http),
+    )

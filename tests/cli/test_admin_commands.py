@@ -1,0 +1,77 @@
+"""account, clock, bills and ip commands against a real server: text for people, --json for scripts."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Cli
+from tests.conftest import Server
+
+
+def test_account_create_show_list(cli: Cli) -> None:
+    creds = cli.json("account", "create", "cli-acct", "--free-quota", "5")
+    assert creds["name"] == "cli-acct" and creds["secret_id"].startswith("AKID") and creds["smtp_password"]
+    text = cli("account", "create", "cli-acct2").stdout
+    assert "secret_key" in text and "smtp_password" in text
+    state = cli.json("account", "show", "cli-acct")
+    assert (state["free_quota"], state["free_left"], state["suspended"]) == (5, 5, False)
+    assert "5 left" in cli("account", "show", "cli-acct").stdout
+    names = [a["name"] for a in cli.json("account", "list")]
+    assert {"default", "cli-acct", "cli-acct2"} <= set(names)
+    listing = cli("account", "list").stdout.splitlines()
+    assert listing[0].split()[:2] == ["ID", "NAME"] and any(" cli-acct " in line for line in listing)
+
+
+def test_top_up_suspend_resume(cli: Cli, name: str) -> None:
+    assert cli.json("account", "top-up", name, "2.50")["balance_micro"] == 2_500_000
+    assert cli.json("account", "suspend", name)["suspended_reason"] == "manual"
+    assert "suspended (manual" in cli("account", "show", name).stdout
+    assert cli.json("account", "resume", name)["suspended"] is False
+    cli("account", "top-up", name, "lots", code=1)  # the server refuses the amount: exit 1
+
+
+def test_clock_show_freeze_advance_set(cli: Cli, name: str) -> None:
+    frozen = cli.json("clock", "freeze", "-a", name)
+    assert frozen["clock"]["frozen"] is True
+    shown = cli("clock", "show", "-a", name).stdout
+    assert shown.startswith(f"{name}: ") and "(frozen)" in shown
+    before = frozen["clock"]["now_us"]
+    after = cli.json("clock", "advance", "2h30m", "-a", name)["clock"]["now_us"]
+    assert after - before == 9_000 * 1_000_000
+    r = cli("clock", "advance", "3d", "-a", name, "--progress")
+    assert r.stderr.count("advancing [") == 3  # one step per day, progress on stderr
+    assert cli.json("clock", "set", "2040-01-02T03:04:05", "-a", name)["clock"]["now"] == (
+        "2040-01-02T03:04:05+08:00"
+    )
+    cli("clock", "set", "2030-01-01T00:00:00+08:00", "-a", name, code=1)  # never backwards
+    assert cli.json("clock", "resume", "-a", name)["clock"]["frozen"] is False
+
+
+def test_bills_listed_after_settlement(cli: Cli, cli_server: Server) -> None:
+    creds = cli.json("account", "create", "--free-quota", "0")
+    name = creds["name"]
+    cli("clock", "set", "2031-03-01T10:00:00", "-a", name)
+    cli(
+        "send", "--to", "x@example.com", "--via", "api", "--from", creds["sender"],
+        env={"TENCENTCLOUD_SECRET_ID": creds["secret_id"], "TENCENTCLOUD_SECRET_KEY": creds["secret_key"]},
+    )  # fmt: skip
+    state = cli.json("clock", "set", "2031-03-02T00:00:01", "-a", name)
+    assert state["suspended_reason"] == "arrears"
+    bills = cli.json("bills", "-a", name, "--status", "unpaid")
+    assert [(b["period"], b["units"], b["amount"]) for b in bills] == [("2031-03-01", 1, "0.000280")]
+    text = cli("bills", "-a", name).stdout
+    assert "2031-03-01" in text and "unpaid" in text
+    cli("bills", "-a", name, "--status", "owed", code=2)
+    assert cli.json("account", "top-up", name, "0.00028")["suspended"] is False
+
+
+def test_dedicated_ips(cli: Cli, name: str) -> None:
+    stock = cli.json("ip", "stock")["stock_left"]
+    assert cli.json("ip", "stock", "--add", "2")["stock_left"] == stock + 2
+    ip = cli.json("ip", "apply", "-a", name)
+    assert ip["status"] == "enabled" and ip["ip"]
+    overview = cli.json("ip", "list", "-a", name)
+    assert overview["applications_this_month"] == 1 and overview["ips"][0]["id"] == ip["id"]
+    assert "1 of 3 applications" in cli("ip", "list", "-a", name).stdout
+    assert cli.json("ip", "disable", str(ip["id"]), "-a", name)["status"] == "disabled"
+    assert cli.json("ip", "enable", str(ip["id"]), "-a", name)["status"] == "enabled"
+    assert cli.json("ip", "release", str(ip["id"]), "-a", name)["status"] == "released"
+    cli("ip", "enable", "999999", "-a", name, code=1)

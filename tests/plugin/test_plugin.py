@@ -1,0 +1,112 @@
+"""The pytest plugin, exercised the way users use it: pytester runs small test files that only name the
+fixtures (the plugin arrives through its pytest11 entry point)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+def readme_example() -> str:
+    """The example test in the README's plugin section, so the documented one is the one that passes."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## In your test suite", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_example_passes(pytester: pytest.Pytester) -> None:
+    example = readme_example()
+    assert 8 <= len(example.strip().splitlines()) <= 10
+    pytester.makepyfile(example)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_accounts_are_fresh_and_helpers_work(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        SEEN = []
+
+        def test_first(ses_account, ses_emulator):
+            SEEN.append(ses_account.name)
+            ses_account.smtp_send(["a@example.com", "b@example.com"], subject="one")
+            m = ses_account.wait_for_message(subject="one")
+            assert sorted(m["recipients"]) == ["a@example.com", "b@example.com"]
+            assert ses_account.raw(m["id"]).startswith(b"From:") or b"Subject: one" in ses_account.raw(m["id"])
+            assert ses_account.message(m["id"])["text"].strip() == "hello"
+            assert ses_emulator.smtp_port > 0 and ses_account.api_endpoint.startswith("127.0.0.1:")
+
+        def test_second_sees_nothing_of_the_first(ses_account):
+            assert ses_account.name not in SEEN
+            assert ses_account.messages() == []
+            assert ses_account.state()["free_left"] == 1000
+
+        def test_money_and_clock(ses_account):
+            ses_account.freeze_clock()
+            before = ses_account.state()["clock"]["now"]
+            after = ses_account.advance_clock("1d")["clock"]["now"]
+            assert after > before
+            assert ses_account.top_up("1.50")["balance"] == "1.500000"
+            assert ses_account.bills() == []
+
+        def test_wait_times_out_clearly(ses_account):
+            import pytest
+            with pytest.raises(AssertionError, match="within 0.2 s"):
+                ses_account.wait_for_message(to="nobody@example.com", timeout=0.2)
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)
+
+
+def test_fault_rules_reach_the_admin_api(pytester: pytest.Pytester) -> None:
+    """set_fault_rule POSTs {"pattern", "outcome"} to /admin/accounts/{a}/fault-rules. Where that route
+    does not exist yet the failure names it; where it does, the rule is accepted (or, for an outcome
+    name the server does not know, refused by the route itself, naming `outcome`)."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_fault(ses_account):
+            try:
+                ses_account.set_fault_rule("bounce@example.com", "hard_bounce")
+            except AssertionError as exc:
+                text = str(exc)
+                assert "/fault-rules answered" in text, text
+                status = int(text.split("answered ", 1)[1].split(":", 1)[0])
+                assert status == 404 or (status in (400, 422) and "outcome" in text), text
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_settings_can_be_overridden(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def ses_emulator_settings():
+            return {"free_quota": 2}
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_quota(ses_account):
+            ses_account.smtp_send(["a@example.com", "b@example.com", "c@example.com"])
+            s = ses_account.state()
+            assert (s["free_left"], s["paid_units"]) == (0, 1)
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_plugin_is_registered_and_lazy(pytester: pytest.Pytester) -> None:
+    """A suite that uses none of the fixtures starts no server and sees the fixtures listed."""
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--fixtures")
+    result.stdout.fnmatch_lines(["ses_emulator ?session scope?*", "ses_account*", "ses_sdk*"])
+    res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
+    res.assert_outcomes(passed=1)
+    assert not list(pytester.path.rglob("emulator.db"))

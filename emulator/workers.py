@@ -15,15 +15,12 @@ from emulator.config import Settings
 
 def _child(settings_data: dict[str, Any]) -> None:
     import asyncio
-    import logging
 
+    from emulator import logs
     from emulator.bootstrap import Emulator
 
     settings = Settings(**settings_data)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format)
     emulator = Emulator(settings)
     try:
         import uvloop

@@ -13,14 +13,13 @@ from typing import Any, ClassVar
 import aiosmtpd.smtp as aiosmtpd_smtp
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
+from emulator.observability import SmtpSessionMetrics
 from emulator.smtp.data import MAX_LINE, read_data
 
 TOO_LONG_LINE = (
     "554 5.0.0 Error: transaction failed, blame it on the weather: "
     f"smtp: too longer line, a line must be at most {MAX_LINE} characters"
 )
-
-from emulator.observability import SmtpSessionMetrics
 
 # aiosmtpd itself sets the deprecated attribute on every AUTH; the warning is noise for our users.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated", category=DeprecationWarning)

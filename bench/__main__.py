@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -44,6 +45,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--database-url", help="PostgreSQL URL; each emulator gets a throw-away schema in it")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"results directory (default {RESULTS})")
     p.add_argument("--keep", action="store_true", help="keep the temporary data dirs and server logs")
+    p.add_argument("--render", type=Path, help="only print the report of a saved results .json")
     return p.parse_args(argv)
 
 
@@ -79,6 +81,7 @@ async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any
             "strict (every SendEmail TC3-signed and verified); durable store + metering on; account topped up "
             "so paid units never suspend it",
             "pinning": pin.describe(),
+            "loadavg_start": os.getloadavg(),
             "runs": plan.runs,
             "seconds": plan.seconds,
             "plan": {k: v for k, v in plan.__dict__.items()},
@@ -99,11 +102,15 @@ async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any
         )
     results["targets"] = report.targets(results)
     results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
+    results["meta"]["loadavg_end"] = os.getloadavg()
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
     a = parse(argv)
+    if a.render:
+        print(report.render(json.loads(a.render.read_text())))
+        return 0
     os.environ["NO_PROXY"] = "127.0.0.1,localhost"  # loopback only, whatever proxy the shell has
     plan = with_overrides(
         QUICK if a.quick else FULL,

@@ -57,10 +57,12 @@ class Outcome:
 Client = Callable[[int, Budget, Tally], Awaitable[None]]
 
 
-async def drive(clients: int, count: int, max_seconds: float, client: Client) -> Outcome:
+async def drive(
+    clients: int, count: int, max_seconds: float, client: Client, tally: Tally | None = None
+) -> Outcome:
     """Run `clients` copies of `client(index, budget, tally)` until the budget is spent; the time is from
     the gate opening to the last finish."""
-    tally = Tally()
+    tally = Tally() if tally is None else tally
     budget = Budget(count, clients)
     tasks = asyncio.gather(*(client(i, budget, tally) for i in range(clients)))
     waiter = asyncio.ensure_future(budget.all_waiting.wait())

@@ -3,13 +3,14 @@ connections, many clients), then time the mailbox list call and read the server'
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.http_load import HttpConn, request_head
-from bench.loadgen import drive
+from bench.loadgen import Tally, drive
 from bench.procs import Pinning, peak_rss_mb, rss_mb
 from bench.servers import ACCOUNT, SENDER, start_emulator
 from bench.smtp_load import Mail, smtp_client
@@ -17,6 +18,13 @@ from bench.stats import percentile
 
 FILL_CLIENTS = 32
 FILL_MAX_SECONDS = 1800.0
+PROGRESS_EVERY_S = 30.0
+
+
+async def _progress(tally: Tally, n: int, say: Any) -> None:
+    while True:
+        await asyncio.sleep(PROGRESS_EVERY_S)
+        say(f"  … {len(tally.latencies):,} of {n:,} stored")
 
 
 async def timed_gets(port: int, path: str, calls: int) -> tuple[list[float], dict[str, Any]]:
@@ -46,7 +54,12 @@ async def mailbox_check(
     try:
         say(f"- filling the mailbox with {n:,} messages (SMTP, {FILL_CLIENTS} clients, reused connections)")
         client = smtp_client("127.0.0.1", em.smtp_port, Mail(SENDER, 2 * 1024), reuse=True)
-        out = await drive(FILL_CLIENTS, n, FILL_MAX_SECONDS, client)
+        tally = Tally()
+        progress = asyncio.create_task(_progress(tally, n, say))
+        try:
+            out = await drive(FILL_CLIENTS, n, FILL_MAX_SECONDS, client, tally)
+        finally:
+            progress.cancel()
         stored = len(out.tally.latencies)
         say(
             f"  {stored:,} stored in {out.seconds:.1f} s ({stored / out.seconds:.0f}/s), errors {out.tally.errors}"

@@ -39,7 +39,7 @@ lint: $(VENV)/.lint-deps $(VENV)/.test-deps  # mypy needs the test deps (pytest)
 	$(BIN)/hadolint docker/Dockerfile
 
 bench: $(BIN)/ses-emulator
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,144 @@
+"""`python -m bench` (or `make bench`): the full run; `python -m bench --quick`: a short smoke run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import report
+from bench.mailbox import mailbox_check
+from bench.plan import FULL, QUICK, Plan, with_overrides
+from bench.procs import pin_self, plan_pinning, serve_supports
+from bench.runner import Bench
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _ints(s: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in s.split(",") if x.strip())
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument(
+        "--quick", action="store_true", help="short smoke run (a few cells, 1 run, 1,000 messages)"
+    )
+    p.add_argument("--runs", type=int, help="runs per cell (median reported); default 3")
+    p.add_argument("--seconds", type=float, help="time cap per run; default 5")
+    p.add_argument("--smtp-clients", type=_ints, help="e.g. 1,8,32,128")
+    p.add_argument("--http-clients", type=_ints, help="e.g. 1,8,32")
+    p.add_argument(
+        "--only", type=lambda s: tuple(s.split(",")), help="keep cells whose id contains one of these"
+    )
+    p.add_argument("--mailbox-messages", type=int, help="messages for the mailbox check (0 skips it)")
+    p.add_argument("--workers", type=_ints, help="server process counts to report, e.g. 1,2 (default)")
+    p.add_argument("--database-url", help="PostgreSQL URL; each emulator gets a throw-away schema in it")
+    p.add_argument("--out", type=Path, default=RESULTS, help=f"results directory (default {RESULTS})")
+    p.add_argument("--keep", action="store_true", help="keep the temporary data dirs and server logs")
+    p.add_argument("--render", type=Path, help="only print the report of a saved results .json")
+    return p.parse_args(argv)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any]:
+    from emulator import __version__
+
+    pin = plan_pinning()
+    pin_self(pin)
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    started = datetime.now(UTC)
+    results: dict[str, Any] = {
+        "meta": {
+            "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+            "command": shlex.join(["python", "-m", "bench", *sys.argv[1:]]),
+            "machine": f"{os.cpu_count()} cores, {_cpu_model()}",
+            "python": platform.python_version(),
+            "emulator_version": __version__,
+            "database": "PostgreSQL (throw-away schema)" if a.database_url else "SQLite (temp data dir)",
+            "settings": "SES_EMULATOR_SMTP_AUTH=any (no AUTH, plain SMTP, like the sink); signature check "
+            "strict (every SendEmail TC3-signed and verified); durable store + metering on; account topped up "
+            "so paid units never suspend it",
+            "pinning": pin.describe(),
+            "loadavg_start": os.getloadavg(),
+            "runs": plan.runs,
+            "seconds": plan.seconds,
+            "plan": {k: v for k, v in plan.__dict__.items()},
+        }
+    }
+    bench = Bench(plan, workdir, pin, a.database_url, say)
+    t0 = time.monotonic()
+    results["matrix"] = await bench.matrix()
+    extra = [n for n in plan.workers if n > 1]
+    if extra and not serve_supports("--workers"):
+        results["processes"] = "`ses-emulator serve` has no `--workers` option yet: not measured."
+        say("- several processes: skipped, `serve` has no --workers")
+    else:
+        results["processes"] = [await bench.processes(n) for n in extra]
+    if plan.mailbox_messages > 0:
+        results["mailbox"] = await mailbox_check(
+            workdir, pin, a.database_url, plan.mailbox_messages, plan.list_calls, say
+        )
+    results["targets"] = report.targets(results)
+    results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
+    results["meta"]["loadavg_end"] = os.getloadavg()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parse(argv)
+    if a.render:
+        print(report.render(json.loads(a.render.read_text())))
+        return 0
+    os.environ["NO_PROXY"] = "127.0.0.1,localhost"  # loopback only, whatever proxy the shell has
+    plan = with_overrides(
+        QUICK if a.quick else FULL,
+        runs=a.runs,
+        seconds=a.seconds,
+        smtp_clients=a.smtp_clients,
+        http_clients=a.http_clients,
+        only=a.only,
+        mailbox_messages=a.mailbox_messages,
+        workers=a.workers,
+    )
+    workdir = Path(tempfile.mkdtemp(prefix="ses-bench-"))
+    try:
+        import uvloop
+
+        results = uvloop.run(run(a, plan, workdir))
+    finally:
+        if a.keep:
+            print(f"data dirs and server logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    md, js = report.write(results, a.out, stamp)
+    print()
+    print(report.render(results))
+    print(f"written: {md} and {js}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Starting the three servers under test (emulator, aiosmtpd sink, FastAPI floor) and preparing the
+emulator's benchmark account: a big top-up so paid units never suspend it, and an approved template."""
+
+from __future__ import annotations
+
+import base64
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.procs import Pinning, ServerProc, emulator_command, free_ports, pinned
+from emulator.client import TencentClient
+
+SENDER = "bench@bench.example.com"
+ACCOUNT = "bench"
+TOP_UP = "1000000.00"  # USD: billions of paid units, so daily settlement never suspends the account
+SERVER_ENV = {"SES_EMULATOR_SMTP_AUTH": "any", "SES_EMULATOR_SIGNATURE_CHECK": "strict"}
+FLOOR_ENV = {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+def template_text() -> str:
+    """About 2 KB of text with two variables, so a SendEmail renders a ~2 KB message."""
+    para = "Hello {{name}}, this is benchmark message {{n}}. " + "Lorem ipsum dolor sit amet. " * 3
+    return "\n".join([para] * 16)[:2000]
+
+
+class PgSchema:
+    """A throw-away PostgreSQL schema for one emulator instance."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.base = url
+        self.name = "bench_" + uuid.uuid4().hex[:10]
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {self.name}")
+        sep = "&" if "?" in url else "?"
+        self.url = f"{url}{sep}options=-csearch_path%3D{self.name}"
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.base, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {self.name} CASCADE")
+
+
+@dataclass
+class Emulator:
+    proc: ServerProc
+    smtp_port: int
+    http_port: int
+    schema: PgSchema | None
+    creds: dict[str, Any] | None = None
+    template_id: int = 0
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def admin(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        with httpx.Client(base_url=self.http_url, timeout=600, trust_env=False) as c:
+            r = c.request(method, "/admin" + path, **kw)
+        if r.status_code >= 400:
+            raise RuntimeError(f"{method} /admin{path}: {r.status_code} {r.text[:300]}")
+        return r
+
+    def prepare_account(self) -> None:
+        self.creds = self.admin("POST", "/accounts", json={"name": ACCOUNT, "sender": SENDER}).json()
+        self.admin("POST", f"/accounts/{ACCOUNT}/top-up", json={"amount": TOP_UP, "note": "benchmark"})
+        api = TencentClient(self.http_url, self.creds["secret_id"], self.creds["secret_key"])
+        b64 = base64.b64encode(template_text().encode()).decode()
+        try:
+            self.template_id = int(
+                api.call(
+                    "CreateEmailTemplate",
+                    TemplateName="bench",
+                    TemplateContent={"Text": b64},
+                )["TemplateID"]
+            )
+        finally:
+            api.close()
+
+    def clear_mailbox(self) -> None:
+        self.admin("DELETE", f"/accounts/{ACCOUNT}/messages")
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.admin("GET", f"/accounts/{ACCOUNT}").json())
+
+    def stop(self) -> None:
+        self.proc.stop()
+        if self.schema is not None:
+            self.schema.drop()
+
+
+def start_emulator(
+    workdir: Path, pin: Pinning, database_url: str | None, workers: int | None, tag: str
+) -> Emulator:
+    smtp, smtps, http = free_ports(3)
+    data = workdir / f"emulator-{tag}"
+    data.mkdir(parents=True, exist_ok=True)
+    schema = PgSchema(database_url) if database_url else None
+    cmd = [
+        *emulator_command(),
+        "serve",
+        "--host", "127.0.0.1",
+        "--smtp-port", str(smtp),
+        "--smtps-port", str(smtps),
+        "--http-port", str(http),
+        "--data-dir", str(data),
+        "--smtp-auth", "any",
+    ]  # fmt: skip
+    if schema is not None:
+        cmd += ["--database-url", schema.url]
+    if workers is not None:
+        cmd += ["--workers", str(workers)]
+    proc = ServerProc(
+        f"emulator-{tag}",
+        pinned(cmd, pin),
+        {"smtp": smtp, "http": http},
+        workdir / f"emulator-{tag}.log",
+        env=SERVER_ENV,
+    )
+    try:
+        proc.start()
+    except Exception:
+        if schema is not None:
+            schema.drop()
+        raise
+    em = Emulator(proc, smtp, http, schema)
+    em.prepare_account()
+    return em
+
+
+def start_smtp_sink(workdir: Path, pin: Pinning) -> ServerProc:
+    (port,) = free_ports(1)
+    cmd = [sys.executable, "-m", "bench.floors.smtp_sink", "--port", str(port)]
+    return ServerProc(
+        "smtp-sink", pinned(cmd, pin), {"smtp": port}, workdir / "smtp-sink.log", FLOOR_ENV
+    ).start()
+
+
+def start_http_floor(workdir: Path, pin: Pinning) -> ServerProc:
+    (port,) = free_ports(1)
+    cmd = [sys.executable, "-m", "bench.floors.http_floor", "--port", str(port)]
+    return ServerProc(
+        "http-floor", pinned(cmd, pin), {"http": port}, workdir / "http-floor.log", FLOOR_ENV
+    ).start()

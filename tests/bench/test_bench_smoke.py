@@ -1,0 +1,65 @@
+"""Keeps the benchmark harness from rotting: a short real run (`python -m bench --quick`) against a real
+emulator and both floors, and the load generators' error accounting."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.loadgen import drive
+from bench.procs import free_ports
+from bench.smtp_load import Mail, smtp_client
+from bench.stats import percentile
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--seconds", "1", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=170,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    (js,) = tmp_path.glob("*.json")
+    (md,) = tmp_path.glob("*.md")
+    res = json.loads(js.read_text())
+    cells = res["matrix"]["cells"]
+    assert {c["kind"] for c in cells} == {"smtp", "http"}
+    for c in cells:
+        for who in ("emulator", "floor"):
+            s = c[who]
+            assert s["errors"] == 0, (c["id"], who, s["first_error"])
+            assert s["rate"] > 0 and s["p99_ms"] >= s["p50_ms"] > 0, (c["id"], who)
+            assert s["server_peak_rss_mb"] > 0
+        assert c["ratio"] > 0
+    assert res["matrix"]["metering"]["exact"], res["matrix"]["metering"]
+    mb = res["mailbox"]
+    assert mb["stored"] == mb["messages"] == 1_000
+    first = mb["list"]["first page"]
+    assert first["total"] == 1_000 and first["returned"] == 50
+    text = md.read_text()
+    assert "**ratio**" in text and "## Targets (issue 5)" in text
+    assert "SES_EMULATOR_SMTP_AUTH=any" in text
+
+
+def test_a_refused_connection_is_an_error_not_a_message() -> None:
+    (port,) = free_ports(1)  # nothing listens there
+    for reuse in (False, True):
+        out = asyncio.run(drive(2, 6, 5.0, smtp_client("127.0.0.1", port, Mail("a@b.example", 2048), reuse)))
+        assert out.tally.latencies == []
+        assert out.tally.errors >= 6 and "ConnectionRefused" in (out.tally.first_error or "")
+
+
+def test_percentile_is_nearest_rank() -> None:
+    xs = [float(i) for i in range(1, 101)]
+    assert percentile(xs, 50) == 50.0
+    assert percentile(xs, 99) == 99.0
+    assert percentile([7.0], 99) == 7.0
+    assert percentile([], 50) == 0.0

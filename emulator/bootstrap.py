@@ -21,6 +21,7 @@ from emulator.services.accounts import Credentials
 from emulator.services.core import Core
 from emulator.smtp.server import start_smtp
 from emulator.smtp.tls import ensure_self_signed, server_context
+from emulator.storage.db import checkpoint
 
 log = logging.getLogger("emulator")
 
@@ -128,6 +129,7 @@ class Emulator:
             await asyncio.sleep(self.settings.scheduler_interval_s)
             try:
                 await asyncio.to_thread(self.core.scheduler.run_all)
+                await asyncio.to_thread(checkpoint, self.core.engine)
                 if self.core.retention.enabled:
                     await asyncio.to_thread(self.core.retention.enforce)
             except Exception:

@@ -12,18 +12,21 @@ policy, decodes headers itself and never raises: `parse_message`, `summarize_hea
 
 from __future__ import annotations
 
+import base64
 import email.policy
 import html as html_lib
 import mimetypes
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.header import decode_header
+from email.header import Header, decode_header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import format_datetime, getaddresses
+from email.utils import format_datetime, formataddr, getaddresses
+from urllib.parse import quote
 
 from emulator.domain.clock import BEIJING, to_datetime
 from emulator.domain.send_rules import ValidSend
@@ -74,6 +77,9 @@ def render_message(
     `html` / `text` are the final bodies (template already filled); `x_headers` are headers the
     emulator adds. The Date is the account-clock time in UTC+8, as Tencent's servers write it.
     """
+    fast = _render_fast(v, html, text, message_id_header, date_us, x_headers)
+    if fast is not None:
+        return fast
     msg = EmailMessage(policy=email.policy.SMTP)
     msg["From"] = _format_from(v)
     if v.to:
@@ -107,6 +113,103 @@ def render_message(
     named = [addr for _, addr in getaddresses([h for h in (v.reply_to, v.header_from) if h])]
     utf8 = any(not a.isascii() for a in (v.sender, *v.to, *v.cc, *named))
     return msg.as_bytes(policy=email.policy.SMTPUTF8 if utf8 else email.policy.SMTP)
+
+
+def _fold_list(name: str, items: list[str]) -> bytes:
+    """`Name: a, b, c` folded before an item when a line would pass 78 characters."""
+    lines = [f"{name}: {items[0]}"]
+    for item in items[1:]:
+        if len(lines[-1]) + len(item) + 2 > 78:
+            lines[-1] += ","
+            lines.append(f" {item}")
+        else:
+            lines[-1] += f", {item}"
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def _leaf(data: bytes, ctype: str, disposition: str | None = None) -> bytes:
+    head = f"Content-Type: {ctype}\r\nContent-Transfer-Encoding: base64\r\n"
+    if disposition:
+        head += f"Content-Disposition: {disposition}\r\n"
+    return head.encode() + b"\r\n" + _b64(data)
+
+
+def _render_fast(
+    v: ValidSend,
+    html: str | None,
+    text: str | None,
+    message_id_header: str,
+    date_us: int,
+    x_headers: dict[str, str],
+) -> bytes | None:
+    """The same message as the EmailMessage path, written directly (that path costs milliseconds per
+    message in header folding). Only for the common case: ASCII addresses and header values, short
+    lines; anything else (RFC 6532 addresses, odd header values) takes the general path."""
+    extra = {**v.extra_headers, **x_headers}
+    plain = [
+        v.sender,
+        *v.to,
+        *v.cc,
+        v.reply_to or "",
+        v.header_from or "",
+        v.smtp_message_id or "",
+        message_id_header,
+    ]
+    plain += [f"{k}: {val}" for k, val in extra.items()]
+    if not all(s.isascii() and len(s) < 900 for s in plain):
+        return None
+    if v.alias is not None and not v.alias.isascii():
+        sender = v.header_from or formataddr((v.alias, v.sender), charset="utf-8")
+    else:
+        sender = _format_from(v)
+    if v.subject.isascii() and len(v.subject) <= 900:
+        subject = v.subject
+    else:
+        subject = Header(v.subject, "utf-8").encode(linesep="\r\n")
+    out = [f"From: {sender}\r\n".encode()]
+    if v.to:
+        out.append(_fold_list("To", v.to))
+    if v.cc:
+        out.append(_fold_list("Cc", v.cc))
+    if v.reply_to:
+        out.append(f"Reply-To: {v.reply_to}\r\n".encode())
+    out.append(f"Subject: {subject}\r\n".encode())
+    out.append(f"Date: {format_datetime(to_datetime(date_us).astimezone(BEIJING))}\r\n".encode())
+    out.append(f"Message-ID: {v.smtp_message_id or message_id_header}\r\n".encode())
+    out += [f"{k}: {val}\r\n".encode() for k, val in extra.items()]
+    out.append(b"MIME-Version: 1.0\r\n")
+    if text is not None and html is not None:
+        alt = "alt_" + secrets.token_hex(12)
+        body = b"".join(
+            [
+                f'Content-Type: multipart/alternative; boundary="{alt}"\r\n\r\n--{alt}\r\n'.encode(),
+                _leaf(text.encode("utf-8"), 'text/plain; charset="utf-8"'),
+                f"\r\n--{alt}\r\n".encode(),
+                _leaf(html.encode("utf-8"), 'text/html; charset="utf-8"'),
+                f"\r\n--{alt}--\r\n".encode(),
+            ]
+        )
+    else:
+        content, subtype = (html, "html") if html is not None else (text or "", "plain")
+        body = _leaf(content.encode("utf-8"), f'text/{subtype}; charset="utf-8"')
+    if v.attachments:
+        mixed = "mix_" + secrets.token_hex(12)
+        parts = [f'Content-Type: multipart/mixed; boundary="{mixed}"\r\n\r\n--{mixed}\r\n'.encode(), body]
+        for att in v.attachments:
+            name = att.filename
+            if name.isascii() and '"' not in name and "\\" not in name:
+                disp = f'attachment; filename="{name}"'
+            else:
+                disp = "attachment; filename*=utf-8''" + quote(name, safe="")
+            parts.append(f"\r\n--{mixed}\r\n".encode())
+            parts.append(_leaf(att.content, att.content_type, disp))
+        parts.append(f"\r\n--{mixed}--\r\n".encode())
+        body = b"".join(parts)
+    return b"".join(out) + body
 
 
 # ------------------------------------------------------------------------------------------ reading

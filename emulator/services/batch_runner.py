@@ -43,7 +43,9 @@ def subject_with_ad(subject: str, location: int | None) -> str:
     return subject
 
 
-def build_prepare(core: Core, params: dict[str, Any], email: str, data: str | None) -> Prepare:
+def build_prepare(
+    core: Core, params: dict[str, Any], email: str, data: str | None, task_id: int | None = None
+) -> Prepare:
     """The SendEmail pipeline for one list address; raises the same errors SendEmail would."""
     template = params.get("Template") or None
     simple = params.get("Simple") or {}
@@ -101,6 +103,8 @@ def build_prepare(core: Core, params: dict[str, Any], email: str, data: str | No
             x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
         )
         subj, hfrom, hto = mime.summarize_headers(raw)
+        if task_id is not None:  # in the sending transaction, so callbacks always see the task
+            tasks_repo.link_message(ctx.conn, ctx.message_id, task_id)
         return OutgoingMessage(
             source="api",
             mail_from=valid.sender,
@@ -181,7 +185,8 @@ class BatchRunner:
                     (
                         d,
                         self.core.sending.submit(
-                            task.account_id, build_prepare(self.core, params, d.email, d.template_data)
+                            task.account_id,
+                            build_prepare(self.core, params, d.email, d.template_data, task.id),
                         ),
                     )
                 )
@@ -209,8 +214,6 @@ class BatchRunner:
             cursor, handled = d.id, handled + 1
             if not isinstance(outcome, EmulatorError):
                 sent += 1
-                with self.core.writer.begin() as conn:
-                    tasks_repo.link_message(conn, outcome.message_id, task.id)
             else:
                 log.info("batch task %s skipped %s: %s", task.id, d.email, outcome.tencent_code)
         self._advance(task, cursor, sent, handled, state)

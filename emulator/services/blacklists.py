@@ -1,6 +1,7 @@
 """The platform blacklist (hard bounces, ListBlackEmailAddress/DeleteBlackList) and the custom
 blacklist (Create/List/Update/DeleteCustomBlackList), and the send check that refuses mail to
-either with `FailedOperation.EmailAddrInBlacklist`.
+either with `FailedOperation.EmailAddrInBlacklist`, and mail to a recipient who unsubscribed (fault rule
+`unsubscribe`) with `FailedOperation.ReceiverHasUnsubscribed`.
 
 Choices: the platform list is kept per account (the real one is shared by all users; per account
 keeps parallel test suites apart). A custom entry is active through its ExpireDate (UTC+8, on the
@@ -73,6 +74,12 @@ class BlacklistService:
             raise TencentError(
                 "FailedOperation.EmailAddrInBlacklist",
                 f"The recipient {hit[0]} is in {where}; the email was not sent.",
+            )
+        gone = policy_repo.unsubscribed_of(ctx.conn, ctx.account.id, msg.recipients)
+        if gone:
+            raise TencentError(
+                "FailedOperation.ReceiverHasUnsubscribed",
+                f"The recipient {sorted(gone)[0]} has unsubscribed from this account's mail.",
             )
 
     # --- platform list -----------------------------------------------------------------------------

@@ -59,4 +59,6 @@ class OutcomeService:
         outcome = first_outcome(cache[key], address) or "delivered"
         if outcome == "hard_bounce":
             policy_repo.add_platform(conn, acct.id, address, at_us, domain_of(address))
+        elif outcome == "unsubscribe":  # later mail to this recipient: ReceiverHasUnsubscribed
+            policy_repo.add_unsubscribed(conn, acct.id, address, at_us)
         return columns_for(outcome, at_us)

@@ -48,6 +48,17 @@ platform_blacklist = Table(
     UniqueConstraint("account_id", "address", name="uq_platform_blacklist"),
 )
 
+# Recipients who unsubscribed (fault rule `unsubscribe`) from an account's mail.
+unsubscribed = Table(
+    "unsubscribed",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("address", String(320), nullable=False),  # lower-cased
+    Column("at_us", BigInteger, nullable=False),
+    UniqueConstraint("account_id", "address", name="uq_unsubscribed"),
+)
+
 custom_blacklist = Table(
     "custom_blacklist",
     metadata,

@@ -7,7 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
 
-from emulator.storage.api_tables import custom_blacklist, fault_rules, global_settings, platform_blacklist
+from emulator.storage.api_tables import (
+    custom_blacklist,
+    fault_rules,
+    global_settings,
+    platform_blacklist,
+    unsubscribed,
+)
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert, insert_ignore
 
@@ -84,8 +90,28 @@ def delete_platform(conn: Connection, account_id: int, addresses: list[str]) -> 
     return res.rowcount or 0
 
 
+def add_unsubscribed(conn: Connection, account_id: int, address: str, at_us: int) -> None:
+    insert_ignore(
+        conn,
+        unsubscribed,
+        {"account_id": account_id, "address": address.lower(), "at_us": at_us},
+        ["account_id", "address"],
+    )
+
+
+def unsubscribed_of(conn: Connection, account_id: int, addresses: list[str]) -> list[str]:
+    return list(
+        conn.execute(
+            select(unsubscribed.c.address).where(
+                unsubscribed.c.account_id == account_id,
+                unsubscribed.c.address.in_([a.lower() for a in addresses]),
+            )
+        ).scalars()
+    )
+
+
 def has_any_blacklist(conn: Connection, account_id: int) -> bool:
-    for table in (platform_blacklist, custom_blacklist):
+    for table in (platform_blacklist, custom_blacklist, unsubscribed):
         if conn.execute(select(table.c.id).where(table.c.account_id == account_id).limit(1)).first():
             return True
     return False

@@ -261,3 +261,31 @@ def test_an_unreachable_url_never_blocks_sending_and_is_given_up(make_server: An
     eventually(gave_up, timeout=20)
     log = admin_ok(srv, "GET", f"/accounts/{acct['name']}/callbacks/deliveries")
     assert len(log) == 15 and all(a["status_code"] is None and a["error"] for a in log)
+
+
+def test_batch_mail_events_carry_the_task_id(
+    server: Server, account: dict[str, Any], receiver: Receiver
+) -> None:
+    admin_ok(server, "PUT", f"/accounts/{account['name']}/callback", json={"url": receiver.url})
+    tid = api(server, account, "CreateEmailTemplate", TemplateName="t", TemplateContent={"Text": b64("Hi")})[
+        "TemplateID"
+    ]
+    rid = api(server, account, "CreateReceiver", ReceiversName="cb")["ReceiverId"]
+    api(server, account, "CreateReceiverDetail", ReceiverId=rid, Emails=["t1@example.com", "t2@example.com"])
+    task_id = api(
+        server,
+        account,
+        "BatchSendEmail",
+        FromEmailAddress=account["sender"],
+        ReceiverId=rid,
+        Subject="s",
+        TaskType=1,
+        Template={"TemplateID": tid, "TemplateData": "{}"},
+    )["TaskId"]
+
+    def arrived() -> None:
+        assert sorted(b["email"] for b in receiver.bodies) == ["t1@example.com", "t2@example.com"]
+
+    eventually(arrived)
+    assert {b["taskId"] for b in receiver.bodies} == {task_id}
+    assert {b["templateId"] for b in receiver.bodies} == {tid}

@@ -262,3 +262,18 @@ def test_blacklists_are_per_account(server: Server, account: dict[str, Any]) -> 
     api(server, account, "CreateCustomBlacklist", Emails=["shared@example.com"])
     assert send_error(server, account, ["shared@example.com"]) == "FailedOperation.EmailAddrInBlacklist"
     send(server, other, ["shared@example.com"])
+
+
+def test_an_unsubscribed_recipient_refuses_later_mail(server: Server, account: dict[str, Any]) -> None:
+    admin_ok(
+        server,
+        "POST",
+        f"/accounts/{account['name']}/fault-rules",
+        201,
+        json={"pattern": "leaver@*", "outcome": "unsubscribe"},
+    )
+    send(server, account, ["leaver@example.com", "stayer@example.com"])
+    assert statuses(server, account)["leaver@example.com"]["UserUnsubscribed"] is True
+    assert send_error(server, account, ["Leaver@EXAMPLE.com"]) == "FailedOperation.ReceiverHasUnsubscribed"
+    send(server, account, ["stayer@example.com"])
+    send(server, server.new_account(), ["leaver@example.com"])  # another account's mail still goes

@@ -120,14 +120,15 @@ def database(backend: str) -> tuple[str | None, PgSchema | None]:
     return schema.url, schema
 
 
-class RowCounter:
-    """Counts a table's rows straight from the database, to time a kill to the server's progress."""
+class Db:
+    """Straight to the server's database: counts rows to time a kill to the server's progress, and moves
+    time for an account while no server runs (what a machine off for days does to a running clock)."""
 
     def __init__(self, srv: ServerProc) -> None:
         self.srv = srv
         self._conn: Any = None
 
-    def count(self, table: str) -> int:
+    def _connect(self) -> Any:
         if self._conn is None:
             if self.srv.database_url:
                 import psycopg
@@ -137,8 +138,18 @@ class RowCounter:
                 import sqlite3
 
                 db = self.srv.data_dir / "emulator.db"
-                self._conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
-        return int(self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                self._conn = sqlite3.connect(str(db), isolation_level=None)
+        return self._conn
+
+    def count(self, table: str) -> int:
+        return int(self._connect().execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+    def shift_clock(self, account: str, days: int) -> None:
+        mark = "%s" if self.srv.database_url else "?"
+        self._connect().execute(
+            f"UPDATE accounts SET clock_offset_us = clock_offset_us + {mark} WHERE name = {mark}",
+            (days * 86_400_000_000, account),
+        )
 
     def close(self) -> None:
         if self._conn is not None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from emulator.domain.clock import BEIJING
-from tests.hardening.proc import RowCounter, ServerProc, database
+from tests.hardening.proc import Db, ServerProc, database
 
 ACCOUNTS = 16
 PRICE = 280
@@ -71,7 +71,7 @@ def check_books(srv: ServerProc, accts: list[dict[str, Any]], top_ups: dict[str,
         assert state["suspended"] == (unpaid > 0), f"{name}: suspended={state['suspended']}, unpaid={unpaid}"
 
 
-def kill_during_move(srv: ServerProc, counter: RowCounter, target: str, new_bills: int) -> dict[str, Any]:
+def kill_during_move(srv: ServerProc, counter: Db, target: str, new_bills: int) -> dict[str, Any]:
     """Start the all-accounts move to `target`; SIGKILL once `new_bills` more bills exist."""
     before = counter.count("bills")
     result: dict[str, Any] = {}
@@ -99,7 +99,7 @@ def kill_during_move(srv: ServerProc, counter: RowCounter, target: str, new_bill
 def test_sigkill_during_clock_advance_bills_each_day_once(tmp_path: Path, backend: str) -> None:
     url, schema = database(backend)
     srv = ServerProc(tmp_path / "data", url)
-    counter = RowCounter(srv)
+    counter = Db(srv)
     try:
         srv.start()
         accts = [srv.admin("POST", "/accounts", json={"free_quota": 0}).json() for _ in range(ACCOUNTS)]

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     callback_retry_max_s: float = 300.0
     log_level: str = "info"
 
+    # --- hardening (issue 9): SMTP clients that stall are cut off; connections beyond the limit get 421 ---
+    smtp_idle_timeout_s: float = Field(300, gt=0, description="close an SMTP session idle this long")
+    smtp_max_connections: int = Field(1000, ge=1, description="open SMTP connections, both ports together")
+
     @field_validator("smtp_auth")
     @classmethod
     def _auth_mode(cls, v: str) -> str:

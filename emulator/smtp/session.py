@@ -59,10 +59,31 @@ aiosmtpd_smtp.inspect = _AuthMembers  # type: ignore[attr-defined,assignment]
 _SIMPLE_ADDR = re.compile(r"\s*<([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+)>(.*)\Z", re.S)
 
 
+TOO_MANY_CONNECTIONS = b"421 4.7.0 Too many connections, try again later\r\n"
+
+
+class ConnectionLimit:
+    """Open SMTP connections, counted across both listeners of a process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+
+
 class EmulatorSMTP(SMTP):
-    def __init__(self, handler: Any, *, implicit_tls: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        handler: Any,
+        *,
+        implicit_tls: bool = False,
+        limit: ConnectionLimit | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(handler, authenticator=_defer, **kwargs)
         self._implicit_tls = implicit_tls
+        self._limit = limit
+        self._counted = False
+        self._refused = False
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         m = _SIMPLE_ADDR.match(arg)
@@ -71,11 +92,41 @@ class EmulatorSMTP(SMTP):
         return super()._getaddr(arg)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._limit is not None and self.transport is None:  # not the STARTTLS re-entry
+            if self._limit.active >= self._limit.limit:
+                self._refused = True
+                transport.write(TOO_MANY_CONNECTIONS)  # type: ignore[attr-defined]
+                transport.close()
+                return
+            self._limit.active += 1
+            self._counted = True
         super().connection_made(transport)
         if self._implicit_tls and transport.get_extra_info("ssl_object") is not None:
             self._tls_protocol = True  # type: ignore[assignment]  # marks the session as encrypted
             assert self.session is not None
             self.session.ssl = {"ssl_object": transport.get_extra_info("ssl_object")}
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._counted and self._limit is not None:
+            self._counted = False
+            self._limit.active -= 1
+        if not self._refused:
+            super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        return False if self._refused else super().eof_received()
+
+    def data_received(self, data: bytes) -> None:
+        if not self._refused:
+            super().data_received(data)
+
+    def _timeout_cb(self) -> None:
+        """Say why before closing an idle session (aiosmtpd just drops it)."""
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(  # type: ignore[attr-defined]
+                f"421 4.4.2 {self.hostname} Error: timeout exceeded\r\n".encode()
+            )
+        super()._timeout_cb()  # type: ignore[no-untyped-call]
 
     async def _verify(self, result: AuthResult) -> AuthResult:
         if not result.success or not isinstance(result.auth_data, LoginPassword):
@@ -99,7 +150,8 @@ class EmulatorSMTP(SMTP):
             return
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         try:
-            result = await read_data(self._reader, self.data_size_limit)
+            # an upload that keeps sending is not idle, however long it takes
+            result = await read_data(self._reader, self.data_size_limit, self._reset_timeout)
         except ConnectionResetError:
             self._writer.close()
             return

@@ -137,6 +137,14 @@ class EmulatorSMTP(SMTP):
             return AuthResult(success=False, handled=False)
         return AuthResult(success=True, handled=False, auth_data=principal)
 
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        """A second STARTTLS inside TLS would start a handshake over the encrypted stream (aiosmtpd
+        allows it; the session then dies with a logged traceback): refuse it as Postfix does."""
+        if self._tls_protocol is not None:
+            await self.push("554 5.5.1 Error: TLS already active")
+            return
+        await super().smtp_STARTTLS(arg)
+
     async def smtp_DATA(self, arg: str) -> None:
         """aiosmtpd's DATA, reading the message in bulk (see smtp.data)."""
         if await self.check_helo_needed() or await self.check_auth_needed("DATA"):

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
 
     # --- operations (CLI, logs, metrics) ---
     log_format: str = Field("plain", description="plain | json (one JSON object per line)")
+    # --- hardening (issue 9): SMTP clients that stall are cut off; connections beyond the limit get 421 ---
+    smtp_idle_timeout_s: float = Field(300, gt=0, description="close an SMTP session idle this long")
+    smtp_max_connections: int = Field(1000, ge=1, description="open SMTP connections, both ports together")
 
     @field_validator("smtp_auth")
     @classmethod

@@ -6,14 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emulator import __version__, observability
 from emulator.admin_api import accounts, billing, ips, mailbox
 from emulator.admin_api import callbacks as admin_callbacks
 from emulator.admin_api import policies as admin_policies
 from emulator.admin_api.deps import error_body, require_token
+from emulator.admin_api.schemas import ERROR_RESPONSES
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
 from emulator.tencent_api.router import TencentApi, is_api_request
@@ -22,13 +25,32 @@ from emulator.web import index_response
 
 
 def create_app(core: Core) -> FastAPI:
-    app = FastAPI(title="Tencent SES emulator", version=__version__, docs_url="/docs", redoc_url=None)
+    app = FastAPI(
+        title="Tencent SES emulator",
+        version=__version__,
+        docs_url="/docs",
+        redoc_url=None,
+        responses=ERROR_RESPONSES,  # documented for every operation (schema-checked by tests/hardening)
+    )
     app.state.core = core
     tencent = TencentApi(core)
 
     @app.exception_handler(EmulatorError)
     async def _emulator_error(_: Request, exc: EmulatorError) -> JSONResponse:
         return JSONResponse(error_body(exc), status_code=exc.http_status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """HTTP errors answer {"code", "message"} like every other admin error (not {"detail": ...}):
+        the admin token check's own body, or the status's code with Starlette's text."""
+        if isinstance(exc.detail, dict) and {"code", "message"} <= exc.detail.keys():
+            return JSONResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+        if exc.status_code < 400 or exc.status_code in (204, 304):
+            return await http_exception_handler(request, exc)
+        code = HTTP_ERROR_CODES.get(exc.status_code, "HTTPError")
+        return JSONResponse(
+            {"code": code, "message": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -77,6 +99,10 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(admin_callbacks.router)
     observability.install(app, core)  # /readyz, /metrics, request latency
     return app
+
+
+HTTP_ERROR_CODES = {400: "InvalidParameter", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound"}
+HTTP_ERROR_CODES |= {405: "MethodNotAllowed", 413: "RequestTooLarge"}
 
 
 def jsonable(errors: Any) -> Any:

@@ -198,3 +198,22 @@ class UsageDayPublic(BaseModel):
     paid_units: int
     cost: str
     cost_micro: int
+
+
+# --- hardening (issue 9): every admin error answers this body; the OpenAPI document says so ---
+class ErrorPublic(BaseModel):
+    code: str = Field(description="e.g. ResourceNotFound, InvalidParameterValue, Unauthorized")
+    message: str
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorPublic, "description": text}
+    for status, text in (
+        (400, "invalid request"),
+        (401, "admin token missing or wrong"),
+        (402, "the account is suspended"),
+        (404, "no such account or resource"),
+        (409, "conflicts with the current state"),
+        (429, "a limit was reached"),
+    )
+}

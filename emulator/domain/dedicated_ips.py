@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import ipaddress
+import itertools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -43,9 +44,11 @@ def lead_time_us(seed: str, account_id: int, application_no: int) -> int:
 
 def stock_addresses(count: int, skip: int = 0) -> list[str]:
     """Documentation-range addresses for the inventory: 203.0.113.1–254, then 198.18.0.0/15."""
-    pool = [str(ip) for ip in ipaddress.ip_network("203.0.113.0/24").hosts()]
-    pool += [str(ip) for ip in ipaddress.ip_network("198.18.0.0/15").hosts()]
-    return pool[skip : skip + count]
+    # lazily: listing all 131,000 addresses cost 0.6 s at every start on a new database
+    hosts = itertools.chain(
+        ipaddress.ip_network("203.0.113.0/24").hosts(), ipaddress.ip_network("198.18.0.0/15").hosts()
+    )
+    return [str(ip) for ip in itertools.islice(hosts, skip, skip + count)]
 
 
 def days_in_month(period: str) -> int:

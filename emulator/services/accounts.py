@@ -159,8 +159,10 @@ class AccountService:
         if conn is None:
             with self.core.engine.connect() as c:
                 return self.get_row(ref, c)
-        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-            row = accounts_repo.account_by_id(conn, int(ref))
+        if isinstance(ref, str) and ref.isascii() and ref.isdigit():  # not '²' or '١': int() fails on some
+            ref = int(ref)
+        if isinstance(ref, int):  # ids are 32-bit: a larger number names no account
+            row = accounts_repo.account_by_id(conn, ref) if 0 <= ref < 2**31 else None
         else:
             row = accounts_repo.account_by_name(conn, ref)
         if row is None:

@@ -4,6 +4,7 @@ finding the terminator with bytes.find is what makes large messages fast."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 CHUNK = 256 * 1024
@@ -35,7 +36,9 @@ def has_long_line(body: bytes, limit: int = MAX_LINE) -> bool:
     return False
 
 
-async def read_data(reader: asyncio.StreamReader, size_limit: int | None) -> DataResult:
+async def read_data(
+    reader: asyncio.StreamReader, size_limit: int | None, on_chunk: Callable[[], object] = lambda: None
+) -> DataResult:
     """Read up to the end-of-data marker; un-stuff dots. Past `size_limit` the data is drained and
     dropped (the caller answers 552 after the marker, as RFC 5321 §4.2.5 implies)."""
     chunks: list[bytes] = []
@@ -46,6 +49,7 @@ async def read_data(reader: asyncio.StreamReader, size_limit: int | None) -> Dat
         chunk = await reader.read(CHUNK)
         if not chunk:
             raise ConnectionResetError("connection closed during DATA")
+        on_chunk()
         window = tail + chunk
         end = window.find(TERMINATOR)
         if end != -1:

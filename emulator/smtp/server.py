@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.netutil import bind_socket
 from emulator.smtp.handler import Handler
-from emulator.smtp.session import EmulatorSMTP
+from emulator.smtp.session import ConnectionLimit, EmulatorSMTP
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
-
-IDLE_TIMEOUT_S = 300
 
 
 async def start_smtp(
@@ -21,13 +19,15 @@ async def start_smtp(
 ) -> list[asyncio.Server]:
     s = core.settings
     handler = Handler(core)
+    limit = ConnectionLimit(s.smtp_max_connections)  # one count for both ports
     loop = asyncio.get_running_loop()
     common: dict[str, Any] = {
         "hostname": s.smtp_hostname,
         "data_size_limit": s.max_message_bytes,
         "auth_required": s.smtp_auth == "required",
         "auth_require_tls": not s.smtp_allow_plain_auth,
-        "timeout": IDLE_TIMEOUT_S,
+        "timeout": s.smtp_idle_timeout_s,
+        "limit": limit,
         "loop": loop,
         "ident": "Tencent SES emulator",
     }

@@ -60,10 +60,31 @@ aiosmtpd_smtp.inspect = _AuthMembers  # type: ignore[attr-defined,assignment]
 _SIMPLE_ADDR = re.compile(r"\s*<([A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+)>(.*)\Z", re.S)
 
 
+TOO_MANY_CONNECTIONS = b"421 4.7.0 Too many connections, try again later\r\n"
+
+
+class ConnectionLimit:
+    """Open SMTP connections, counted across both listeners of a process."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+
+
 class EmulatorSMTP(SMTP):
-    def __init__(self, handler: Any, *, implicit_tls: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        handler: Any,
+        *,
+        implicit_tls: bool = False,
+        limit: ConnectionLimit | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(handler, authenticator=_defer, **kwargs)
         self._implicit_tls = implicit_tls
+        self._limit = limit
+        self._counted = False
+        self._refused = False
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         m = _SIMPLE_ADDR.match(arg)
@@ -72,6 +93,14 @@ class EmulatorSMTP(SMTP):
         return super()._getaddr(arg)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if self._limit is not None and self.transport is None:  # not the STARTTLS re-entry
+            if self._limit.active >= self._limit.limit:
+                self._refused = True
+                transport.write(TOO_MANY_CONNECTIONS)  # type: ignore[attr-defined]
+                transport.close()
+                return
+            self._limit.active += 1
+            self._counted = True
         if self.transport is None:  # not the re-entry after STARTTLS; sets the log context's session id
             self._ops = SmtpSessionMetrics(self.event_handler.core, "smtps" if self._implicit_tls else "smtp")
         super().connection_made(transport)
@@ -80,10 +109,29 @@ class EmulatorSMTP(SMTP):
             assert self.session is not None
             self.session.ssl = {"ssl_object": transport.get_extra_info("ssl_object")}
 
-    def connection_lost(self, exc: Exception | None) -> None:
+    def connection_lost(self, error: Exception | None) -> None:
         if getattr(self, "_ops", None) is not None:
             self._ops.closed()
-        super().connection_lost(exc)
+        if self._counted and self._limit is not None:
+            self._counted = False
+            self._limit.active -= 1
+        if not self._refused:
+            super().connection_lost(error)
+
+    def eof_received(self) -> bool | None:
+        return False if self._refused else super().eof_received()
+
+    def data_received(self, data: bytes) -> None:
+        if not self._refused:
+            super().data_received(data)
+
+    def _timeout_cb(self) -> None:
+        """Say why before closing an idle session (aiosmtpd just drops it)."""
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(  # type: ignore[attr-defined]
+                f"421 4.4.2 {self.hostname} Error: timeout exceeded\r\n".encode()
+            )
+        super()._timeout_cb()  # type: ignore[no-untyped-call]
 
     async def _verify(self, result: AuthResult) -> AuthResult:
         if not result.success or not isinstance(result.auth_data, LoginPassword):
@@ -93,6 +141,14 @@ class EmulatorSMTP(SMTP):
         if principal is None:
             return AuthResult(success=False, handled=False)
         return AuthResult(success=True, handled=False, auth_data=principal)
+
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        """A second STARTTLS inside TLS would start a handshake over the encrypted stream (aiosmtpd
+        allows it; the session then dies with a logged traceback): refuse it as Postfix does."""
+        if self._tls_protocol is not None:
+            await self.push("554 5.5.1 Error: TLS already active")
+            return
+        await super().smtp_STARTTLS(arg)
 
     async def smtp_DATA(self, arg: str) -> None:
         """aiosmtpd's DATA, reading the message in bulk (see smtp.data)."""
@@ -107,7 +163,8 @@ class EmulatorSMTP(SMTP):
             return
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         try:
-            result = await read_data(self._reader, self.data_size_limit)
+            # an upload that keeps sending is not idle, however long it takes
+            result = await read_data(self._reader, self.data_size_limit, self._reset_timeout)
         except ConnectionResetError:
             self._writer.close()
             return

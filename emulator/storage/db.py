@@ -5,11 +5,38 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.exc import DataError
 
+from emulator.errors import TencentError
 from emulator.storage.tables import SCHEMA_VERSION, metadata, schema_info
 
 
+def _refuse_unstorable_values(engine: Engine) -> None:
+    """A value no column can hold (an integer beyond the column's range, a NUL character in PostgreSQL
+    text, a lone surrogate) is the caller's bad input, not an internal error: every front-end answers
+    it as InvalidParameterValue instead of a 500 / InternalError with a traceback."""
+
+    @event.listens_for(engine, "handle_error")
+    def _bad_value(ctx: ExceptionContext) -> BaseException | None:
+        exc = ctx.original_exception
+        if isinstance(exc, (OverflowError, UnicodeEncodeError)) or isinstance(
+            ctx.sqlalchemy_exception, DataError
+        ):
+            return TencentError(
+                "InvalidParameterValue",
+                "A parameter is out of range or holds characters that cannot be stored (e.g. NUL).",
+            )
+        return None
+
+
 def make_engine(url: str) -> Engine:
+    engine = _make_engine(url)
+    _refuse_unstorable_values(engine)
+    return engine
+
+
+def _make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}

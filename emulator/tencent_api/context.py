@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Row
 
 from emulator.errors import TencentError
+from emulator.tencent_api.signing import checked_values
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
@@ -39,7 +40,10 @@ def parse(model: type[M], params: dict[str, Any], form_encoded: bool) -> M:
     """Validate action parameters: JSON strictly (types as documented), query/form values leniently
     (they are all strings on the wire)."""
     try:
-        return model.model_validate(params, strict=not form_encoded)
+        parsed = model.model_validate(params, strict=not form_encoded)
+        if form_encoded:  # numbers arrived as text: check the converted values too
+            checked_values(parsed.model_dump())
+        return parsed
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "request"

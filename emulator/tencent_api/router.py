@@ -49,6 +49,19 @@ def is_api_request(request: Request) -> bool:
     return request.method == "POST" or "x-tc-action" in request.headers or "Action" in request.query_params
 
 
+async def _read_body(request: Request) -> bytes:
+    """The body, refused as soon as it passes the limit: a chunked upload (no Content-Length) of any
+    size is never held in memory whole."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class TencentApi:
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -61,9 +74,7 @@ class TencentApi:
             length = int(request.headers.get("content-length") or 0)
             if length > MAX_BODY:
                 raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
+            body = await _read_body(request)
             req = parse_api_request(
                 request.method, request.url.query, request.headers, body, path=request.url.path
             )

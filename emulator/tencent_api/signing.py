@@ -208,9 +208,47 @@ def _json_params(body: bytes) -> dict[str, Any]:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise _invalid(f"The request body is not valid JSON: {exc}.") from exc
+    except RecursionError:
+        raise _invalid("The request body is not valid JSON: it is nested too deeply.") from None
     if not isinstance(data, dict):
         raise _invalid(f"The request body must be a JSON object, got {type(data).__name__}.")
     params: dict[str, Any] = data
+    return params
+
+
+# Every integer parameter of ses 2020-10-02 is an id, a count, a code or an offset: 32 bits hold them all,
+# and PostgreSQL's integer columns hold no more.
+_INT_MAX = 2**31 - 1
+
+
+def _check_text(where: str, text: str) -> None:
+    if "\x00" in text:
+        raise TencentError("InvalidParameterValue", f"The parameter `{where}` contains a NUL character.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise TencentError("InvalidParameterValue", "A parameter is not valid Unicode text.") from None
+
+
+def checked_values(params: dict[str, Any]) -> dict[str, Any]:
+    """Refuse names and values no Tencent parameter can hold and no database column can store: NUL
+    characters, lone surrogates (``"\\ud800"`` in JSON) and integers beyond 32 bits. Iterative: bodies
+    may nest deeply."""
+    stack: list[tuple[str, Any]] = [("", params)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            _check_text(where, value)
+        elif isinstance(value, int) and not isinstance(value, bool) and not -_INT_MAX <= value <= _INT_MAX:
+            raise TencentError(
+                "InvalidParameterValue", f"The parameter `{where}` is out of range (at most {_INT_MAX})."
+            )
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                _check_text(f"{where}{k!r}", k)
+                stack.append((f"{where}.{k}" if where else k, v))
+        elif isinstance(value, list):
+            stack.extend((f"{where}.{i}", v) for i, v in enumerate(value))
     return params
 
 
@@ -283,7 +321,7 @@ def _parse_tc3(
     if action is None:
         raise _missing("header `X-TC-Action`")
     ts = _timestamp(hdrs.get("x-tc-timestamp"), "X-TC-Timestamp")
-    params = unflatten(form) if form is not None else _json_params(body)
+    params = checked_values(unflatten(form) if form is not None else _json_params(body))
     return ApiRequest(
         method=method,
         action=action,
@@ -322,7 +360,7 @@ def _parse_v1(method: str, path: str, hdrs: dict[str, str], form: list[tuple[str
         raise TencentError(
             "InvalidParameterValue", f"SignatureMethod must be HmacSHA1 or HmacSHA256, got `{sign_method}`."
         )
-    params = unflatten((k, v) for k, v in form if k not in V1_COMMON_PARAMS)
+    params = checked_values(unflatten((k, v) for k, v in form if k not in V1_COMMON_PARAMS))
     return ApiRequest(
         method=method,
         action=action,

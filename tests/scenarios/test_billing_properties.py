@@ -62,6 +62,12 @@ START_OFFSETS = st.one_of(
 )
 
 
+# top-ups (still 1–2,000 micro-USD) that land on, or one off, what a bill of k emails costs
+AROUND_BILL_AMOUNTS = st.builds(
+    lambda k, j: max(k * PRICE + j, 1), st.integers(1, 7), st.sampled_from([-1, 0, 1])
+)
+
+
 class _Errors(logging.Handler):
     """Collects what the scheduler and the committer log and swallow (run_all keeps going on errors)."""
 
@@ -176,7 +182,7 @@ class BillingMachine(RuleBasedStateMachine):
         self.accepted_recipients += n
         self.accepted_messages += 1
 
-    @rule(micro=st.integers(1, 2_000))
+    @rule(micro=st.one_of(st.integers(1, 2_000), AROUND_BILL_AMOUNTS))
     def top_up(self, micro: int) -> None:
         state = self.c.accounts.top_up(self.account_id, micro)
         self.topped_up += micro

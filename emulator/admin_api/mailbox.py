@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
@@ -164,13 +165,12 @@ def get_raw(account: str, message_id: str, core: CoreDep) -> Response:
 def get_attachment(account: str, message_id: str, index: int, core: CoreDep) -> Response:
     aid = core.accounts.get_row(account).id
     filename, _ctype, data = core.mailbox.attachment(aid, message_id, index)
-    safe = filename.replace('"', "").replace("\\", "")
     # always a download: captured attachments must never render inline (e.g. HTML)
     return Response(
         data,
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": f'attachment; filename="{safe}"',
+            "Content-Disposition": attachment_disposition(filename),
             "X-Content-Type-Options": "nosniff",
         },
     )
@@ -186,3 +186,11 @@ def delete_message(account: str, message_id: str, core: CoreDep) -> Deleted:
 def delete_all(account: str, core: CoreDep) -> Deleted:
     aid = core.accounts.get_row(account).id
     return Deleted(deleted=core.mailbox.delete(aid))
+
+
+def attachment_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact one (RFC 6266 / RFC 5987): a name outside
+    Latin-1 (e.g. 发票.pdf) made the header unencodable and the download a 500."""
+    fallback = "".join(ch if " " <= ch <= "~" and ch not in '"\\' else "_" for ch in filename) or "attachment"
+    exact = quote(filename.encode("utf-8", "replace"), safe="")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{exact}"

@@ -58,9 +58,11 @@ class Scheduler:
             for provider in self.extra_events:
                 events.extend((at, 0, fn) for at, fn in provider(conn, acct, acct.events_until_us, now))
             events.sort(key=lambda t: (t[0], t[1]))
+            # one read for every day the account had mail: a long clock move is mostly empty days
+            usage = {r.day: r for r in mail_repo.usage_rows(conn, account_id)} if events else {}
             for _at, _prio, ev in events:
                 if isinstance(ev, Event):
-                    self._bill(conn, acct, ev)
+                    self._bill(conn, acct, ev, usage)
                 else:
                     ev(conn)
             accounts_repo.update_account(conn, account_id, events_until_us=now)
@@ -92,9 +94,9 @@ class Scheduler:
                 due.append(r.id)
         return due
 
-    def _bill(self, conn: Connection, acct: Row[Any], ev: Event) -> None:
+    def _bill(self, conn: Connection, acct: Row[Any], ev: Event, usage_by_day: dict[str, Any]) -> None:
         if ev.kind == USAGE:
-            usage = mail_repo.usage_for_day(conn, acct.id, ev.period)
+            usage = usage_by_day.get(ev.period)
             if usage is None:
                 return  # no mail that day: nothing to bill
             price = self.core.settings.price_per_email_micro

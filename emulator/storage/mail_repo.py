@@ -70,12 +70,6 @@ def usage_totals(conn: Connection, account_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def usage_for_day(conn: Connection, account_id: int, day: str) -> Row[Any] | None:
-    return conn.execute(
-        select(usage_daily).where(usage_daily.c.account_id == account_id, usage_daily.c.day == day)
-    ).first()
-
-
 @dataclass(frozen=True)
 class MailFilter:
     to: str | None = None

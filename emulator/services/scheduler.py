@@ -50,22 +50,30 @@ class Scheduler:
             if acct is None:
                 return 0
             now = ClockState(acct.clock_offset_us, acct.clock_frozen_us).now_us(self.core.wall.now_us())
-            if now <= acct.events_until_us:
-                return 0
-            events: list[tuple[int, int, Any]] = [
-                (e.at_us, 1, e) for e in due_events(acct.events_until_us, now)
-            ]
-            for provider in self.extra_events:
-                events.extend((at, 0, fn) for at, fn in provider(conn, acct, acct.events_until_us, now))
-            events.sort(key=lambda t: (t[0], t[1]))
-            # one read for every day the account had mail: a long clock move is mostly empty days
-            usage = {r.day: r for r in mail_repo.usage_rows(conn, account_id)} if events else {}
-            for _at, _prio, ev in events:
-                if isinstance(ev, Event):
-                    self._bill(conn, acct, ev, usage)
-                else:
-                    ev(conn)
-            accounts_repo.update_account(conn, account_id, events_until_us=now)
+            return self.apply_due(conn, acct, now)
+
+    @staticmethod
+    def billing_due(acct: Row[Any], now_us: int) -> bool:
+        """Has a settlement or monthly bill fallen due that has not run yet?"""
+        return next_billing_event(acct.events_until_us) <= now_us
+
+    def apply_due(self, conn: Connection, acct: Row[Any], now: int) -> int:
+        """Run the account's due events inside the caller's transaction (the account row is locked)."""
+        account_id = acct.id
+        if now <= acct.events_until_us:
+            return 0
+        events: list[tuple[int, int, Any]] = [(e.at_us, 1, e) for e in due_events(acct.events_until_us, now)]
+        for provider in self.extra_events:
+            events.extend((at, 0, fn) for at, fn in provider(conn, acct, acct.events_until_us, now))
+        events.sort(key=lambda t: (t[0], t[1]))
+        # one read for every day the account had mail: a long clock move is mostly empty days
+        usage = {r.day: r for r in mail_repo.usage_rows(conn, account_id)} if events else {}
+        for _at, _prio, ev in events:
+            if isinstance(ev, Event):
+                self._bill(conn, acct, ev, usage)
+            else:
+                ev(conn)
+        accounts_repo.update_account(conn, account_id, events_until_us=now)
         return len(events)
 
     def run_all(self) -> int:

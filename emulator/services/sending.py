@@ -85,6 +85,7 @@ class SendService:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._settled_in_batch = False
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -166,6 +167,9 @@ class SendService:
             log.exception("storing a message failed")
             self._resolve([(jobs[0], InternalError("the message could not be stored; try again"))])
             return
+        if self._settled_in_batch:  # bills may have suspended an account: drop cached "may send"
+            self._settled_in_batch = False
+            self.core.cache.clear()
         self._resolve(list(zip(jobs, outcomes, strict=True)))
         if any(isinstance(o, Receipt) for o in outcomes):
             self.core.notifier.publish()
@@ -178,8 +182,16 @@ class SendService:
 
     def _process(self, conn: Connection, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
         accounts = accounts_repo.lock_accounts(conn, list({j.account_id for j in jobs}))
-        free_left = {aid: row.free_quota - row.free_used for aid, row in accounts.items()}
         wall_us = self.core.wall.now_us()
+        for aid, locked in list(accounts.items()):
+            # A midnight (or 1st 08:00) passed since the scheduler's last tick: settle first, so a send a
+            # moment after a failed deduction is refused, as the suspension happened "at that moment".
+            acct_now = ClockState(locked.clock_offset_us, locked.clock_frozen_us).now_us(wall_us)
+            if self.core.scheduler.billing_due(locked, acct_now):
+                self.core.scheduler.apply_due(conn, locked, acct_now)
+                accounts[aid] = accounts_repo.lock_accounts(conn, [aid])[aid]
+                self._settled_in_batch = True
+        free_left = {aid: a.free_quota - a.free_used for aid, a in accounts.items()}
         outcomes: list[Receipt | EmulatorError] = []
         staged: list[tuple[int, dict[str, Any], list[str], Receipt]] = []
         ips: dict[int, list[str]] = {}  # enabled dedicated IPs per account, read once per batch

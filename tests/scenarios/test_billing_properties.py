@@ -173,7 +173,15 @@ class BillingMachine(RuleBasedStateMachine):
             with pytest.raises(InsufficientBalance):
                 self.c.sending.send_sync(self.account_id, prepare)
             return  # the invariants check that nothing was stored or metered
-        receipt = self.c.sending.send_sync(self.account_id, prepare)
+        try:
+            receipt = self.c.sending.send_sync(self.account_id, prepare)
+        except InsufficientBalance:
+            # a billing event fell due since the scheduler's last run: the send settles it first, and a
+            # failed deduction suspends the account at that moment (behaviour §5)
+            after = self._row()
+            assert before.suspended_reason is None and after.suspended_reason is not None
+            assert after.suspended_us is not None and after.suspended_us <= self._now()
+            return
         free_left = before.free_quota - before.free_used
         assert receipt.recipients == n
         assert receipt.free_units == min(free_left, n)
@@ -258,8 +266,8 @@ class BillingMachine(RuleBasedStateMachine):
     @rule(after=st.sampled_from([0, 1, MINUTE]), counts=st.lists(st.integers(1, 5), max_size=3))
     def cross_midnight_before_the_scheduler_ticks(self, after: int, counts: list[int]) -> None:
         """Let the clock run with real time and move the wall to just past the next 00:00 UTC+8 without
-        running the scheduler, then send: the mail lands on the new day before the old one is settled
-        (how several unpaid bills can build up)."""
+        running the scheduler, then send: the send itself settles the old day first (and is refused if
+        that deduction fails), as a real midnight between two scheduler ticks would."""
         if self._frozen():
             self.c.clocks.resume(self.account_id)
         now = self._now()

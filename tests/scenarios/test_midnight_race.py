@@ -1,0 +1,39 @@
+"""A send a moment after midnight, before the scheduler's next tick, is refused when that midnight's
+deduction fails: the suspension happens at that moment (behaviour §5), not at the next tick."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import time
+from typing import Any
+
+import pytest
+
+from tests.clients import message, smtp_send
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_send_right_after_a_failed_midnight_is_refused(make_server: Any, backend: str) -> None:
+    srv = make_server(backend, scheduler_interval_s=3600)  # no real-time tick during the test
+    a = srv.new_account(free_quota=0)
+    r = srv.admin("POST", f"/accounts/{a['name']}/clock/advance", json={"to": "2031-01-05T23:59:58.5+08:00"})
+    assert r.status_code == 200 and not r.json()["clock"]["frozen"]  # the clock keeps running
+    smtp_send(
+        srv.endpoints.smtp_port, a["sender"], a["smtp_password"], message(a["sender"], ["x@example.com"])
+    )
+    time.sleep(2)  # real time carries the account clock past 00:00; the scheduler does not tick
+    with pytest.raises(smtplib.SMTPException) as err:
+        smtp_send(
+            srv.endpoints.smtp_port, a["sender"], a["smtp_password"], message(a["sender"], ["y@example.com"])
+        )
+    text = str(err.value)
+    assert "FailedOperation.InsufficientBalance" in text, text
+    state = srv.state(a["name"])
+    assert state["suspended"] and state["suspended_at"].startswith("2031-01-06T00:00:00")
+    assert state["paid_units"] == 1
+    bills = srv.admin("GET", f"/accounts/{a['name']}/bills").json()
+    assert [(b["period"], b["status"]) for b in bills] == [("2031-01-05", "unpaid")]
+    listing = srv.admin("GET", f"/accounts/{a['name']}/messages").json()
+    assert [m["recipients"] for m in listing["messages"]] == [["x@example.com"]]
+    json.dumps(listing)

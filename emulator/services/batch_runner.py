@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 
-from emulator.domain import mime
 from emulator.domain.clock import beijing_midnight_after
-from emulator.domain.messages import OutgoingMessage
-from emulator.domain.send_rules import SendEmailInput, check_size, fill_template, validate_send
+from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import EmulatorError, InsufficientBalance, TencentError
+from emulator.services.compose import Refusals, compose
 from emulator.services.sending import Prepare, SendContext
 from emulator.storage import accounts_repo, receivers_repo, tasks_repo
 
@@ -41,6 +40,16 @@ def subject_with_ad(subject: str, location: int | None) -> str:
     if location == 2:
         return f"{subject}{AD_TAG}"
     return subject
+
+
+BATCH = Refusals(
+    no_sender=lambda s: TencentError(
+        "OperationDenied.SendAddressStatusError", f"{s} is no longer a sender address."
+    ),
+    bad_template=lambda _tid, _status: TencentError(
+        "OperationDenied.TemplateStatusError", "The template is missing or not approved."
+    ),
+)
 
 
 def build_prepare(
@@ -75,50 +84,11 @@ def build_prepare(
         core.settings.max_message_bytes,
     )
 
-    def prepare(ctx: SendContext) -> OutgoingMessage:
-        if accounts_repo.get_sender(ctx.conn, ctx.account.id, valid.sender) is None:
-            raise TencentError(
-                "OperationDenied.SendAddressStatusError", f"{valid.sender} is no longer a sender address."
-            )
-        html, text = valid.html, valid.text
-        if valid.template_id is not None:
-            tpl = accounts_repo.get_template(ctx.conn, ctx.account.id, valid.template_id)
-            if tpl is None or tpl.status != 0:
-                raise TencentError(
-                    "OperationDenied.TemplateStatusError", "The template is missing or not approved."
-                )
-            html = fill_template(tpl.html, valid.variables) if tpl.html else None
-            text = fill_template(tpl.text, valid.variables) if tpl.text else None
-            check_size(html, text, valid.attachments, core.settings.max_message_bytes)
-        elif not ctx.account.simple_allowed:
-            raise TencentError(
-                "FailedOperation.WithOutPermission", "This account may only send with templates."
-            )
-        raw = mime.render_message(
-            valid,
-            html=html,
-            text=text,
-            message_id_header=f"<{ctx.message_id}@qcloudmail.com>",
-            date_us=ctx.now_us,
-            x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
-        )
-        subj, hfrom, hto = mime.summarize_headers(raw)
-        if task_id is not None:  # in the sending transaction, so callbacks always see the task
+    def link(ctx: SendContext) -> None:  # in the sending transaction, so callbacks always see the task
+        if task_id is not None:
             tasks_repo.link_message(ctx.conn, ctx.message_id, task_id)
-        return OutgoingMessage(
-            source="api",
-            mail_from=valid.sender,
-            recipients=valid.recipients,
-            raw=raw,
-            subject=subj,
-            header_from=hfrom,
-            header_to=hto,
-            search_text=mime.search_text(raw),
-            template_id=valid.template_id,
-            message_id=ctx.message_id,
-        )
 
-    return prepare
+    return compose(core, valid, BATCH, link)
 
 
 class BatchRunner:

@@ -6,13 +6,10 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-from emulator.domain import mime
 from emulator.domain.clock import BEIJING, beijing_day
-from emulator.domain.messages import OutgoingMessage
-from emulator.domain.send_rules import SendEmailInput, ValidSend, check_size, fill_template, validate_send
+from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import TencentError
-from emulator.services.sending import SendContext
-from emulator.storage import accounts_repo
+from emulator.services.compose import SEND_EMAIL, compose
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
 
 STATUS_WINDOW_DAYS = 90
@@ -77,70 +74,10 @@ def _input(r: SendEmailRequest) -> SendEmailInput:
     )
 
 
-def _prepare(api: ApiContext, v: ValidSend) -> Any:
-    """Checks that need the account's data (sender, template) run inside the sending transaction."""
-    max_bytes = api.core.settings.max_message_bytes
-
-    def prepare(ctx: SendContext) -> OutgoingMessage:
-        senders = api.core.cache.get(
-            ("senders", ctx.account.id), lambda: accounts_repo.sender_addresses(ctx.conn, ctx.account.id)
-        )
-        if v.sender.lower() not in senders:
-            raise TencentError(
-                "FailedOperation.NotAuthenticatedSender",
-                f"{v.sender} is not a sender address of this account (CreateEmailAddress first).",
-            )
-        html, text = v.html, v.text
-        if v.template_id is not None:
-            tpl = api.core.cache.get(
-                ("template", ctx.account.id, v.template_id),
-                lambda: accounts_repo.get_template(ctx.conn, ctx.account.id, v.template_id or 0),
-            )
-            if tpl is None:
-                raise TencentError(
-                    "FailedOperation.InvalidTemplateID", f"Template {v.template_id} does not exist."
-                )
-            if tpl.status != 0:
-                raise TencentError(
-                    "FailedOperation.InvalidTemplateID",
-                    f"Template {v.template_id} is not approved (status {tpl.status}).",
-                )
-            html = fill_template(tpl.html, v.variables) if tpl.html else None
-            text = fill_template(tpl.text, v.variables) if tpl.text else None
-            check_size(html, text, v.attachments, max_bytes)
-        elif not ctx.account.simple_allowed:
-            raise TencentError(
-                "FailedOperation.WithOutPermission", "This account may only send with templates."
-            )
-        raw = mime.render_message(
-            v,
-            html=html,
-            text=text,
-            message_id_header=f"<{ctx.message_id}@qcloudmail.com>",
-            date_us=ctx.now_us,
-            x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
-        )
-        subj, hfrom, hto = mime.summarize_headers(raw)
-        return OutgoingMessage(
-            source="api",
-            mail_from=v.sender,
-            recipients=v.recipients,
-            raw=raw,
-            subject=subj,
-            header_from=hfrom,
-            header_to=hto,
-            search_text=mime.search_text_of(subj, text, html),  # known parts: no need to re-parse
-            template_id=v.template_id,
-            message_id=ctx.message_id,
-        )
-
-    return prepare
-
-
 async def send_email(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(SendEmailRequest, params, api.form_encoded)
     valid = validate_send(_input(req), api.core.settings.max_message_bytes)
-    receipt = await api.core.sending.send(api.account_id, _prepare(api, valid))
+    receipt = await api.core.sending.send(api.account_id, compose(api.core, valid, SEND_EMAIL))
     return {"MessageId": receipt.message_id}
 
 

@@ -1,0 +1,96 @@
+"""Turning a validated send (SendEmail, or one address of a BatchSendEmail task) into the message to
+store: the account-dependent checks (sender, template state, Simple permission) and the MIME, inside the
+sending transaction. One place for both paths; only the refusal codes differ (Tencent answers
+SendEmail and BatchSendEmail with different codes for the same problem)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from emulator.domain import mime
+from emulator.domain.messages import OutgoingMessage
+from emulator.domain.send_rules import ValidSend, check_size, fill_template
+from emulator.errors import TencentError
+from emulator.services.sending import Prepare, SendContext
+from emulator.storage import accounts_repo
+
+if TYPE_CHECKING:
+    from emulator.services.core import Core
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """The codes a caller answers with when the sender or the template cannot be used."""
+
+    no_sender: Callable[[str], TencentError]
+    bad_template: Callable[[int, int | None], TencentError]  # (template id, status or None if missing)
+
+
+SEND_EMAIL = Refusals(
+    no_sender=lambda s: TencentError(
+        "FailedOperation.NotAuthenticatedSender",
+        f"{s} is not a sender address of this account (CreateEmailAddress first).",
+    ),
+    bad_template=lambda tid, status: TencentError(
+        "FailedOperation.InvalidTemplateID",
+        f"Template {tid} does not exist."
+        if status is None
+        else f"Template {tid} is not approved (status {status}).",
+    ),
+)
+
+
+def compose(
+    core: Core, v: ValidSend, refusals: Refusals, also: Callable[[SendContext], None] | None = None
+) -> Prepare:
+    """The `prepare` step for core.sending; `also` runs inside the same transaction (e.g. task links)."""
+    max_bytes = core.settings.max_message_bytes
+
+    def prepare(ctx: SendContext) -> OutgoingMessage:
+        senders = core.cache.get(
+            ("senders", ctx.account.id), lambda: accounts_repo.sender_addresses(ctx.conn, ctx.account.id)
+        )
+        if v.sender.lower() not in senders:
+            raise refusals.no_sender(v.sender)
+        html, text = v.html, v.text
+        if v.template_id is not None:
+            tpl = core.cache.get(
+                ("template", ctx.account.id, v.template_id),
+                lambda: accounts_repo.get_template(ctx.conn, ctx.account.id, v.template_id or 0),
+            )
+            if tpl is None or tpl.status != 0:
+                raise refusals.bad_template(v.template_id, None if tpl is None else tpl.status)
+            html = fill_template(tpl.html, v.variables) if tpl.html else None
+            text = fill_template(tpl.text, v.variables) if tpl.text else None
+            check_size(html, text, v.attachments, max_bytes)
+        elif not ctx.account.simple_allowed:
+            raise TencentError(
+                "FailedOperation.WithOutPermission", "This account may only send with templates."
+            )
+        raw = mime.render_message(
+            v,
+            html=html,
+            text=text,
+            message_id_header=f"<{ctx.message_id}@qcloudmail.com>",
+            date_us=ctx.now_us,
+            x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
+        )
+        subj, hfrom, hto = mime.summarize_headers(raw)
+        if also is not None:
+            also(ctx)
+        return OutgoingMessage(
+            source="api",
+            mail_from=v.sender,
+            recipients=v.recipients,
+            raw=raw,
+            subject=subj,
+            header_from=hfrom,
+            header_to=hto,
+            search_text=mime.search_text_of(subj, text, html),  # known parts: no need to re-parse
+            template_id=v.template_id,
+            message_id=ctx.message_id,
+        )
+
+    return prepare

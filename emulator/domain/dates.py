@@ -13,10 +13,6 @@ def fmt_time(us: int) -> str:
     return to_datetime(us).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def fmt_day(us: int) -> str:
-    return to_datetime(us).astimezone(BEIJING).strftime("%Y-%m-%d")
-
-
 def parse_day(text: str) -> int:
     """00:00 UTC+8 of a `YYYY-MM-DD` day, in microseconds; ValueError if malformed."""
     if not isinstance(text, str) or len(text.strip()) != 10:

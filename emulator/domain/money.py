@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 MICRO_PER_USD = 1_000_000
 MICRO_PER_CENT = 10_000
@@ -43,7 +43,3 @@ def ratio_to_cent_half_up(amount_micro: int, numerator: int, denominator: int) -
     if rem * 2 >= scale:
         cents += 1
     return cents * MICRO_PER_CENT
-
-
-def round_cent_half_up(micro: int) -> int:
-    return int((Decimal(micro) / MICRO_PER_CENT).quantize(Decimal(1), ROUND_HALF_UP)) * MICRO_PER_CENT

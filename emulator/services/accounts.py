@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -276,10 +275,6 @@ class AccountService:
             "Insufficient balance: the account is in arrears and the service is suspended until it is topped up."
         )
 
-    def settings_of(self, row: Row[Any]) -> dict[str, Any]:
-        return dict(json.loads(row.settings_json or "{}"))
-
-    # --- money and reset -------------------------------------------------------------------------
     def top_up(self, ref: int | str, amount_micro: int, note: str = "") -> AccountState:
         if amount_micro <= 0:
             raise EmulatorError("a top-up must be a positive amount")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
@@ -18,6 +17,7 @@ from sqlalchemy import Row
 from emulator.domain.clock import beijing_midnight_after
 from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import EmulatorError, InsufficientBalance, TencentError
+from emulator.services.background import BackgroundWorker
 from emulator.services.compose import Refusals, compose
 from emulator.services.sending import Prepare, SendContext
 from emulator.storage import accounts_repo, receivers_repo, tasks_repo
@@ -91,13 +91,12 @@ def build_prepare(
     return compose(core, valid, BATCH, link)
 
 
-class BatchRunner:
+class BatchRunner(BackgroundWorker):
+    thread_name = "ses-batch"
+
     def __init__(self, core: Core) -> None:
         self.core = core
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         with core.engine.connect() as conn:
             if tasks_repo.has_active(conn):
                 self.start()
@@ -105,20 +104,6 @@ class BatchRunner:
     def wake(self) -> None:
         self.start()
         self._wake.set()
-
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._run, name="ses-batch", daemon=True)
-                self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout=30)
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -15,7 +15,6 @@ import json
 import logging
 import queue
 import re
-import threading
 import time
 from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,7 @@ import httpx
 from emulator.domain import mime
 from emulator.domain.outcomes import events_of, payload
 from emulator.errors import EmulatorError, NotFound
+from emulator.services.background import BackgroundWorker
 from emulator.storage import accounts_repo, callbacks_repo, mail_repo
 
 if TYPE_CHECKING:
@@ -49,15 +49,14 @@ def check_url(url: str | None) -> str | None:
     return url.strip()
 
 
-class CallbackService:
+class CallbackService(BackgroundWorker):
+    thread_name = "ses-callbacks"
+
     def __init__(self, core: Core) -> None:
         self.core = core
         core.after_store.append(self.on_stored)
         self._inbox: queue.SimpleQueue[list[Receipt]] = queue.SimpleQueue()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        super().__init__()
         with core.engine.connect() as conn:
             self._with_urls = callbacks_repo.accounts_with_urls(conn)
             backlog = callbacks_repo.has_pending(conn)
@@ -143,19 +142,8 @@ class CallbackService:
             self._wake.set()
 
     # --- worker --------------------------------------------------------------------------------
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._run, name="ses-callbacks", daemon=True)
-                self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join(timeout=self.core.settings.callback_timeout_s + 5)
+    def stop_timeout_s(self) -> float:
+        return self.core.settings.callback_timeout_s + 5
 
     def _run(self) -> None:
         s = self.core.settings

@@ -118,7 +118,7 @@ class MailboxService:
         return summary(row) if row is not None else None
 
     async def wait(self, account_id: int, f: MailFilter, timeout_s: float) -> dict[str, Any] | None:
-        """The first matching message (oldest first, after `f.after_id` if given), waiting up to
+        """The first matching message (oldest first), waiting up to
         `timeout_s` for one to arrive; None on timeout."""
         deadline = time.monotonic() + max(timeout_s, 0.0)
         while True:

@@ -82,10 +82,6 @@ def checkpoint(engine: Engine) -> None:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def create_schema(engine: Engine) -> None:
     """Create missing tables; refuse a database written by a newer schema."""
     with engine.begin() as conn:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +78,6 @@ class MailFilter:
     since_us: int | None = None
     until_us: int | None = None
     source: str | None = None
-    after_id: int | None = None
 
 
 def _like(value: str) -> str:
@@ -113,8 +111,6 @@ def _where(account_id: int, f: MailFilter) -> list[Any]:
         cond.append(messages.c.account_time_us <= f.until_us)
     if f.source:
         cond.append(messages.c.source == f.source)
-    if f.after_id is not None:
-        cond.append(messages.c.id > f.after_id)
     return cond
 
 
@@ -133,14 +129,6 @@ def first_match(conn: Connection, account_id: int, f: MailFilter) -> Row[Any] | 
     return conn.execute(
         select(*LIST_COLUMNS).where(*_where(account_id, f)).order_by(messages.c.id).limit(1)
     ).first()
-
-
-def max_message_pk(conn: Connection, account_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.coalesce(func.max(messages.c.id), 0)).where(messages.c.account_id == account_id)
-        ).scalar_one()
-    )
 
 
 def get_message(conn: Connection, account_id: int, message_id: str) -> Row[Any] | None:
@@ -189,20 +177,6 @@ def status_rows(
     if to:
         q = q.where(func.lower(message_recipients.c.address) == to.lower())
     return list(conn.execute(q.order_by(message_recipients.c.id).offset(offset).limit(limit)).all())
-
-
-def count_recipients(conn: Connection, account_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(message_recipients)
-            .where(message_recipients.c.account_id == account_id)
-        ).scalar_one()
-    )
-
-
-def recipients_list(row: Row[Any]) -> list[str]:
-    return list(json.loads(row.recipients_json))
 
 
 def keep_newest(conn: Connection, account_id: int, keep: int) -> int:

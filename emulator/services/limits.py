@@ -44,6 +44,7 @@ class LimitService:
         self._lock = threading.Lock()
         self._global: tuple[float, dict[str, Any]] | None = None
         self._hits: dict[tuple[int, str], deque[int]] = defaultdict(deque)
+        self._effective: dict[tuple[int, str], tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
 
     # --- settings --------------------------------------------------------------------------------
     def global_layer(self, fresh: bool = False) -> dict[str, Any]:
@@ -76,7 +77,15 @@ class LimitService:
         return dict(json.loads(acct.settings_json or "{}").get("limits", {}))
 
     def effective(self, acct: Row[Any]) -> dict[str, dict[str, Any]]:
-        return rules.effective(self.global_layer(), self.account_layer(acct))
+        """Read-only: memoized per (global layer, account settings), as every message asks."""
+        layer = self.global_layer()
+        key = (id(layer), acct.settings_json)
+        hit = self._effective.get(key)
+        if hit is None or hit[0] is not layer:
+            if len(self._effective) > 1000:
+                self._effective.clear()
+            hit = self._effective[key] = (layer, rules.effective(layer, self.account_layer(acct)))
+        return hit[1]
 
     def get_account(self, ref: int | str) -> dict[str, Any]:
         acct = self.core.accounts.get_row(ref)

@@ -55,7 +55,7 @@ class OutcomeService:
         cache = scratch(conn)
         key = ("fault_rules", acct.id)
         if key not in cache:
-            cache[key] = [(r.pattern, r.outcome) for r in policy_repo.list_rules(conn, acct.id)]
+            cache[key] = policy_repo.rule_patterns(conn, acct.id)
         outcome = first_outcome(cache[key], address) or "delivered"
         if outcome == "hard_bounce":
             policy_repo.add_platform(conn, acct.id, address, at_us, domain_of(address))

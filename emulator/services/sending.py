@@ -86,9 +86,12 @@ class SendService:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._settled_in_batch = False
+        self._conn: Connection | None = None  # owned by the committer thread
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
+        if self._thread is not None:  # every send calls this: no lock once running
+            return
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="ses-committer", daemon=True)
@@ -139,7 +142,7 @@ class SendService:
         while True:
             first = self._queue.get()
             if first is None:
-                return
+                break
             jobs = [first]
             stop = False
             while len(jobs) < MAX_BATCH:
@@ -153,13 +156,30 @@ class SendService:
                 jobs.append(nxt)
             self._commit(jobs)
             if stop:
-                return
+                break
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _connection(self) -> Connection:
+        """The committer keeps one connection: a pool check-out and reset per batch cost as much as the
+        batch's own statements. A broken one (database restarted) is replaced on the next batch."""
+        conn = self._conn
+        if conn is None or conn.closed or conn.invalidated:
+            if conn is not None:
+                conn.close()
+            conn = self._conn = self.core.send_writer.connect()
+        return conn
 
     def _commit(self, jobs: list[_Job]) -> None:
         try:
-            with self.core.send_writer.begin() as conn:
+            conn = self._connection()
+            with conn.begin():
                 outcomes = self._process(conn, jobs)
         except Exception:
+            if self._conn is not None and self._conn.invalidated:
+                self._conn.close()
+                self._conn = None
             if len(jobs) > 1:  # isolate the culprit: the others still get their own commit
                 for job in jobs:
                     self._commit([job])

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 
+from emulator.storage.raw import RawStatement
 from emulator.storage.tables import accounts, domains, senders, templates
 
 
@@ -25,22 +26,22 @@ def account_by_secret_id(conn: Connection, secret_id: str) -> Row[Any] | None:
     return conn.execute(select(accounts).where(accounts.c.secret_id == secret_id)).first()
 
 
-_LOCK = (
-    select(accounts)
-    .where(accounts.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(accounts.c.id)
-    .with_for_update()
-)
-_ADD_FREE = (
+_LOCK = RawStatement(select(accounts).where(accounts.c.id == bindparam("aid")).with_for_update())
+_ADD_FREE = RawStatement(
     update(accounts)
     .where(accounts.c.id == bindparam("aid"))
     .values(free_used=accounts.c.free_used + bindparam("units"))
 )
 
 
-def lock_accounts(conn: Connection, ids: list[int]) -> dict[int, Row[Any]]:
-    """Row-lock accounts in id order (no deadlocks between processes); SQLite already holds its write lock."""
-    return {r.id: r for r in conn.execute(_LOCK, {"ids": sorted(ids)}).all()}
+def lock_accounts(conn: Connection, ids: list[int]) -> dict[int, Any]:
+    """Row-lock accounts in id order (no deadlocks between processes); SQLite already holds its write lock.
+    The rows read like SQLAlchemy's (attribute per column); a batch usually names one account."""
+    found: dict[int, Any] = {}
+    for aid in sorted(set(ids)):
+        for r in _LOCK.records(conn, {"aid": aid}):
+            found[r.id] = r
+    return found
 
 
 def list_accounts(conn: Connection) -> list[Row[Any]]:
@@ -53,7 +54,7 @@ def update_account(conn: Connection, account_id: int, **values: Any) -> None:
 
 def add_free_used_many(conn: Connection, spent: list[tuple[int, int]]) -> None:
     if spent:
-        conn.execute(_ADD_FREE, [{"aid": a, "units": u} for a, u in spent])
+        _ADD_FREE.executemany(conn, [{"aid": a, "units": u} for a, u in spent])
 
 
 # --- domains -------------------------------------------------------------------------------------

@@ -12,22 +12,27 @@ from emulator.errors import TencentError
 from emulator.storage.tables import SCHEMA_VERSION, metadata, schema_info
 
 
-def _refuse_unstorable_values(engine: Engine) -> None:
+def unstorable(exc: BaseException | None, dbapi: Any) -> TencentError | None:
     """A value no column can hold (an integer beyond the column's range, a NUL character in PostgreSQL
     text, a lone surrogate) is the caller's bad input, not an internal error: every front-end answers
     it as InvalidParameterValue instead of a 500 / InternalError with a traceback."""
+    data_error = getattr(dbapi, "DataError", None) if dbapi is not None else None
+    if isinstance(exc, (OverflowError, UnicodeEncodeError, DataError)) or (
+        data_error is not None and isinstance(exc, data_error)
+    ):
+        return TencentError(
+            "InvalidParameterValue",
+            "A parameter is out of range or holds characters that cannot be stored (e.g. NUL).",
+        )
+    return None
 
+
+def _refuse_unstorable_values(engine: Engine) -> None:
     @event.listens_for(engine, "handle_error")
     def _bad_value(ctx: ExceptionContext) -> BaseException | None:
-        exc = ctx.original_exception
-        if isinstance(exc, (OverflowError, UnicodeEncodeError)) or isinstance(
-            ctx.sqlalchemy_exception, DataError
-        ):
-            return TencentError(
-                "InvalidParameterValue",
-                "A parameter is out of range or holds characters that cannot be stored (e.g. NUL).",
-            )
-        return None
+        return unstorable(ctx.sqlalchemy_exception, None) or unstorable(
+            ctx.original_exception, engine.dialect.dbapi
+        )
 
 
 def make_engine(url: str) -> Engine:

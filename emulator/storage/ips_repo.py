@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
+from emulator.storage.raw import RawStatement
 from emulator.storage.tables import dedicated_ips, ip_intervals, ip_inventory
 
 
@@ -133,15 +134,16 @@ def intervals(conn: Connection, account_id: int) -> list[Row[Any]]:
     )
 
 
+_ENABLED_IPS = RawStatement(
+    select(dedicated_ips.c.ip)
+    .where(dedicated_ips.c.account_id == bindparam("aid"), dedicated_ips.c.status == "enabled")
+    .order_by(dedicated_ips.c.id)
+)
+
+
 def enabled_ips(conn: Connection, account_id: int) -> list[str]:
-    return [
-        str(r.ip)
-        for r in conn.execute(
-            select(dedicated_ips.c.ip)
-            .where(dedicated_ips.c.account_id == account_id, dedicated_ips.c.status == "enabled")
-            .order_by(dedicated_ips.c.id)
-        ).all()
-    ]
+    """Read once per send batch and account."""
+    return [str(r[0]) for r in _ENABLED_IPS.all(conn, {"aid": account_id})]
 
 
 def pending_ready_by_account(conn: Connection) -> dict[int, int]:

@@ -5,41 +5,47 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, or_, select
+from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select
 
+from emulator.storage.raw import RawInsert, RawStatement
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert
 
 LIST_COLUMNS = [c for c in messages.c if c.name not in ("raw", "search_text")]
 
 
-# Hot-path statements are built once: building and cache-keying a statement per call costs more than
-# executing it.
-_INSERT_MESSAGES = insert(messages).returning(messages.c.id, sort_by_parameter_order=True)
-_INSERT_RECIPIENTS = insert(message_recipients)
-_USAGE_UPSERT: dict[str, Any] = {}
+# The group committer's statements run on the DB-API cursor (see storage.raw).
+_INSERT_MESSAGES = RawInsert(messages)
+_INSERT_RECIPIENTS = RawInsert(message_recipients)
+_USAGE_UPSERT: dict[str, RawStatement] = {}
 
 
 def insert_messages(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many messages in one statement; returns their primary keys in input order."""
-    return [r[0] for r in conn.execute(_INSERT_MESSAGES, rows).all()]
+    """Insert many messages; returns their primary keys in input order."""
+    return _INSERT_MESSAGES.many_returning_keys(conn, rows)
 
 
 def insert_recipients(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(_INSERT_RECIPIENTS, rows)
+    _INSERT_RECIPIENTS.many(conn, rows)
 
 
-def _usage_upsert(conn: Connection) -> Any:
+def _usage_upsert(conn: Connection) -> RawStatement:
     stmt = _USAGE_UPSERT.get(conn.dialect.name)
     if stmt is None:
-        ins = dialect_insert(conn, usage_daily)
-        stmt = _USAGE_UPSERT[conn.dialect.name] = ins.on_conflict_do_update(
-            index_elements=["account_id", "day"],
-            set_={
-                "free_units": usage_daily.c.free_units + ins.excluded.free_units,
-                "paid_units": usage_daily.c.paid_units + ins.excluded.paid_units,
-            },
+        ins = dialect_insert(conn, usage_daily).values(
+            account_id=bindparam("account_id"),
+            day=bindparam("day"),
+            free_units=bindparam("free_units"),
+            paid_units=bindparam("paid_units"),
+        )
+        stmt = _USAGE_UPSERT[conn.dialect.name] = RawStatement(
+            ins.on_conflict_do_update(
+                index_elements=["account_id", "day"],
+                set_={
+                    "free_units": usage_daily.c.free_units + ins.excluded.free_units,
+                    "paid_units": usage_daily.c.paid_units + ins.excluded.paid_units,
+                },
+            )
         )
     return stmt
 
@@ -48,7 +54,7 @@ def add_usage_many(conn: Connection, rows: list[tuple[int, str, int, int]]) -> N
     """Add (account_id, day, free, paid) to the daily usage, creating days as needed."""
     if rows:
         params = [{"account_id": a, "day": d, "free_units": f, "paid_units": p} for a, d, f, p in rows]
-        conn.execute(_usage_upsert(conn), params)
+        _usage_upsert(conn).executemany(conn, params)
 
 
 def usage_rows(conn: Connection, account_id: int) -> list[Row[Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_, select, update
 
 from emulator.storage.api_tables import (
     custom_blacklist,
@@ -14,10 +14,23 @@ from emulator.storage.api_tables import (
     platform_blacklist,
     unsubscribed,
 )
+from emulator.storage.raw import RawStatement
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert, insert_ignore
 
 # --- fault rules ---------------------------------------------------------------------------------
+
+
+_RULE_PATTERNS = RawStatement(
+    select(fault_rules.c.pattern, fault_rules.c.outcome)
+    .where(fault_rules.c.account_id == bindparam("aid"))
+    .order_by(fault_rules.c.id)
+)
+
+
+def rule_patterns(conn: Connection, account_id: int) -> list[tuple[str, str]]:
+    """(pattern, outcome) in rule order; read once per send batch and account."""
+    return [(str(p), str(o)) for p, o in _RULE_PATTERNS.all(conn, {"aid": account_id})]
 
 
 def list_rules(conn: Connection, account_id: int) -> list[Row[Any]]:
@@ -110,11 +123,15 @@ def unsubscribed_of(conn: Connection, account_id: int, addresses: list[str]) -> 
     )
 
 
+_ANY_LISTED = [
+    RawStatement(select(t.c.id).where(t.c.account_id == bindparam("aid")).limit(1))
+    for t in (platform_blacklist, custom_blacklist, unsubscribed)
+]
+
+
 def has_any_blacklist(conn: Connection, account_id: int) -> bool:
-    for table in (platform_blacklist, custom_blacklist, unsubscribed):
-        if conn.execute(select(table.c.id).where(table.c.account_id == account_id).limit(1)).first():
-            return True
-    return False
+    """Asked once per send batch and account (most have no list at all)."""
+    return any(stmt.all(conn, {"aid": account_id}) for stmt in _ANY_LISTED)
 
 
 def blocked(

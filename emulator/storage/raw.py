@@ -1,0 +1,146 @@
+"""Hot-path statements run straight on the DB-API cursor of a SQLAlchemy connection.
+
+The group committer runs about ten small statements per batch. SQLAlchemy's per-execution bookkeeping
+(cache keys, contexts, result objects, events) costs several times what SQLite itself spends on such a
+statement, so these are written as ordinary Core statements, compiled once per dialect, and executed on
+the cursor inside the caller's transaction. Only plain values go through here (integers, strings, bytes):
+no type processing is needed or done."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, bindparam, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import ClauseElement
+
+from emulator.storage.db import unstorable
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    order: tuple[str, ...] | None
+    fixed: dict[str, Any]
+
+
+def _fixed_values(compiled: Any) -> dict[str, Any]:
+    return {k: v for k, v in compiled.params.items() if not compiled.binds[k].required}
+
+
+class RawStatement:
+    def __init__(self, stmt: ClauseElement) -> None:
+        self.stmt = stmt
+        # per dialect: SQL text, parameter order (positional styles) and the values bound in the
+        # statement itself (a LIMIT, a literal compared with)
+        self._compiled: dict[str, _Compiled] = {}
+        self._record: Any = None
+
+    def _sql(self, dialect: Dialect) -> _Compiled:
+        hit = self._compiled.get(dialect.name)
+        if hit is None:
+            compiled: Any = self.stmt.compile(dialect=dialect)
+            positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
+            hit = self._compiled[dialect.name] = _Compiled(str(compiled), positional, _fixed_values(compiled))
+        return hit
+
+    @staticmethod
+    def _params(c: _Compiled, params: Mapping[str, Any]) -> Any:
+        if c.fixed:
+            params = {**c.fixed, **params}
+        return params if c.order is None else tuple(params[k] for k in c.order)
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        """Run once; returns the DB-API cursor (fetch from it)."""
+        c = self._sql(conn.dialect)
+        cur = conn.connection.cursor()
+        try:
+            cur.execute(c.sql, self._params(c, params))
+        except Exception as exc:
+            raise (unstorable(exc, conn.dialect.dbapi) or exc) from exc
+        return cur
+
+    def executemany(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        c = self._sql(conn.dialect)
+        cur = conn.connection.cursor()
+        try:
+            cur.executemany(c.sql, [self._params(c, r) for r in rows])
+        except Exception as exc:
+            raise (unstorable(exc, conn.dialect.dbapi) or exc) from exc
+        finally:
+            cur.close()
+
+    def records(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """Rows with attribute access by column name, like SQLAlchemy's Row (read-only tuples)."""
+        cur = self.execute(conn, params)
+        try:
+            rows = cur.fetchall()
+            if self._record is None:
+                self._record = namedtuple("Record", [d[0] for d in cur.description])  # type: ignore[misc]
+            return [self._record._make(r) for r in rows]
+        finally:
+            cur.close()
+
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        cur = self.execute(conn, params)
+        try:
+            return list(cur.fetchall())
+        finally:
+            cur.close()
+
+
+class RawInsert:
+    """INSERT of every column but the autoincrement key; a value left out takes the column's scalar
+    default (or NULL), as SQLAlchemy would have filled it in."""
+
+    def __init__(self, table: Table) -> None:
+        self.key = table.autoincrement_column
+        cols = [c for c in table.c if c is not self.key]
+        self.defaults: dict[str, Any] = {c.name: None for c in cols if c.nullable}
+        for c in cols:
+            if c.default is not None and c.default.is_scalar:
+                self.defaults[c.name] = c.default.arg  # type: ignore[attr-defined]
+        base = insert(table).values({c.name: bindparam(c.name) for c in cols})
+        self.plain = RawStatement(base)
+        self.returning = RawStatement(base.returning(self.key)) if self.key is not None else None
+
+    _params = staticmethod(RawStatement._params)
+
+    def _full(self, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        return [{**self.defaults, **r} for r in rows]
+
+    def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.plain.executemany(conn, self._full(rows))
+
+    def many_returning_keys(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert rows and return their generated keys in input order."""
+        assert self.returning is not None
+        full = self._full(rows)
+        if not full:
+            return []
+        dbapi = conn.dialect.dbapi
+        cur = conn.connection.cursor()
+        try:
+            if conn.dialect.name == "postgresql":  # pipelined, one result set per row
+                c = self.returning._sql(conn.dialect)
+                pg: Any = cur
+                pg.executemany(c.sql, [self._params(c, r) for r in full], returning=True)
+                keys = [int(pg.fetchone()[0])]
+                while pg.nextset():
+                    keys.append(int(pg.fetchone()[0]))
+                return keys
+            c = self.plain._sql(conn.dialect)
+            keys = []
+            for r in full:
+                cur.execute(c.sql, self._params(c, r))
+                keys.append(int(cur.lastrowid))
+            return keys
+        except Exception as exc:
+            raise (unstorable(exc, dbapi) or exc) from exc
+        finally:
+            cur.close()

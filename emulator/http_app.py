@@ -19,6 +19,7 @@ from emulator.admin_api.deps import error_body, require_token
 from emulator.admin_api.schemas import ERROR_RESPONSES
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
+from emulator.tencent_api.asgi import TencentApiRoute
 from emulator.tencent_api.router import TencentApi, is_api_request
 from emulator.web import create_router as web_router
 from emulator.web import index_response
@@ -65,10 +66,6 @@ def create_app(core: Core) -> FastAPI:
             status_code=422,
         )
 
-    @app.post("/", include_in_schema=False)
-    async def _api_post(request: Request) -> Response:
-        return await tencent.handle(request)
-
     @app.get("/", include_in_schema=False)
     async def _root(request: Request) -> Response:
         if is_api_request(request):
@@ -98,6 +95,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(admin_policies.router)
     app.include_router(admin_callbacks.router)
     observability.install(app, core)  # /readyz, /metrics, request latency
+    app.add_middleware(TencentApiRoute, api=tencent)  # outermost: POST / skips FastAPI's routing
     return app
 
 

@@ -8,6 +8,8 @@ import contextvars
 import json
 import logging
 import sys
+import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -73,17 +75,70 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False)
 
 
+class BatchingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes records in batches, at most FLUSH_S after they are logged (warnings and errors at once).
+    A busy server logs a line per message, and a write per line costs as much as the rest of logging."""
+
+    FLUSH_S = 0.05
+    MAX_PENDING = 256
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._pending: list[str] = []
+        self._wake = threading.Event()
+        self._closed = False
+        threading.Thread(target=self._flusher, name="ses-log-flush", daemon=True).start()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
+            return
+        with self.lock:  # type: ignore[union-attr]
+            self._pending.append(line)
+            n = len(self._pending)
+        if record.levelno >= logging.WARNING or n >= self.MAX_PENDING:
+            self.flush()
+        elif n == 1:
+            self._wake.set()
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            lines, self._pending = self._pending, []
+            if lines and self.stream is not None:
+                try:
+                    self.stream.write("\n".join(lines) + "\n")
+                    self.stream.flush()
+                except (OSError, ValueError):  # stderr closed at exit
+                    pass
+
+    def close(self) -> None:
+        self._closed = True
+        self._wake.set()
+        self.flush()
+        super().close()
+
+    def _flusher(self) -> None:
+        while not self._closed:
+            self._wake.wait()
+            time.sleep(self.FLUSH_S)
+            self._wake.clear()
+            self.flush()
+
+
 def configure(level: str = "info", fmt: str = "plain") -> None:
     """Install one stderr handler on the root logger (replacing an earlier one of ours)."""
     if fmt not in FORMATS:
         raise ValueError(f"log format must be one of {', '.join(FORMATS)}")
-    handler = logging.StreamHandler(sys.stderr)
+    handler = BatchingHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else PlainFormatter())
     handler.addFilter(ContextFilter())
     setattr(handler, _HANDLER_MARK, True)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, _HANDLER_MARK, False)]:
         root.removeHandler(old)
+        old.close()
     root.addHandler(handler)
     root.setLevel(level.upper())
     aiosmtpd = logging.getLogger("mail.log")

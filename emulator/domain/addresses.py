@@ -20,8 +20,11 @@ _FORBIDDEN = set('<>()[]\\,;:"')
 _ALIAS_FORM = re.compile(r"(?P<alias>[^<>]*[^<>\s]) <(?P<addr>[^<>]*)>")
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")  # \s: Unicode whitespace, as str.isspace()
+
+
 def _has_space_or_control(value: str) -> bool:
-    return any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+    return _SPACE_OR_CONTROL.search(value) is not None
 
 
 def is_valid_email(addr: str) -> bool:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import uuid
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from emulator.errors import AuthFailure, EmulatorError, TencentError
@@ -35,13 +37,19 @@ REGIONS = frozenset({"ap-guangzhou", "ap-hongkong", "ap-singapore"})
 MAX_BODY = 10 * 1024 * 1024  # the TC3 POST limit
 
 
-def envelope(payload: dict[str, Any], request_id: str) -> Response:
-    body = json.dumps({"Response": {**payload, "RequestId": request_id}}, ensure_ascii=False)
+def new_request_id() -> str:
+    """A random (version 4) UUID. Request ids need uniqueness, not secrecy: uuid4() reads the OS's
+    random source on every call, which costs more than much of a request. `random` is re-seeded in
+    every forked worker."""
+    return str(uuid.UUID(int=random.getrandbits(128), version=4))
+
+
+def envelope_bytes(payload: dict[str, Any], request_id: str) -> bytes:
+    return json.dumps({"Response": {**payload, "RequestId": request_id}}, ensure_ascii=False).encode()
+
+
+def json_response(body: bytes) -> Response:
     return Response(body, status_code=200, media_type=None, headers={"Content-Type": "application/json"})
-
-
-def error_envelope(code: str, message: str, request_id: str) -> Response:
-    return envelope({"Error": {"Code": code, "Message": message}}, request_id)
 
 
 def is_api_request(request: Request) -> bool:
@@ -49,17 +57,20 @@ def is_api_request(request: Request) -> bool:
     return request.method == "POST" or "x-tc-action" in request.headers or "Action" in request.query_params
 
 
-async def _read_body(request: Request) -> bytes:
+BodyChunks = AsyncIterator[bytes]
+
+
+async def _read_body(chunks: BodyChunks) -> bytes:
     """The body, refused as soon as it passes the limit: a chunked upload (no Content-Length) of any
     size is never held in memory whole."""
-    chunks: list[bytes] = []
+    parts: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    async for chunk in chunks:
         size += len(chunk)
         if size > MAX_BODY:
             raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 class TencentApi:
@@ -67,34 +78,47 @@ class TencentApi:
         self.core = core
 
     async def handle(self, request: Request) -> Response:
-        request_id = str(uuid.uuid4())
+        return json_response(
+            await self.answer(
+                request.method, request.url.query, request.headers, request.stream(), request.url.path
+            )
+        )
+
+    async def answer(
+        self, method: str, raw_query: str, headers: Mapping[str, str], chunks: BodyChunks, path: str
+    ) -> bytes:
+        """One API call, from the HTTP request's parts to the JSON body of its (always 200) answer."""
+        request_id = new_request_id()
         bind_request(request_id)
         req: ApiRequest | None = None
         try:
-            length = int(request.headers.get("content-length") or 0)
+            length = int(headers.get("content-length") or 0)
             if length > MAX_BODY:
                 raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
-            body = await _read_body(request)
-            req = parse_api_request(
-                request.method, request.url.query, request.headers, body, path=request.url.path
-            )
+            body = await _read_body(chunks)
+            req = parse_api_request(method, raw_query, headers, body, path=path)
             api = await self._authenticate(req, request_id)
             self._check_target(req)
             self.core.limits.check_api_rate(api.account, req.action or "")  # off unless switched on
             result = await ACTIONS[req.action or ""](api, req.params)
             record_api(self.core, req.action, True, result=result)
-            return envelope(result, request_id)
+            return envelope_bytes(result, request_id)
+        except ClientDisconnect:
+            raise
         except EmulatorError as exc:
             record_api(
                 self.core, req.action if req else None, bool(req and req.action in ALL_ACTIONS), exc=exc
             )
-            return error_envelope(exc.tencent_code, exc.message, request_id)
+            return envelope_bytes({"Error": {"Code": exc.tencent_code, "Message": exc.message}}, request_id)
         except Exception as exc:
             record_api(
                 self.core, req.action if req else None, bool(req and req.action in ALL_ACTIONS), exc=exc
             )
             log.exception("internal error in Tencent API request %s", request_id)
-            return error_envelope("InternalError", "An internal error occurred; try again.", request_id)
+            return envelope_bytes(
+                {"Error": {"Code": "InternalError", "Message": "An internal error occurred; try again."}},
+                request_id,
+            )
 
     async def _authenticate(self, req: ApiRequest, request_id: str) -> ApiContext:
         s = self.core.settings

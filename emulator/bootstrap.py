@@ -73,7 +73,7 @@ class Emulator:
 
     async def run(self, install_signals: bool = False) -> None:
         """Serve until stop() (or SIGINT/SIGTERM when install_signals)."""
-        from emulator.http_app import create_app
+        from emulator.http_app import create_asgi
 
         s = self.settings
         loop = asyncio.get_running_loop()
@@ -86,7 +86,7 @@ class Emulator:
         http_sock = bind_socket(s.host, s.http_port)
         smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
         config = uvicorn.Config(
-            create_app(self.core),
+            create_asgi(self.core),
             log_level="warning",
             log_config=None,  # uvicorn's records go through our handler (plain or JSON, see emulator/logs.py)
             access_log=False,

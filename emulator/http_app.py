@@ -95,8 +95,12 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(admin_policies.router)
     app.include_router(admin_callbacks.router)
     observability.install(app, core)  # /readyz, /metrics, request latency
-    app.add_middleware(TencentApiRoute, api=tencent)  # outermost: POST / skips FastAPI's routing
     return app
+
+
+def create_asgi(core: Core) -> TencentApiRoute:
+    """What the server runs: POST / answered before FastAPI (see tencent_api.asgi), the rest by the app."""
+    return TencentApiRoute(create_app(core), TencentApi(core))
 
 
 HTTP_ERROR_CODES = {400: "InvalidParameter", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound"}

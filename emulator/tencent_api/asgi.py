@@ -1,8 +1,9 @@
-"""POST / as a bare ASGI route in front of FastAPI's router.
+"""POST / as a bare ASGI route in front of the FastAPI app.
 
-Every SendEmail from an SDK is a POST /. Routing it through FastAPI (route matching, request/response
-objects, dependency solving, exception wrappers) costs more CPU than the action itself, so this
-middleware answers it directly; everything else (GET /?Action=..., /admin, the UI) goes on to FastAPI."""
+Every SendEmail from an SDK is a POST /. Passing it through FastAPI (its middleware stack, route
+matching, request/response objects, dependency solving) costs more CPU than the action itself, so this
+wrapper answers it directly; everything else (GET /?Action=..., /admin, the UI) goes on to FastAPI.
+TencentApi.answer turns every failure into a Tencent error envelope, so nothing escapes to the server."""
 
 from __future__ import annotations
 

@@ -443,22 +443,27 @@ def _tc3_candidates(req: ApiRequest, secret_key: str) -> Iterator[str]:
         hashes = [payload_hash(UNSIGNED_PAYLOAD.encode("ascii")), UNSIGNED_PAYLOAD]
     else:
         hashes = [payload_hash(req.payload)]
-    variants: dict[tuple[tuple[str, str], ...], None] = {}  # ordered: the exact headers first
-    for host in _host_variants(req.host):
-        exact = tuple((n, host if n == "host" else v) for n, v in req.signed_headers)
-        variants[exact] = None
-        # the docs' example lower-cases the extra headers' values (x-tc-action:describeinstances)
-        variants[tuple((n, v if n in ("content-type", "host") else v.lower()) for n, v in exact)] = None
-        variants[tuple((n, v.lower()) for n, v in exact)] = None
+    def sign(headers: Sequence[tuple[str, str]], hashed: str) -> str:
+        return tc3_signature(
+            secret_key,
+            req.credential_date,
+            req.credential_service,
+            req.timestamp_raw,
+            canonical_request_hash(req.method, req.path, req.canonical_query, headers, hashed),
+        )
+
+    # the headers exactly as received: what the SDKs sign
+    yield sign(req.signed_headers, hashes[0])
+    tried = {(req.signed_headers, hashes[0])}
     for hashed in hashes:
-        for headers in variants:
-            yield tc3_signature(
-                secret_key,
-                req.credential_date,
-                req.credential_service,
-                req.timestamp_raw,
-                canonical_request_hash(req.method, req.path, req.canonical_query, list(headers), hashed),
-            )
+        for host in _host_variants(req.host):
+            exact = tuple((n, host if n == "host" else v) for n, v in req.signed_headers)
+            # the docs' example lower-cases the extra headers' values (x-tc-action:describeinstances)
+            lowered = tuple((n, v if n in ("content-type", "host") else v.lower()) for n, v in exact)
+            for headers in (exact, lowered, tuple((n, v.lower()) for n, v in exact)):
+                if (headers, hashed) not in tried:
+                    tried.add((headers, hashed))
+                    yield sign(headers, hashed)
 
 
 def _v1_candidates(req: ApiRequest, secret_key: str) -> Iterator[str]:

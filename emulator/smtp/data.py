@@ -84,8 +84,15 @@ class DataCollector:
             body = b""
         elif len(chunks) == 1:
             body = chunks[0][:end]
-        else:
-            body = b"".join(chunks)[:end]
+        else:  # the marker and what follows it are in the last chunks: cut there without a second copy
+            keep: list[bytes | memoryview] = []
+            left = end
+            for c in chunks:
+                if left <= 0:
+                    break
+                keep.append(c if len(c) <= left else memoryview(c)[:left])
+                left -= len(c)
+            body = b"".join(keep)
         if b"\r\n." in body:
             body = body.replace(b"\r\n.", b"\r\n")
         if body.startswith(b"."):

@@ -141,14 +141,3 @@ def configure(level: str = "info", fmt: str = "plain") -> None:
         old.close()
     root.addHandler(handler)
     root.setLevel(level.upper())
-    aiosmtpd = logging.getLogger("mail.log")
-    aiosmtpd.setLevel(logging.WARNING)  # aiosmtpd logs every connection at INFO
-    if not any(isinstance(f, _DropLoginDataWarning) for f in aiosmtpd.filters):
-        aiosmtpd.addFilter(_DropLoginDataWarning())
-
-
-class _DropLoginDataWarning(logging.Filter):
-    """aiosmtpd warns about its own deprecated attribute on every AUTH: noise for our users."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "login_data is deprecated" not in record.getMessage()

@@ -1,1 +1,1 @@
-"""SMTP front-end (aiosmtpd): translates SMTP to `services` calls and errors to SMTP replies."""
+"""SMTP front-end (our own asyncio.Protocol): translates SMTP to `services` calls and errors to SMTP replies."""

@@ -1,11 +1,11 @@
-"""SMTP hooks: each translates one SMTP step into a service call and an error into a reply."""
+"""SMTP steps translated into service calls, and errors into replies. Steps that can finish without
+waiting return their reply at once; the protocol awaits the others."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
-
-from aiosmtpd.smtp import Envelope, Session
 
 from emulator.domain import mime
 from emulator.domain.addresses import is_valid_email
@@ -15,10 +15,12 @@ from emulator.errors import TencentError
 from emulator.observability import record_smtp
 from emulator.services.sending import SendContext
 from emulator.smtp.replies import reply_for
-from emulator.smtp.session import Principal
+from emulator.smtp.session import Envelope, Principal, Session
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
+
+OK = "250 OK"
 
 
 class Handler:
@@ -36,28 +38,37 @@ class Handler:
         found = await asyncio.to_thread(self.core.accounts.smtp_login, address, pw)
         return Principal(*found) if found else None
 
-    async def handle_MAIL(
-        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        principal = session.auth_data if isinstance(session.auth_data, Principal) else None
+    def mail(
+        self, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str | Coroutine[Any, Any, str]:
+        """The reply, or (on a look-up cache miss) a coroutine that looks the sender up off the loop."""
+        principal = session.principal
         claimed = principal.account_id if principal is not None and self.auth_required else None
         cached = self.core.cache.peek(self.core.accounts.mail_from_key(claimed, address))
+        if isinstance(cached, int):
+            return self._accept_mail(session, envelope, address, options, cached)
+        return self._mail_lookup(session, envelope, address, options, claimed)
+
+    async def _mail_lookup(
+        self, session: Session, envelope: Envelope, address: str, options: list[str], claimed: int | None
+    ) -> str:
         try:
-            if isinstance(cached, int):
-                account_id = cached
-            else:
-                account_id = await asyncio.to_thread(self.core.accounts.mail_from, claimed, address)
+            account_id = await asyncio.to_thread(self.core.accounts.mail_from, claimed, address)
         except Exception as exc:  # noqa: BLE001 - every refusal becomes its SMTP reply
             record_smtp(self.core, exc=exc)
             return reply_for(exc)
+        return self._accept_mail(session, envelope, address, options, account_id)
+
+    @staticmethod
+    def _accept_mail(
+        session: Session, envelope: Envelope, address: str, options: list[str], account_id: int
+    ) -> str:
         envelope.mail_from = address
         envelope.mail_options.extend(options)
-        session.account_id = account_id  # type: ignore[attr-defined]
-        return "250 OK"
+        session.account_id = account_id
+        return OK
 
-    async def handle_RCPT(
-        self, server: Any, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
+    def rcpt(self, envelope: Envelope, address: str, options: list[str]) -> str:
         if len(envelope.rcpt_tos) >= self.core.settings.max_recipients:
             return reply_for(
                 TencentError(
@@ -71,12 +82,10 @@ class Handler:
             )
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(options)
-        return "250 OK"
+        return OK
 
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8", "surrogateescape")
+    async def data(self, session: Session, envelope: Envelope) -> str:
+        raw = envelope.content
         subject, header_from, header_to = mime.summarize_headers(raw)
         msg = OutgoingMessage(
             source="smtp",
@@ -92,13 +101,11 @@ class Handler:
         def prepare(_ctx: SendContext) -> OutgoingMessage:
             return msg
 
+        assert session.account_id is not None  # MAIL FROM succeeded
         try:
-            receipt = await self.core.sending.send(session.account_id, prepare)  # type: ignore[attr-defined]
+            receipt = await self.core.sending.send(session.account_id, prepare)
         except Exception as exc:  # noqa: BLE001
             record_smtp(self.core, exc=exc)
             return reply_for(exc)
         record_smtp(self.core, receipt)
         return f"250 2.0.0 Ok: queued as {receipt.message_id}"
-
-    async def handle_exception(self, error: Exception) -> str:
-        return reply_for(error)

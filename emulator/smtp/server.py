@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.netutil import bind_socket
 from emulator.smtp.handler import Handler
-from emulator.smtp.session import ConnectionLimit, EmulatorSMTP
+from emulator.smtp.listener import Listener
+from emulator.smtp.protocol import SMTPProtocol
+from emulator.smtp.session import ConnectionLimit
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
@@ -21,6 +23,7 @@ async def start_smtp(
     handler = Handler(core)
     limit = ConnectionLimit(s.smtp_max_connections)  # one count for both ports
     loop = asyncio.get_running_loop()
+
     common: dict[str, Any] = {
         "hostname": s.smtp_hostname,
         "data_size_limit": s.max_message_bytes,
@@ -28,16 +31,13 @@ async def start_smtp(
         "auth_require_tls": not s.smtp_allow_plain_auth,
         "timeout": s.smtp_idle_timeout_s,
         "limit": limit,
-        "loop": loop,
-        "ident": "Tencent SES emulator",
     }
-
-    def plain() -> EmulatorSMTP:
-        return EmulatorSMTP(handler, tls_context=tls, **common)
-
-    def implicit() -> EmulatorSMTP:
-        return EmulatorSMTP(handler, implicit_tls=True, **common)
-
-    servers: list[asyncio.Server] = [await loop.create_server(plain, sock=bind_socket(s.host, smtp_port))]
-    servers.append(await loop.create_server(implicit, sock=bind_socket(s.host, smtps_port), ssl=tls))
+    plain = Listener(handler, tls_context=tls, **common)
+    implicit = Listener(handler, implicit_tls=True, **common)
+    servers = [await loop.create_server(lambda: SMTPProtocol(plain), sock=bind_socket(s.host, smtp_port))]
+    servers.append(
+        await loop.create_server(
+            lambda: SMTPProtocol(implicit), sock=bind_socket(s.host, smtps_port), ssl=tls
+        )
+    )
     return servers

@@ -99,31 +99,27 @@ def test_oversized_data_is_552_after_the_marker_and_session_goes_on(
     assert server.state(account["name"])["free_used"] == 1
 
 
-def test_read_data_handles_any_chunking() -> None:
+def test_data_collector_handles_any_chunking() -> None:
     """The marker may arrive split across reads, even one byte at a time."""
-    import asyncio
+    from emulator.smtp.data import DataCollector, has_long_line
 
-    from emulator.smtp.data import has_long_line, read_data
-
-    async def run(wire: bytes, size: int) -> tuple[bytes, bytes]:
-        reader = asyncio.StreamReader()
-
-        async def feed() -> None:
-            for i in range(0, len(wire), size):
-                reader.feed_data(wire[i : i + size])
-                await asyncio.sleep(0)  # each piece is a separate read
-
-        feeder = asyncio.create_task(feed())
-        result = await read_data(reader, 10_000)
-        await feeder
-        rest = reader._buffer  # type: ignore[attr-defined]
-        return result.content, bytes(rest)
+    def run(wire: bytes, size: int, limit: int = 10_000) -> tuple[bytes, bytes, bool]:
+        collector = DataCollector(limit)
+        pieces = [wire[i : i + size] for i in range(0, len(wire), size)]
+        for n, piece in enumerate(pieces):
+            if collector.feed(piece):
+                rest = collector.leftover + b"".join(pieces[n + 1 :])
+                result = collector.result()
+                return result.content, rest, result.too_big
+        raise AssertionError("marker not found")
 
     body = b"Subject: s\r\n\r\n.x\r\nline\r\n"
     wire = body.replace(b"\r\n.", b"\r\n..") + b".\r\nQUIT\r\n"
-    for size in (1, 2, 3, 5, 7, 64):
-        assert asyncio.run(run(wire, size)) == (body, b"QUIT\r\n")
-    assert asyncio.run(run(b".\r\n", 1)) == (b"", b"")
+    for size in (1, 2, 3, 4, 5, 7, 64):
+        assert run(wire, size) == (body, b"QUIT\r\n", False)
+        assert run(wire, size, limit=10) == (b"", b"QUIT\r\n", True)
+        assert run(b".\r\n", size) == (b"", b"", False)
+        assert run(b"..\r\n.\r\n", size) == (b".\r\n", b"", False)
     assert not has_long_line(b"a" * 2000 + b"\r\n" + b"b" * 2000)
     assert has_long_line(b"x\r\n" + b"a" * 2001 + b"\r\n")
     assert has_long_line(b"a" * 2001)

@@ -8,6 +8,7 @@ that reads the machine's time; everything else receives a `WallClock`.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -110,7 +111,13 @@ class Clock:
 
 def beijing_day(us: int) -> str:
     """The UTC+8 calendar day (YYYY-MM-DD) that contains this instant."""
-    return to_datetime(us).astimezone(BEIJING).strftime("%Y-%m-%d")
+    return _beijing_day((us + 8 * 3600 * US_PER_SECOND) // (86_400 * US_PER_SECOND))
+
+
+@functools.lru_cache(maxsize=256)
+def _beijing_day(day_index: int) -> str:
+    """Every sent message asks; the answer changes once a day."""
+    return (datetime(1970, 1, 1) + timedelta(days=day_index)).strftime("%Y-%m-%d")
 
 
 def beijing_midnight_after(us: int) -> int:

@@ -12,8 +12,9 @@ policy, decodes headers itself and never raises: `parse_message`, `summarize_hea
 
 from __future__ import annotations
 
-import base64
+import binascii
 import email.policy
+import functools
 import html as html_lib
 import mimetypes
 import re
@@ -128,7 +129,9 @@ def _fold_list(name: str, items: list[str]) -> bytes:
 
 
 def _b64(data: bytes) -> bytes:
-    return base64.encodebytes(data).replace(b"\n", b"\r\n")
+    """Base64 in 76-character CRLF lines (what encodebytes writes, one call instead of one per line)."""
+    s = binascii.b2a_base64(data, newline=False)
+    return b"".join([s[i : i + 76] + b"\r\n" for i in range(0, len(s), 76)])
 
 
 def _leaf(data: bytes, ctype: str, disposition: str | None = None) -> bytes:
@@ -136,6 +139,11 @@ def _leaf(data: bytes, ctype: str, disposition: str | None = None) -> bytes:
     if disposition:
         head += f"Content-Disposition: {disposition}\r\n"
     return head.encode() + b"\r\n" + _b64(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _date_header(second: int) -> bytes:
+    return f"Date: {format_datetime(to_datetime(second * 1_000_000).astimezone(BEIJING))}\r\n".encode()
 
 
 def _render_fast(
@@ -178,7 +186,7 @@ def _render_fast(
     if v.reply_to:
         out.append(f"Reply-To: {v.reply_to}\r\n".encode())
     out.append(f"Subject: {subject}\r\n".encode())
-    out.append(f"Date: {format_datetime(to_datetime(date_us).astimezone(BEIJING))}\r\n".encode())
+    out.append(_date_header(date_us // 1_000_000))
     out.append(f"Message-ID: {v.smtp_message_id or message_id_header}\r\n".encode())
     out += [f"{k}: {val}\r\n".encode() for k, val in extra.items()]
     out.append(b"MIME-Version: 1.0\r\n")

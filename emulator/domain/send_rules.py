@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import mimetypes
 import re
@@ -427,7 +428,20 @@ def fill_template(text: str, variables: dict[str, str]) -> str:
     A placeholder with no value is left as the literal `{{name}}`, as Tencent sends it; names are
     matched exactly (`{{ name }}` with spaces is not a placeholder).
     """
-    return _PLACEHOLDER.sub(lambda m: variables.get(m[1], m[0]), text)
+    parts = _template_parts(text)
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        name = parts[i]
+        value = variables.get(name)
+        out.append("{{" + name + "}}" if value is None else value)
+        out.append(parts[i + 1])
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _template_parts(text: str) -> list[str]:
+    """[literal, name, literal, name, ..., literal]: a template is split once, filled per message."""
+    return _PLACEHOLDER.split(text)
 
 
 __all__ = [

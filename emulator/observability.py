@@ -106,14 +106,24 @@ class Metrics:
         r.register(_StateCollector(core))
         for kind in ("free", "paid"):
             self.recipients.labels(kind)
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *labels: str) -> Any:
+        """metric.labels(*labels), remembered: labels() validates and locks on every call, and the hot
+        paths use a few label sets (label values are bounded: actions, codes, sources)."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
     def metered(self, receipts: list[Receipt]) -> None:
         free = sum(x.free_units for x in receipts)
         paid = sum(x.paid_units for x in receipts)
         if free:
-            self.recipients.labels("free").inc(free)
+            self.child(self.recipients, "free").inc(free)
         if paid:
-            self.recipients.labels("paid").inc(paid)
+            self.child(self.recipients, "paid").inc(paid)
 
 
 _metrics: weakref.WeakKeyDictionary[Any, Metrics] = weakref.WeakKeyDictionary()
@@ -137,10 +147,10 @@ def record_api(core: Core, action: str | None, known: bool, result: Any = None, 
     m = metrics_of(core)
     name = action if known and action else "invalid"
     code = "OK" if exc is None else _code(exc)
-    m.api_requests.labels(name, code).inc()
+    m.child(m.api_requests, name, code).inc()
     if name == "SendEmail":
         if exc is None:
-            m.messages.labels("api", "accepted", "").inc()
+            m.child(m.messages, "api", "accepted", "").inc()
             log.info("SendEmail accepted: MessageId %s", (result or {}).get("MessageId"))
         else:
             m.messages.labels("api", "refused", code).inc()
@@ -152,7 +162,7 @@ def record_smtp(core: Core, receipt: Receipt | None = None, exc: BaseException |
     """One SMTP message accepted (DATA) or refused (MAIL FROM or DATA)."""
     m = metrics_of(core)
     if exc is None and receipt is not None:
-        m.messages.labels("smtp", "accepted", "").inc()
+        m.child(m.messages, "smtp", "accepted", "").inc()
         log.info("SMTP message accepted: %s, %d recipient(s)", receipt.message_id, receipt.recipients)
     elif exc is not None:
         code = _code(exc)
@@ -166,7 +176,7 @@ class SmtpSessionMetrics:
     def __init__(self, core: Core, listener: str) -> None:
         self._m = metrics_of(core)
         self.session_id = new_smtp_session()
-        self._m.smtp_sessions.labels(listener).inc()
+        self._m.child(self._m.smtp_sessions, listener).inc()
         self._m.smtp_active.inc()
         self._open = True
         log.debug("SMTP session opened on %s", listener)

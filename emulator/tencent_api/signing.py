@@ -243,6 +243,11 @@ def _check_text(where: str, text: str) -> None:
         raise TencentError("InvalidParameterValue", "A parameter is not valid Unicode text.") from None
 
 
+# In a JSON body a NUL or a lone surrogate can only come from a \u escape (raw control characters are
+# invalid JSON), and an integer beyond 32 bits has at least ten digits: a body with neither needs no walk.
+_MAY_BE_UNSTORABLE = re.compile(rb"\\u|[0-9]{10}")
+
+
 def checked_values(params: dict[str, Any]) -> dict[str, Any]:
     """Refuse names and values no Tencent parameter can hold and no database column can store: NUL
     characters, lone surrogates (``"\\ud800"`` in JSON) and integers beyond 32 bits. Iterative: bodies
@@ -334,7 +339,12 @@ def _parse_tc3(
     if action is None:
         raise _missing("header `X-TC-Action`")
     ts = _timestamp(hdrs.get("x-tc-timestamp"), "X-TC-Timestamp")
-    params = checked_values(unflatten(form) if form is not None else _json_params(body))
+    if form is not None:
+        params = checked_values(unflatten(form))
+    else:
+        params = _json_params(body)
+        if _MAY_BE_UNSTORABLE.search(body):
+            checked_values(params)
     return ApiRequest(
         method=method,
         action=action,

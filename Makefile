@@ -38,7 +38,11 @@ lint: $(VENV)/.lint-deps $(VENV)/.test-deps  # mypy needs the test deps (pytest)
 	$(BIN)/mypy emulator
 	$(BIN)/hadolint docker/Dockerfile
 
-bench: $(BIN)/ses-emulator
+$(VENV)/.bench-deps: $(BIN)/ses-emulator
+	$(BIN)/pip install -q -e '.[bench]'
+	touch $@
+
+bench: $(VENV)/.bench-deps
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:

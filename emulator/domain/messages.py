@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import random
 import string
 from dataclasses import dataclass, field
 
 from emulator.domain.clock import BEIJING, to_datetime
+from emulator.domain.unique import unique_bits
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -18,9 +18,7 @@ SHARED_POOL = [f"198.51.100.{n}" for n in range(10, 26)]  # TEST-NET-2: the shar
 def new_message_id(app_id: str, account_time_us: int) -> str:
     """qcloudses-30-<appId>-date-<yyyyMMddHHmmss in UTC+8>-<13 alphanumerics>, like the real ones."""
     stamp = _stamp(account_time_us // 1_000_000)
-    # unique, not secret (it is shown to everyone who sees the mail): `random` is far cheaper than the
-    # OS source, and is re-seeded in every forked worker
-    n = random.getrandbits(80)
+    n = unique_bits(80)  # unique, not secret: it is shown to everyone who sees the mail
     tail = []
     for _ in range(13):
         n, d = divmod(n, 62)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from sqlalchemy import Row
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from emulator.domain.unique import unique_bits
 from emulator.errors import AuthFailure, EmulatorError, TencentError
 from emulator.logs import bind_request
 from emulator.observability import record_api
@@ -37,10 +37,8 @@ MAX_BODY = 10 * 1024 * 1024  # the TC3 POST limit
 
 
 def new_request_id() -> str:
-    """A random (version 4, RFC 4122 variant) UUID. Request ids need uniqueness, not secrecy: uuid4()
-    reads the OS's random source on every call, which costs more than much of a request. `random` is
-    re-seeded in every forked worker."""
-    h = f"{random.getrandbits(128):032x}"
+    """A random (version 4, RFC 4122 variant) UUID, from domain.unique rather than uuid4()."""
+    h = f"{unique_bits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 

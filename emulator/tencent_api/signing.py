@@ -453,6 +453,7 @@ def _tc3_candidates(req: ApiRequest, secret_key: str) -> Iterator[str]:
         hashes = [payload_hash(UNSIGNED_PAYLOAD.encode("ascii")), UNSIGNED_PAYLOAD]
     else:
         hashes = [payload_hash(req.payload)]
+
     def sign(headers: Sequence[tuple[str, str]], hashed: str) -> str:
         return tc3_signature(
             secret_key,

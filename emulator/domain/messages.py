@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass, field
 
 from emulator.domain.clock import BEIJING, to_datetime
-from emulator.domain.unique import unique_bits
+from emulator.domain.unique import unique_text
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -18,12 +18,8 @@ SHARED_POOL = [f"198.51.100.{n}" for n in range(10, 26)]  # TEST-NET-2: the shar
 def new_message_id(app_id: str, account_time_us: int) -> str:
     """qcloudses-30-<appId>-date-<yyyyMMddHHmmss in UTC+8>-<13 alphanumerics>, like the real ones."""
     stamp = _stamp(account_time_us // 1_000_000)
-    n = unique_bits(80)  # unique, not secret: it is shown to everyone who sees the mail
-    tail = []
-    for _ in range(13):
-        n, d = divmod(n, 62)
-        tail.append(_ALNUM[d])
-    return f"qcloudses-30-{app_id}-date-{stamp}-{''.join(tail)}"
+    tail = unique_text(_ALNUM, 13)  # unique, not secret: it is shown to everyone who sees the mail
+    return f"qcloudses-30-{app_id}-date-{stamp}-{tail}"
 
 
 @functools.lru_cache(maxsize=64)

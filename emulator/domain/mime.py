@@ -435,6 +435,24 @@ def attachment(raw: bytes, index: int) -> tuple[str, str, bytes]:
     return _safe_filename(part, index), _clean(part.get_content_type()), _part_bytes(part)
 
 
+def rendered_summary(v: ValidSend, raw: bytes) -> tuple[str, str, str]:
+    """summarize_headers(raw) for a message render_message wrote from `v`, without re-reading it when
+    the headers are plain ASCII written verbatim (the usual SendEmail); any other case reads `raw`."""
+    simple = (
+        v.alias is None
+        and not v.header_from
+        and v.sender.isascii()
+        and v.subject.isascii()
+        and len(v.subject) <= 900
+        and v.subject == v.subject.strip()
+        and "=?" not in v.subject
+        and all(a.isascii() and a == a.strip() for a in v.to)
+    )
+    if simple:
+        return v.subject, v.sender, ", ".join(v.to)
+    return summarize_headers(raw)
+
+
 def summarize_headers(raw: bytes) -> tuple[str, str, str]:
     """(Subject, From, To), decoded, from the header block only: cheap enough for the SMTP path."""
     try:
@@ -527,5 +545,6 @@ __all__ = [
     "parse_message",
     "render_message",
     "search_text",
+    "rendered_summary",
     "summarize_headers",
 ]

@@ -428,20 +428,22 @@ def fill_template(text: str, variables: dict[str, str]) -> str:
     A placeholder with no value is left as the literal `{{name}}`, as Tencent sends it; names are
     matched exactly (`{{ name }}` with spaces is not a placeholder).
     """
-    parts = _template_parts(text)
-    out = [parts[0]]
-    for i in range(1, len(parts), 2):
-        name = parts[i]
-        value = variables.get(name)
-        out.append("{{" + name + "}}" if value is None else value)
-        out.append(parts[i + 1])
-    return "".join(out)
+    fmt, names = _template_format(text)
+    if not names:
+        return text
+    return fmt.format(*[variables.get(name, "{{" + name + "}}") for name in names])
 
 
 @functools.lru_cache(maxsize=256)
-def _template_parts(text: str) -> list[str]:
-    """[literal, name, literal, name, ..., literal]: a template is split once, filled per message."""
-    return _PLACEHOLDER.split(text)
+def _template_format(text: str) -> tuple[str, list[str]]:
+    """The template as a str.format string with one positional field per placeholder (the literal text
+    escaped), and the placeholder names in order: split once per template, filled per message."""
+    parts = _PLACEHOLDER.split(text)
+    fmt = [parts[0].replace("{", "{{").replace("}", "}}")]
+    for i in range(1, len(parts), 2):
+        fmt.append("{" + str(i // 2) + "}")
+        fmt.append(parts[i + 1].replace("{", "{{").replace("}", "}}"))
+    return "".join(fmt), parts[1::2]
 
 
 __all__ = [

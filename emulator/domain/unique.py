@@ -16,3 +16,7 @@ os.register_at_fork(after_in_child=_rng.seed)
 
 def unique_bits(n: int) -> int:
     return _rng.getrandbits(n)
+
+
+def unique_text(alphabet: str, k: int) -> str:
+    return "".join(_rng.choices(alphabet, k=k))

@@ -77,7 +77,7 @@ def compose(
             date_us=ctx.now_us,
             x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
         )
-        subj, hfrom, hto = mime.summarize_headers(raw)
+        subj, hfrom, hto = mime.rendered_summary(v, raw)
         if also is not None:
             also(ctx)
         return OutgoingMessage(

@@ -8,8 +8,9 @@ no type processing is needed or done."""
 
 from __future__ import annotations
 
+import operator
 from collections import namedtuple
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,14 @@ class _Compiled:
     sql: str
     order: tuple[str, ...] | None
     fixed: dict[str, Any]
+    pick: Callable[[Mapping[str, Any]], Any] | None = None  # the positional values, in order
+
+
+def _picker(order: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    get = operator.itemgetter(*order)
+    if len(order) == 1:
+        return lambda p: (get(p),)
+    return get
 
 
 def _fixed_values(compiled: Any) -> dict[str, Any]:
@@ -44,14 +53,17 @@ class RawStatement:
         if hit is None:
             compiled: Any = self.stmt.compile(dialect=dialect)
             positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
-            hit = self._compiled[dialect.name] = _Compiled(str(compiled), positional, _fixed_values(compiled))
+            pick = _picker(positional) if positional else None
+            hit = self._compiled[dialect.name] = _Compiled(
+                str(compiled), positional, _fixed_values(compiled), pick
+            )
         return hit
 
     @staticmethod
     def _params(c: _Compiled, params: Mapping[str, Any]) -> Any:
         if c.fixed:
             params = {**c.fixed, **params}
-        return params if c.order is None else tuple(params[k] for k in c.order)
+        return params if c.pick is None else c.pick(params)
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         """Run once; returns the DB-API cursor (fetch from it)."""

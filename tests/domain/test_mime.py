@@ -10,7 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.domain.mime import attachment, parse_message, render_message, search_text, summarize_headers
+from emulator.domain.mime import (
+    attachment,
+    parse_message,
+    render_message,
+    rendered_summary,
+    search_text,
+    summarize_headers,
+)
 from emulator.domain.send_rules import FORBIDDEN_EXTENSIONS, SendEmailInput, ValidSend, validate_send
 from emulator.errors import NotFound
 
@@ -353,3 +360,32 @@ def test_anything_validate_send_accepts_renders_and_reads_back(
     parsed = parse_message(render(v))
     assert parsed.parse_error is None
     assert parsed.text == "plain body"
+
+
+_addr = st.sampled_from(
+    ["to@example.com", "a.b@mail.example.org", "x@example.com", "ünï@example.com", "to@exämple.com"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    subject=st.one_of(
+        st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=120),
+        st.sampled_from(["=?utf-8?b?SGk=?=", " padded ", "Ünïcode subject", "x" * 950, "a " * 60]),
+    ),
+    to=st.lists(_addr, min_size=1, max_size=6, unique=True),
+    sender=st.sampled_from(
+        ["noreply@mail.example.com", "Alias <noreply@mail.example.com>", "Ä <n@m.example.com>"]
+    ),
+    extra=st.sampled_from([None, '{"X-Tag": "a"}', '{"X-Tag": "ü"}']),
+)
+def test_rendered_summary_is_what_reading_the_message_gives(
+    subject: str, to: list[str], sender: str, extra: str | None
+) -> None:
+    """The shortcut compose takes instead of re-reading its own MIME must agree with reading it."""
+    try:
+        v = valid(subject=subject, to=to, from_address=sender, smtp_headers=extra)
+    except Exception:  # noqa: BLE001 - inputs SendEmail refuses are not rendered at all
+        return
+    raw = render(v)
+    assert rendered_summary(v, raw) == summarize_headers(raw)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from emulator.domain.send_rules import (
     FORBIDDEN_EXTENSIONS,
@@ -372,4 +375,20 @@ FILL = [
 
 @pytest.mark.parametrize(("text", "variables", "expected"), FILL)
 def test_fill_template(text: str, variables: dict[str, str], expected: str) -> None:
+    assert fill_template(text, variables) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(
+        st.one_of(
+            st.sampled_from(["{{a}}", "{{b}}", "{{ a }}", "{", "}", "{0}", "{{", "}}", "{{a"]), st.text()
+        ),
+        max_size=12,
+    ).map("".join),
+    variables=st.dictionaries(st.sampled_from(["a", "b", "c"]), st.text(max_size=5)),
+)
+def test_fill_template_is_one_regex_pass(text: str, variables: dict[str, str]) -> None:
+    """The cached, pre-split template fills exactly as one substitution pass over the text would."""
+    expected = re.sub(r"\{\{([^{}\s]+)\}\}", lambda m: variables.get(m[1], m[0]), text)
     assert fill_template(text, variables) == expected

@@ -8,10 +8,11 @@ from the database at scrape time, so they are right across processes sharing Pos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -142,6 +143,46 @@ def _code(exc: BaseException) -> str:
 
 
 # --- what front-ends report ------------------------------------------------------------------------
+ACCEPTED_LINES_PER_S = 50
+
+
+class AcceptedLines:
+    """One info line per accepted message, up to `per_second` a second; past that (a load test) the rest
+    are counted and reported in one line when the second ends: a console scrolling thousands of lines a
+    second shows nothing, and writing them costs the server more than some of its own work."""
+
+    def __init__(
+        self, per_second: int = ACCEPTED_LINES_PER_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.per_second = per_second
+        self._clock = clock
+        self._window = -1
+        self._logged = 0
+        self._skipped = 0
+
+    def line(self, msg: str, *args: object) -> None:
+        now = self._clock()
+        if int(now) != self._window:
+            self.report()  # what an earlier second skipped, if its timer has not run
+            self._window, self._logged = int(now), 0
+        if self._logged < self.per_second:
+            self._logged += 1
+            log.info(msg, *args)
+            return
+        self._skipped += 1
+        if self._skipped == 1:
+            with contextlib.suppress(RuntimeError):  # off the event loop: reported by a later line
+                asyncio.get_running_loop().call_later(1.0 - now % 1.0, self.report)
+
+    def report(self) -> None:
+        skipped, self._skipped = self._skipped, 0
+        if skipped:
+            log.info("%d more messages accepted in the last second (not logged one by one)", skipped)
+
+
+_accepted = AcceptedLines()
+
+
 def record_api(core: Core, action: str | None, known: bool, result: Any = None, exc: Any = None) -> None:
     """One Tencent API answer. `known`: the action exists (keeps label values bounded)."""
     m = metrics_of(core)
@@ -151,7 +192,7 @@ def record_api(core: Core, action: str | None, known: bool, result: Any = None, 
     if name == "SendEmail":
         if exc is None:
             m.child(m.messages, "api", "accepted", "").inc()
-            log.info("SendEmail accepted: MessageId %s", (result or {}).get("MessageId"))
+            _accepted.line("SendEmail accepted: MessageId %s", (result or {}).get("MessageId"))
         else:
             m.messages.labels("api", "refused", code).inc()
     if exc is not None:
@@ -163,7 +204,7 @@ def record_smtp(core: Core, receipt: Receipt | None = None, exc: BaseException |
     m = metrics_of(core)
     if exc is None and receipt is not None:
         m.child(m.messages, "smtp", "accepted", "").inc()
-        log.info("SMTP message accepted: %s, %d recipient(s)", receipt.message_id, receipt.recipients)
+        _accepted.line("SMTP message accepted: %s, %d recipient(s)", receipt.message_id, receipt.recipients)
     elif exc is not None:
         code = _code(exc)
         m.messages.labels("smtp", "refused", code).inc()

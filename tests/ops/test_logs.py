@@ -82,3 +82,23 @@ def test_serve_refuses_a_bad_log_format(tmp_path: Path) -> None:
     r = subprocess.run([exe, "serve"], env=serve_env(tmp_path, SES_EMULATOR_LOG_FORMAT="xml"),
                        capture_output=True, text=True, timeout=60)  # fmt: skip
     assert r.returncode == 2 and "SES_EMULATOR_LOG_FORMAT" in r.stderr
+
+
+def test_accepted_lines_past_the_rate_are_counted_not_written(caplog: pytest.LogCaptureFixture) -> None:
+    """A load test would scroll thousands of "accepted" lines a second: past the rate they are counted and
+    the count is written once (here at the next second; on the server also by a timer)."""
+    from emulator.observability import AcceptedLines
+
+    now = [100.2]
+    lines = AcceptedLines(per_second=5, clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="emulator.ops"):
+        for n in range(12):
+            lines.line("SMTP message accepted: %s", n)
+        now[0] = 101.0
+        lines.line("SMTP message accepted: %s", "next")
+    messages = [r.getMessage() for r in caplog.records if r.name == "emulator.ops"]
+    assert messages == [
+        *(f"SMTP message accepted: {n}" for n in range(5)),
+        "7 more messages accepted in the last second (not logged one by one)",
+        "SMTP message accepted: next",
+    ]

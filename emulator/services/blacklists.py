@@ -20,7 +20,7 @@ from emulator.domain.dates import DAY_US, parse_day
 from emulator.domain.messages import OutgoingMessage
 from emulator.errors import TencentError
 from emulator.services.sending import SendContext
-from emulator.services.txn_scratch import scratch
+from emulator.services.txn_scratch import send_policy
 from emulator.storage import policy_repo
 
 if TYPE_CHECKING:
@@ -59,11 +59,7 @@ class BlacklistService:
 
     # --- sending check ---------------------------------------------------------------------------
     def check(self, ctx: SendContext, msg: OutgoingMessage) -> None:
-        cache = scratch(ctx.conn)  # most accounts have no blacklist: one look-up per transaction
-        key = ("has_blacklist", ctx.account.id)
-        if key not in cache:
-            cache[key] = policy_repo.has_any_blacklist(ctx.conn, ctx.account.id)
-        if not cache[key]:
+        if not send_policy(ctx.conn, ctx.account.id).listed:  # most accounts have no list at all
             return
         platform, custom = policy_repo.blocked(
             ctx.conn, ctx.account.id, msg.recipients, beijing_day(ctx.now_us)

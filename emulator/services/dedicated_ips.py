@@ -160,9 +160,6 @@ class DedicatedIpService:
     def release(self, ref: int | str, ip_id: int) -> Row[Any]:
         return self._change(ref, ip_id, "release")
 
-    def enabled_for(self, conn: Connection, account_id: int) -> list[str]:
-        return ips_repo.enabled_ips(conn, account_id)
-
     # --- scheduler hooks ------------------------------------------------------------------------
     def _due_deliveries(
         self, conn: Connection, acct: Row[Any], after_us: int, until_us: int

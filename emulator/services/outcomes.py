@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row
 from emulator.domain.addresses import domain_of
 from emulator.domain.outcomes import OUTCOMES, columns_for, first_outcome, validate_pattern
 from emulator.errors import EmulatorError, NotFound
-from emulator.services.txn_scratch import scratch
+from emulator.services.txn_scratch import send_policy
 from emulator.storage import policy_repo
 
 if TYPE_CHECKING:
@@ -52,11 +52,7 @@ class OutcomeService:
 
     # --- sending hook ------------------------------------------------------------------------------
     def recipient_outcome(self, conn: Connection, acct: Row[Any], address: str, at_us: int) -> dict[str, Any]:
-        cache = scratch(conn)
-        key = ("fault_rules", acct.id)
-        if key not in cache:
-            cache[key] = policy_repo.rule_patterns(conn, acct.id)
-        outcome = first_outcome(cache[key], address) or "delivered"
+        outcome = first_outcome(send_policy(conn, acct.id).rules, address) or "delivered"
         if outcome == "hard_bounce":
             policy_repo.add_platform(conn, acct.id, address, at_us, domain_of(address))
         elif outcome == "unsubscribe":  # later mail to this recipient: ReceiverHasUnsubscribed

@@ -25,6 +25,7 @@ from emulator.domain.clock import ClockState, beijing_day
 from emulator.domain.messages import OutgoingMessage, new_message_id, pick_ip
 from emulator.domain.metering import split_units
 from emulator.errors import EmulatorError, InsufficientBalance, InternalError, NotFound
+from emulator.services.txn_scratch import send_policy
 from emulator.storage import accounts_repo, mail_repo
 
 if TYPE_CHECKING:
@@ -237,7 +238,7 @@ class SendService:
             free_left[acct.id] -= units.free
             message_id = msg.message_id or message_id
             if acct.id not in ips:
-                ips[acct.id] = self.core.ips.enabled_for(conn, acct.id)
+                ips[acct.id] = send_policy(conn, acct.id).ips
             ip = pick_ip(ips[acct.id], message_id)
             receipt = Receipt(
                 message_id=message_id,

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from emulator.storage import policy_repo
+
 _KEY = "ses_emulator_scratch"
 
 
@@ -21,3 +23,13 @@ def scratch(conn: Connection) -> dict[Any, Any]:
         conn.info[_KEY] = slot
     data: dict[Any, Any] = slot[1]
     return data
+
+
+def send_policy(conn: Connection, account_id: int) -> policy_repo.SendPolicy:
+    """The account's blacklist presence, fault rules and enabled IPs, read once per transaction."""
+    cache = scratch(conn)
+    key = ("send_policy", account_id)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = policy_repo.send_policy(conn, account_id)
+    return found

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
-from emulator.storage.raw import RawStatement
 from emulator.storage.tables import dedicated_ips, ip_intervals, ip_inventory
 
 
@@ -132,18 +131,6 @@ def intervals(conn: Connection, account_id: int) -> list[Row[Any]]:
             select(ip_intervals).where(ip_intervals.c.account_id == account_id).order_by(ip_intervals.c.id)
         ).all()
     )
-
-
-_ENABLED_IPS = RawStatement(
-    select(dedicated_ips.c.ip)
-    .where(dedicated_ips.c.account_id == bindparam("aid"), dedicated_ips.c.status == "enabled")
-    .order_by(dedicated_ips.c.id)
-)
-
-
-def enabled_ips(conn: Connection, account_id: int) -> list[str]:
-    """Read once per send batch and account."""
-    return [str(r[0]) for r in _ENABLED_IPS.all(conn, {"aid": account_id})]
 
 
 def pending_ready_by_account(conn: Connection) -> dict[int, int]:

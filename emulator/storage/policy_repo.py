@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    String,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from emulator.storage.api_tables import (
     custom_blacklist,
@@ -15,22 +31,10 @@ from emulator.storage.api_tables import (
     unsubscribed,
 )
 from emulator.storage.raw import RawStatement
-from emulator.storage.tables import message_recipients, messages, usage_daily
+from emulator.storage.tables import dedicated_ips, message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert, insert_ignore
 
 # --- fault rules ---------------------------------------------------------------------------------
-
-
-_RULE_PATTERNS = RawStatement(
-    select(fault_rules.c.pattern, fault_rules.c.outcome)
-    .where(fault_rules.c.account_id == bindparam("aid"))
-    .order_by(fault_rules.c.id)
-)
-
-
-def rule_patterns(conn: Connection, account_id: int) -> list[tuple[str, str]]:
-    """(pattern, outcome) in rule order; read once per send batch and account."""
-    return [(str(p), str(o)) for p, o in _RULE_PATTERNS.all(conn, {"aid": account_id})]
 
 
 def list_rules(conn: Connection, account_id: int) -> list[Row[Any]]:
@@ -123,22 +127,53 @@ def unsubscribed_of(conn: Connection, account_id: int, addresses: list[str]) -> 
     )
 
 
-_ANY_LISTED = RawStatement(
-    select(
-        or_(
-            *(
-                exists().where(t.c.account_id == bindparam("aid"))
-                for t in (platform_blacklist, custom_blacklist, unsubscribed)
+@dataclass(frozen=True)
+class SendPolicy:
+    """What the sending transaction needs to know about an account's policies."""
+
+    listed: bool  # any blacklist or unsubscribe entry at all (most accounts have none)
+    rules: list[tuple[str, str]]  # fault rules as (pattern, outcome), in creation order
+    ips: list[str]  # enabled dedicated IPs, in id order
+
+
+_NO_TEXT = literal(None, String)
+_SEND_POLICY = RawStatement(
+    union_all(
+        select(
+            literal("ip", String).label("kind"),
+            dedicated_ips.c.ip.label("a"),
+            _NO_TEXT.label("b"),
+            dedicated_ips.c.id.label("n"),
+        ).where(dedicated_ips.c.account_id == bindparam("aid"), dedicated_ips.c.status == "enabled"),
+        select(literal("rule", String), fault_rules.c.pattern, fault_rules.c.outcome, fault_rules.c.id).where(
+            fault_rules.c.account_id == bindparam("aid")
+        ),
+        select(literal("listed", String), _NO_TEXT, _NO_TEXT, literal(0, Integer)).where(
+            or_(
+                *(
+                    exists().where(t.c.account_id == bindparam("aid"))
+                    for t in (platform_blacklist, custom_blacklist, unsubscribed)
+                )
             )
-        )
-    )
+        ),
+    ).order_by("kind", "n")
 )
 
 
-def has_any_blacklist(conn: Connection, account_id: int) -> bool:
-    """Asked once per send batch and account (most have no list at all): one statement, as each one
-    the committer runs is a round trip through SQLite and the GIL."""
-    return bool(_ANY_LISTED.all(conn, {"aid": account_id})[0][0])
+def send_policy(conn: Connection, account_id: int) -> SendPolicy:
+    """Read once per send batch and account, in one statement: each statement the committer runs is a
+    round trip through SQLite that hands the GIL (and the core) to the event loop and back."""
+    listed = False
+    rules: list[tuple[str, str]] = []
+    ips: list[str] = []
+    for kind, a, b, _n in _SEND_POLICY.all(conn, {"aid": account_id}):
+        if kind == "ip":
+            ips.append(str(a))
+        elif kind == "rule":
+            rules.append((str(a), str(b)))
+        else:
+            listed = True
+    return SendPolicy(listed, rules, ips)
 
 
 def blocked(

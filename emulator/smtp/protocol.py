@@ -419,26 +419,33 @@ class SMTPProtocol(asyncio.Protocol):
         self._session.principal = principal
         return "235 2.7.0 Authentication successful"
 
+    def _path(self, keyword: str, arg: str | None, syntax_error: str) -> tuple[str, list[str]] | None:
+        """The address and upper-cased parameters of `MAIL FROM:` / `RCPT TO:`; None once refused."""
+        arg = strip_keyword(keyword, arg) if arg is not None else None
+        if arg is None:
+            self._reply(syntax_error)
+            return None
+        address, rest = get_address(arg)
+        if address is None:
+            self._reply("553 5.1.3 Error: malformed address")
+            return None
+        if not address or (rest and not self._session.extended_smtp):
+            self._reply(syntax_error)
+            return None
+        return address, rest.upper().split()
+
     def smtp_MAIL(self, arg: str | None) -> None:
         if self._helo_needed() or self._auth_needed():
             return
         session = self._session
         syntax_error = _MAIL_SYNTAX + _PARAMS_SYNTAX if session.extended_smtp else _MAIL_SYNTAX
-        arg = strip_keyword("FROM:", arg) if arg is not None else None
-        if arg is None:
-            self._reply(syntax_error)
+        path = self._path("FROM:", arg, syntax_error)
+        if path is None:
             return
-        address, rest = get_address(arg)
-        if address is None:
-            self._reply("553 5.1.3 Error: malformed address")
-            return
-        if not address or (rest and not session.extended_smtp):
-            self._reply(syntax_error)
-            return
+        address, options = path
         if self._envelope.mail_from:
             self._reply("503 Error: nested MAIL command")
             return
-        options = rest.upper().split()
         if options:
             params = get_params(options)
             refusal = "" if params is None else check_mail_params(params, self._l.data_size_limit)
@@ -459,18 +466,10 @@ class SMTPProtocol(asyncio.Protocol):
             self._reply("503 Error: need MAIL command")
             return
         syntax_error = _RCPT_SYNTAX + _PARAMS_SYNTAX if session.extended_smtp else _RCPT_SYNTAX
-        arg = strip_keyword("TO:", arg) if arg is not None else None
-        if arg is None:
-            self._reply(syntax_error)
+        path = self._path("TO:", arg, syntax_error)
+        if path is None:
             return
-        address, rest = get_address(arg)
-        if address is None:
-            self._reply("553 5.1.3 Error: malformed address")
-            return
-        if not address or (rest and not session.extended_smtp):
-            self._reply(syntax_error)
-            return
-        options = rest.upper().split()
+        address, options = path
         if options:
             params = get_params(options)
             if params is None:

@@ -453,10 +453,11 @@ def rendered_summary(v: ValidSend, raw: bytes) -> tuple[str, str, str]:
     return summarize_headers(raw)
 
 
-def summarize_headers(raw: bytes) -> tuple[str, str, str]:
-    """(Subject, From, To), decoded, from the header block only: cheap enough for the SMTP path."""
+def summarize_headers(raw: bytes, fields: dict[str, str] | None = None) -> tuple[str, str, str]:
+    """(Subject, From, To), decoded, from the header block only: cheap enough for the SMTP path.
+    `fields`: header_fields(raw), when the caller has it already."""
     try:
-        fields = header_fields(raw)
+        fields = header_fields(raw) if fields is None else fields
         return tuple(_decode_header(fields.get(name, "")) for name in ("subject", "from", "to"))  # type: ignore[return-value]
     except Exception:  # noqa: BLE001
         return "", "", ""
@@ -489,14 +490,14 @@ def html_to_text(markup: str) -> str:
 SEARCH_SCAN_BYTES = 64 * 1024
 
 
-def _simple_text(raw: bytes, limit: int) -> str | None:
+def _simple_text(raw: bytes, limit: int, fields: dict[str, str] | None) -> str | None:
     """Subject + body of a single-part, unencoded text/plain message without the full MIME parser
     (the common case on the SMTP hot path); None when the message needs the real parser."""
     end = raw.find(b"\r\n\r\n")
     if end == -1:
         return None
     try:
-        fields = header_fields(raw)
+        fields = header_fields(raw) if fields is None else fields
         ctype = (fields.get("content-type") or "text/plain").lower()
         cte = (fields.get("content-transfer-encoding") or "7bit").lower()
         if not ctype.startswith("text/plain") or cte not in ("7bit", "8bit", "binary"):
@@ -516,11 +517,13 @@ def search_text_of(subject: str, text: str | None, html: str | None, limit: int 
     return _clean("\n".join(p for p in pieces if p).lower()[:limit])
 
 
-def search_text(raw: bytes, limit: int = 20000) -> str:
+def search_text(raw: bytes, limit: int = 20000, fields: dict[str, str] | None = None) -> str:
     """Lower-cased subject, text and visible HTML text, at most `limit` characters; never raises.
-    Only the first 64 KB are parsed: text parts come first, and attachments are not searched."""
+    Only the first 64 KB are parsed: text parts come first, and attachments are not searched.
+    `fields`: header_fields(raw), when the caller has it already (the header block then ends within
+    those 64 KB whenever it is used, so it is the same block)."""
     raw = raw[:SEARCH_SCAN_BYTES]
-    simple = _simple_text(raw, limit)
+    simple = _simple_text(raw, limit, fields)
     if simple is not None:
         return _clean(simple.lower()[:limit])
     try:
@@ -541,6 +544,7 @@ __all__ = [
     "AttachmentInfo",
     "ParsedMessage",
     "attachment",
+    "header_fields",
     "html_to_text",
     "parse_message",
     "render_message",

@@ -86,7 +86,8 @@ class Handler:
 
     async def data(self, session: Session, envelope: Envelope) -> str:
         raw = envelope.content
-        subject, header_from, header_to = mime.summarize_headers(raw)
+        fields = mime.header_fields(raw)  # read once for the summary and the search text
+        subject, header_from, header_to = mime.summarize_headers(raw, fields)
         msg = OutgoingMessage(
             source="smtp",
             mail_from=envelope.mail_from or "",
@@ -95,7 +96,7 @@ class Handler:
             subject=subject,
             header_from=header_from,
             header_to=header_to,
-            search_text=mime.search_text(raw),
+            search_text=mime.search_text(raw, fields=fields),
         )
 
         def prepare(_ctx: SendContext) -> OutgoingMessage:

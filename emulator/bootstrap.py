@@ -74,6 +74,7 @@ class Emulator:
     async def run(self, install_signals: bool = False) -> None:
         """Serve until stop() (or SIGINT/SIGTERM when install_signals)."""
         from emulator.http_app import create_asgi
+        from emulator.tencent_api.http_protocol import protocol_for
 
         s = self.settings
         loop = asyncio.get_running_loop()
@@ -85,14 +86,15 @@ class Emulator:
         scheduler_task = asyncio.create_task(self._scheduler_loop())
         http_sock = bind_socket(s.host, s.http_port)
         smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
+        app = create_asgi(self.core)
         config = uvicorn.Config(
-            create_asgi(self.core),
+            app,
             log_level="warning",
             log_config=None,  # uvicorn's records go through our handler (plain or JSON, see emulator/logs.py)
             access_log=False,
             lifespan="off",
             loop="none",
-            http="httptools",
+            http=protocol_for(app.api),  # httptools, with POST / answered without the ASGI cycle
             proxy_headers=False,  # nothing reads the client address; saves a wrapper per request
             timeout_keep_alive=30,
             timeout_graceful_shutdown=1,

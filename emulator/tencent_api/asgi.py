@@ -3,6 +3,8 @@
 Every SendEmail from an SDK is a POST /. Passing it through FastAPI (its middleware stack, route
 matching, request/response objects, dependency solving) costs more CPU than the action itself, so this
 wrapper answers it directly; everything else (GET /?Action=..., /admin, the UI) goes on to FastAPI.
+Most POST / never get this far: tencent_api.http_protocol answers them before uvicorn's ASGI cycle; this
+route takes the ones it leaves to uvicorn (a POST / pipelined behind another request).
 TencentApi.answer turns every failure into a Tencent error envelope, so nothing escapes to the server."""
 
 from __future__ import annotations

@@ -86,14 +86,34 @@ class TencentApi:
         self, method: str, raw_query: str, headers: Mapping[str, str], chunks: BodyChunks, path: str
     ) -> bytes:
         """One API call, from the HTTP request's parts to the JSON body of its (always 200) answer."""
+        return await self._answer(method, raw_query, headers, path, None, chunks)
+
+    async def answer_body(
+        self, method: str, raw_query: str, headers: Mapping[str, str], body: bytes | None
+    ) -> bytes:
+        """The same, for a body read whole by the caller (tencent_api.http_protocol); None: it passed
+        MAX_BODY and was not kept."""
+        return await self._answer(method, raw_query, headers, "/", body, None)
+
+    async def _answer(
+        self,
+        method: str,
+        raw_query: str,
+        headers: Mapping[str, str],
+        path: str,
+        body: bytes | None,
+        chunks: BodyChunks | None,
+    ) -> bytes:
         request_id = new_request_id()
         bind_request(request_id)
         req: ApiRequest | None = None
         try:
             length = int(headers.get("content-length") or 0)
-            if length > MAX_BODY:
+            if length > MAX_BODY or (body is None and chunks is None):
                 raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
-            body = await _read_body(chunks)
+            if body is None:
+                assert chunks is not None
+                body = await _read_body(chunks)
             req = parse_api_request(method, raw_query, headers, body, path=path)
             api = await self._authenticate(req, request_id)
             self._check_target(req)

@@ -253,7 +253,7 @@ def _clean(value: str) -> str:
     """Valid Unicode without NUL: lone surrogates (from undecodable bytes) become U+FFFD."""
     if "\x00" in value:
         value = value.replace("\x00", "")
-    if _SURROGATE.search(value):
+    if not value.isascii() and _SURROGATE.search(value):
         value = _SURROGATE.sub("\ufffd", value)
     return value
 

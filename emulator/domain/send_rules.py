@@ -428,22 +428,24 @@ def fill_template(text: str, variables: dict[str, str]) -> str:
     A placeholder with no value is left as the literal `{{name}}`, as Tencent sends it; names are
     matched exactly (`{{ name }}` with spaces is not a placeholder).
     """
-    fmt, names = _template_format(text)
-    if not names:
+    fmt, placeholders = _template_format(text)
+    if not placeholders:
         return text
-    return fmt.format(*[variables.get(name, "{{" + name + "}}") for name in names])
+    get = variables.get
+    return fmt.format(*[get(name, literal) for name, literal in placeholders])
 
 
 @functools.lru_cache(maxsize=256)
-def _template_format(text: str) -> tuple[str, list[str]]:
+def _template_format(text: str) -> tuple[str, list[tuple[str, str]]]:
     """The template as a str.format string with one positional field per placeholder (the literal text
-    escaped), and the placeholder names in order: split once per template, filled per message."""
+    escaped), and the placeholders in order as (name, `{{name}}`): split once per template, filled per
+    message."""
     parts = _PLACEHOLDER.split(text)
     fmt = [parts[0].replace("{", "{{").replace("}", "}}")]
     for i in range(1, len(parts), 2):
         fmt.append("{" + str(i // 2) + "}")
         fmt.append(parts[i + 1].replace("{", "{{").replace("}", "}}"))
-    return "".join(fmt), parts[1::2]
+    return "".join(fmt), [(name, "{{" + name + "}}") for name in parts[1::2]]
 
 
 __all__ = [

@@ -84,9 +84,10 @@ class Attachment:
     content_type: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SendEmailInput:
-    """A SendEmail request as plain values, built by the API front-end from the request JSON."""
+    """A SendEmail request as plain values, built by the API front-end from the request JSON. Read-only
+    by convention: a frozen dataclass of this size costs microseconds to build, once per request."""
 
     from_address: str
     subject: str
@@ -106,9 +107,10 @@ class SendEmailInput:
     header_from: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ValidSend:
-    """A checked and decoded SendEmail request; addresses normalized (domain lower-cased)."""
+    """A checked and decoded SendEmail request; addresses normalized (domain lower-cased). Read-only by
+    convention (not frozen, for the same reason as SendEmailInput)."""
 
     alias: str | None
     sender: str

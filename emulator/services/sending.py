@@ -49,7 +49,7 @@ class SendContext:
 Prepare = Callable[[SendContext], OutgoingMessage]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Receipt:
     message_id: str
     message_pk: int
@@ -214,7 +214,7 @@ class SendService:
                 self._settled_in_batch = True
         free_left = {aid: a.free_quota - a.free_used for aid, a in accounts.items()}
         outcomes: list[Receipt | EmulatorError] = []
-        staged: list[tuple[int, dict[str, Any], list[str], Receipt]] = []
+        staged: list[tuple[dict[str, Any], list[str], Receipt]] = []
         ips: dict[int, list[str]] = {}  # enabled dedicated IPs per account, read once per batch
         for job in jobs:
             acct = accounts.get(job.account_id)
@@ -269,15 +269,15 @@ class SendService:
                 "free_units": units.free,
                 "paid_units": units.paid,
             }
-            staged.append((len(outcomes), row, msg.recipients, receipt))
+            staged.append((row, msg.recipients, receipt))
             outcomes.append(receipt)
         if not staged:
             return outcomes
-        pks = mail_repo.insert_messages(conn, [s[1] for s in staged])
+        pks = mail_repo.insert_messages(conn, [s[0] for s in staged])
         recipient_rows: list[dict[str, Any]] = []
         usage: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
         free_spent: dict[int, int] = defaultdict(int)
-        for (pos, _row, rcpts, receipt), pk in zip(staged, pks, strict=True):
+        for (_row, rcpts, receipt), pk in zip(staged, pks, strict=True):
             day = beijing_day(receipt.account_time_us)
             for addr in rcpts:
                 row = {
@@ -297,7 +297,7 @@ class SendService:
             usage[key][0] += receipt.free_units
             usage[key][1] += receipt.paid_units
             free_spent[receipt.account_id] += receipt.free_units
-            outcomes[pos] = Receipt(**{**receipt.__dict__, "message_pk": pk})
+            receipt.message_pk = pk
         mail_repo.insert_recipients(conn, recipient_rows)
         mail_repo.add_usage_many(conn, [(a, d, f, p) for (a, d), (f, p) in sorted(usage.items())])
         accounts_repo.add_free_used_many(conn, [(aid, spent) for aid, spent in free_spent.items() if spent])

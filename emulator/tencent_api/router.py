@@ -42,8 +42,11 @@ def new_request_id() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False) builds one per call
+
+
 def envelope_bytes(payload: dict[str, Any], request_id: str) -> bytes:
-    return json.dumps({"Response": {**payload, "RequestId": request_id}}, ensure_ascii=False).encode()
+    return _ENCODER.encode({"Response": {**payload, "RequestId": request_id}}).encode()
 
 
 def json_response(body: bytes) -> Response:

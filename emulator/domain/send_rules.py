@@ -430,24 +430,21 @@ def fill_template(text: str, variables: dict[str, str]) -> str:
     A placeholder with no value is left as the literal `{{name}}`, as Tencent sends it; names are
     matched exactly (`{{ name }}` with spaces is not a placeholder).
     """
-    fmt, placeholders = _template_format(text)
+    parts, placeholders = _template_parts(text)
     if not placeholders:
         return text
+    out = parts.copy()
     get = variables.get
-    return fmt.format(*[get(name, literal) for name, literal in placeholders])
+    out[1::2] = [get(name, literal) for name, literal in placeholders]
+    return "".join(out)
 
 
 @functools.lru_cache(maxsize=256)
-def _template_format(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """The template as a str.format string with one positional field per placeholder (the literal text
-    escaped), and the placeholders in order as (name, `{{name}}`): split once per template, filled per
-    message."""
+def _template_parts(text: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """The template split once (literal text at even positions, placeholder names at odd ones) and the
+    placeholders in order as (name, `{{name}}`); each message fills the odd positions and joins."""
     parts = _PLACEHOLDER.split(text)
-    fmt = [parts[0].replace("{", "{{").replace("}", "}}")]
-    for i in range(1, len(parts), 2):
-        fmt.append("{" + str(i // 2) + "}")
-        fmt.append(parts[i + 1].replace("{", "{{").replace("}", "}}"))
-    return "".join(fmt), [(name, "{{" + name + "}}") for name in parts[1::2]]
+    return parts, [(name, "{{" + name + "}}") for name in parts[1::2]]
 
 
 __all__ = [

@@ -75,7 +75,8 @@ class ApiHttpProtocol(HttpToolsProtocol):
             and (self.cycle is None or self.cycle.response_complete)
             and not parser.should_upgrade()
         ):
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in self.headers}
+            # names lower-cased by uvicorn's on_header; what parse_api_request(normalized=True) expects
+            headers = {k.decode("latin-1"): v.decode("latin-1").strip() for k, v in self.headers}
             request = _Request(headers, url[2:].decode("latin-1"))
             keep_alive = parser.get_http_version() != "1.0" and parser.should_keep_alive()
             self.cycle = _Answering(keep_alive)  # type: ignore[assignment]

@@ -95,7 +95,7 @@ class TencentApi:
         self, method: str, raw_query: str, headers: Mapping[str, str], body: bytes | None
     ) -> bytes:
         """The same, for a body read whole by the caller (tencent_api.http_protocol); None: it passed
-        MAX_BODY and was not kept."""
+        MAX_BODY and was not kept. `headers`: lower-case names, stripped values."""
         return await self._answer(method, raw_query, headers, "/", body, None)
 
     async def _answer(
@@ -117,7 +117,7 @@ class TencentApi:
             if body is None:
                 assert chunks is not None
                 body = await _read_body(chunks)
-            req = parse_api_request(method, raw_query, headers, body, path=path)
+            req = parse_api_request(method, raw_query, headers, body, path=path, normalized=chunks is None)
             api = await self._authenticate(req, request_id)
             self._check_target(req)
             self.core.limits.check_api_rate(api.account, req.action or "")  # off unless switched on

@@ -114,9 +114,10 @@ def _utc_day(day: int) -> str:
 def tc3_signature(secret_key: str, date: str, service: str, timestamp: str, request_hash: str) -> str:
     """TC3 key chain and final HMAC; returns the lower-case hex signature."""
     string_to_sign = f"{TC3_ALGORITHM}\n{timestamp}\n{date}/{service}/tc3_request\n{request_hash}"
-    return hmac.new(
-        _signing_key(secret_key, date, service), string_to_sign.encode("utf-8"), hashlib.sha256
-    ).hexdigest()
+    # hmac.digest: OpenSSL's one-shot HMAC, without building an hmac.HMAC object per request
+    return hmac.digest(
+        _signing_key(secret_key, date, service), string_to_sign.encode("utf-8"), "sha256"
+    ).hex()
 
 
 @functools.lru_cache(maxsize=1024)
@@ -304,13 +305,24 @@ def _bad_auth(detail: str) -> AuthFailure:
 
 
 def parse_api_request(
-    method: str, raw_query: str, headers: Mapping[str, str], body: bytes, *, path: str = "/"
+    method: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    path: str = "/",
+    normalized: bool = False,
 ) -> ApiRequest:
-    """Turn one HTTP request into an ApiRequest; raises the real Tencent codes for malformed input."""
+    """Turn one HTTP request into an ApiRequest; raises the real Tencent codes for malformed input.
+    `normalized`: `headers` is a dict with lower-case names and stripped values already."""
     method = method.upper()
     if method not in ("GET", "POST"):
         raise TencentError("UnsupportedProtocol", f"HTTP method {method} is not supported; use GET or POST.")
-    hdrs = {k.lower(): v.strip() for k, v in headers.items()}
+    hdrs = (
+        headers
+        if normalized and isinstance(headers, dict)
+        else {k.lower(): v.strip() for k, v in headers.items()}
+    )
     content_type = hdrs.get("content-type", "")
     is_form_body = content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
     form_source: bytes | str | None = raw_query if method == "GET" else (body if is_form_body else None)

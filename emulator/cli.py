@@ -113,7 +113,7 @@ def serve(
     emulator = Emulator(settings)
 
     async def _main() -> None:
-        task = asyncio.create_task(emulator.run(install_signals=True))
+        task = asyncio.create_task(emulator.run(install_signals=True, own_process=True))
         while emulator.endpoints is None and not task.done():
             await asyncio.sleep(0.02)
         if emulator.endpoints is not None:

@@ -25,9 +25,9 @@ def _child(settings_data: dict[str, Any]) -> None:
     try:
         import uvloop
 
-        uvloop.run(emulator.run(install_signals=True))
+        uvloop.run(emulator.run(install_signals=True, own_process=True))
     except ImportError:
-        asyncio.run(emulator.run(install_signals=True))
+        asyncio.run(emulator.run(install_signals=True, own_process=True))
 
 
 def prepare(settings: Settings) -> tuple[Settings, list[socket.socket]]:

@@ -40,12 +40,24 @@ def _fixed_values(compiled: Any) -> dict[str, Any]:
     return {k: v for k, v in compiled.params.items() if not compiled.binds[k].required}
 
 
+MAX_ROWS_PER_INSERT = 32
+SQLITE_MAX_VARIABLES = 999  # the limit of SQLite before 3.32; later ones allow 32,766
+
+
+def _chunk(left: int, width: int) -> int:
+    """Rows for the next multi-row statement: the largest power of two up to what is left (a handful
+    of distinct statement texts, so sqlite3's statement cache keeps them all), within the limits."""
+    cap = min(left, MAX_ROWS_PER_INSERT, max(1, SQLITE_MAX_VARIABLES // width))
+    return 1 << (cap.bit_length() - 1)
+
+
 class RawStatement:
     def __init__(self, stmt: ClauseElement) -> None:
         self.stmt = stmt
         # per dialect: SQL text, parameter order (positional styles) and the values bound in the
         # statement itself (a LIMIT, a literal compared with)
         self._compiled: dict[str, _Compiled] = {}
+        self._multi: dict[int, str] = {}  # SQLite multi-row INSERT text per row count
         self._record: Any = None
 
     def _sql(self, dialect: Dialect) -> _Compiled:
@@ -86,6 +98,34 @@ class RawStatement:
             raise (unstorable(exc, conn.dialect.dbapi) or exc) from exc
         finally:
             cur.close()
+
+    def insert_rows(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """executemany for an INSERT ... VALUES of plain parameters; on SQLite, several rows per
+        statement (one call into SQLite instead of one per row)."""
+        c = self._sql(conn.dialect)
+        if conn.dialect.name != "sqlite" or c.pick is None or c.fixed or not rows:
+            self.executemany(conn, rows)
+            return
+        values = [c.pick(r) for r in rows]
+        width = len(values[0])
+        cur = conn.connection.cursor()
+        try:
+            at = 0
+            while at < len(values):
+                n = _chunk(len(values) - at, width)
+                cur.execute(self._multi_sql(c, n), [v for row in values[at : at + n] for v in row])
+                at += n
+        except Exception as exc:
+            raise (unstorable(exc, conn.dialect.dbapi) or exc) from exc
+        finally:
+            cur.close()
+
+    def _multi_sql(self, c: _Compiled, n: int) -> str:
+        sql = self._multi.get(n)
+        if sql is None:
+            head, sep, row = c.sql.rpartition(" VALUES ")
+            sql = self._multi[n] = head + sep + ", ".join([row] * n)
+        return sql
 
     def records(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
         """Rows with attribute access by column name, like SQLAlchemy's Row (read-only tuples)."""
@@ -132,7 +172,7 @@ class RawInsert:
         return [{**self.defaults, **r} for r in rows]
 
     def many(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        self.plain.executemany(conn, self._full(rows))
+        self.plain.insert_rows(conn, self._full(rows))
 
     def many_returning_keys(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[int]:
         """Insert rows and return their generated keys in input order."""
@@ -153,12 +193,12 @@ class RawInsert:
                 return keys
             # SQLite: this transaction holds the database's write lock (the writer engine begins
             # IMMEDIATE), so the keys after the current largest are ours, as SQLite itself would give
-            # them; one executemany instead of one execute per row for its lastrowid.
+            # them; multi-row statements instead of one execute per row for its lastrowid.
             first = int(self.last_key.all(conn, {})[0][0]) + 1
             keys = list(range(first, first + len(full)))
             assert self.key is not None
             name = self.key.name
-            self.keyed.executemany(conn, [{**r, name: k} for r, k in zip(full, keys, strict=True)])
+            self.keyed.insert_rows(conn, [{**r, name: k} for r, k in zip(full, keys, strict=True)])
             return keys
         except Exception as exc:
             raise (unstorable(exc, dbapi) or exc) from exc

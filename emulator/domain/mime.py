@@ -130,8 +130,10 @@ def _fold_list(name: str, items: list[str]) -> bytes:
 
 def _b64(data: bytes) -> bytes:
     """Base64 in 76-character CRLF lines (what encodebytes writes, one call instead of one per line)."""
-    s = binascii.b2a_base64(data, newline=False)
-    return b"".join([s[i : i + 76] + b"\r\n" for i in range(0, len(s), 76)])
+    s = memoryview(binascii.b2a_base64(data, newline=False))
+    if not s:
+        return b""
+    return b"\r\n".join([s[i : i + 76] for i in range(0, len(s), 76)]) + b"\r\n"
 
 
 def _leaf(data: bytes, ctype: str, disposition: str | None = None) -> bytes:
@@ -168,7 +170,7 @@ def _render_fast(
         message_id_header,
     ]
     plain += [f"{k}: {val}" for k, val in extra.items()]
-    if not all(s.isascii() and len(s) < 900 for s in plain):
+    if not "".join(plain).isascii() or max(map(len, plain)) >= 900:
         return None
     if v.alias is not None and not v.alias.isascii():
         sender = v.header_from or formataddr((v.alias, v.sender), charset="utf-8")

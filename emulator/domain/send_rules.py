@@ -323,6 +323,10 @@ def _attachments(items: list[tuple[str, str]]) -> list[Attachment]:
     return out
 
 
+def _utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))  # no copy for ASCII
+
+
 def check_size(
     html: str | None,
     text: str | None,
@@ -336,7 +340,7 @@ def check_size(
             f"Attachments total {attached} bytes; the limit is {max_message_bytes}.",
             "FailedOperation.AttachContentToolarge",
         )
-    total = attached + sum(len(b.encode("utf-8")) for b in (html, text) if b)
+    total = attached + sum(_utf8_length(b) for b in (html, text) if b)
     if total > max_message_bytes:
         raise MessageTooLarge(f"The email is {total} bytes; the limit is {max_message_bytes}.")
 

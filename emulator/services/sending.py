@@ -204,10 +204,13 @@ class SendService:
     def _process(self, conn: Connection, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
         accounts = accounts_repo.lock_accounts(conn, list({j.account_id for j in jobs}))
         wall_us = self.core.wall.now_us()
+        now_of: dict[int, int] = {}  # each account's clock reading for the whole batch
         for aid, locked in list(accounts.items()):
             # A midnight (or 1st 08:00) passed since the scheduler's last tick: settle first, so a send a
             # moment after a failed deduction is refused, as the suspension happened "at that moment".
-            acct_now = ClockState(locked.clock_offset_us, locked.clock_frozen_us).now_us(wall_us)
+            acct_now = now_of[aid] = ClockState(locked.clock_offset_us, locked.clock_frozen_us).now_us(
+                wall_us
+            )
             if self.core.scheduler.billing_due(locked, acct_now):
                 self.core.scheduler.apply_due(conn, locked, acct_now)
                 accounts[aid] = accounts_repo.lock_accounts(conn, [aid])[aid]
@@ -224,7 +227,7 @@ class SendService:
             if acct.suspended_reason:
                 outcomes.append(self.core.accounts.suspension_error(acct))
                 continue
-            now_us = ClockState(acct.clock_offset_us, acct.clock_frozen_us).now_us(wall_us)
+            now_us = now_of[acct.id]
             message_id = new_message_id(acct.app_id, now_us)
             ctx = SendContext(conn, acct, now_us, message_id)
             try:

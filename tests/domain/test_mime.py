@@ -389,3 +389,12 @@ def test_rendered_summary_is_what_reading_the_message_gives(
         return
     raw = render(v)
     assert rendered_summary(v, raw) == summarize_headers(raw)
+
+
+@given(st.binary(max_size=5000))
+def test_base64_lines_are_what_encodebytes_writes_with_crlf(data: bytes) -> None:
+    import base64
+
+    from emulator.domain.mime import _b64
+
+    assert _b64(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")

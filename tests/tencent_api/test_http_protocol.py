@@ -161,3 +161,18 @@ def test_the_installed_uvicorn_gets_the_direct_path(server: Server) -> None:
     from emulator.tencent_api.router import TencentApi
 
     assert issubclass(protocol_for(TencentApi(server.emulator.core)), ApiHttpProtocol)
+
+
+def test_a_chunked_body_is_read_whole(server: Server, account: dict[str, Any]) -> None:
+    api, conn = RawApi(server, account), Conn(server)
+    try:
+        body = json.dumps(send_params(account, 7)).encode()
+        headers = {**api.headers("SendEmail", body), "Transfer-Encoding": "chunked"}
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        chunks = b"".join(
+            b"%x\r\n%s\r\n" % (len(body[i : i + 10]), body[i : i + 10]) for i in range(0, len(body), 10)
+        )
+        conn.send(f"POST / HTTP/1.1\r\n{head}\r\n".encode() + chunks + b"0\r\n\r\n")
+        assert envelope(conn.response())["MessageId"]
+    finally:
+        conn.close()

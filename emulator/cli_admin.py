@@ -155,6 +155,19 @@ DAY_S = 86_400
 MAX_STEPS = 100  # long moves go in steps (a day, or 1/100 of the span) so progress can be shown
 
 
+def _move(api: Api, path: str, steps: list[dict[str, Any]], label: str, progress: bool | None) -> Any:
+    """Post the steps of a long clock move in turn, with progress; the last answer (one account's
+    state, or every account's with --all)."""
+    bar = Progress(len(steps), label, progress)
+    state: Any = None
+    for i, body in enumerate(steps):
+        state = api.post(path, body)
+        first = state[0] if isinstance(state, list) and state else state
+        bar.update(i + 1, first["clock"]["now"] if isinstance(first, dict) else "")
+    bar.close()
+    return state
+
+
 @clock_app.command("show")
 def clock_show(
     account: AccountOpt = "default", url: UrlOpt = None, token: TokenOpt = None, as_json: JsonOpt = False
@@ -180,16 +193,8 @@ def clock_advance(
     path = "/admin/clock/advance" if all_accounts else f"/admin/accounts/{account}/clock/advance"
     steps = min(MAX_STEPS, max(1, math.ceil(total / DAY_S)))
     size = math.ceil(total / steps)
-    bar = Progress(steps, "advancing", progress)
-    done, state = 0, None
-    for i in range(steps):
-        step = min(size, total - done)
-        state = api.post(path, {"seconds": step})
-        done += step
-        now = state[0]["clock"]["now"] if isinstance(state, list) and state else state
-        bar.update(i + 1, now["clock"]["now"] if isinstance(now, dict) else str(now or ""))
-    bar.close()
-    api.out(state, _clock_text)
+    sizes = [min(size, total - i * size) for i in range(steps)]
+    api.out(_move(api, path, [{"seconds": s} for s in sizes], "advancing", progress), _clock_text)
 
 
 def _parse_time(text: str) -> datetime:
@@ -223,13 +228,7 @@ def clock_set(
     span = target - now
     n = min(MAX_STEPS, max(1, math.ceil(span / timedelta(days=1)))) if span > timedelta(0) else 1
     stops = [now + span * (i + 1) / n for i in range(n - 1)] + [target]
-    bar = Progress(len(stops), "setting", progress)
-    state = None
-    for i, stop in enumerate(stops):
-        state = api.post(path, {"to": stop.isoformat()})
-        bar.update(i + 1, state["clock"]["now"])
-    bar.close()
-    api.out(state, _clock_text)
+    api.out(_move(api, path, [{"to": s.isoformat()} for s in stops], "setting", progress), _clock_text)
 
 
 @clock_app.command("freeze")

@@ -42,6 +42,8 @@ def test_clock_show_freeze_advance_set(cli: Cli, name: str) -> None:
         "2040-01-02T03:04:05+08:00"
     )
     cli("clock", "set", "2030-01-01T00:00:00+08:00", "-a", name, code=1)  # never backwards
+    everyone = cli.json("clock", "advance", "1d", "--all")  # every account's clock, one step
+    assert next(a for a in everyone if a["name"] == name)["clock"]["now"] == "2040-01-03T03:04:05+08:00"
     assert cli.json("clock", "resume", "-a", name)["clock"]["frozen"] is False
 
 

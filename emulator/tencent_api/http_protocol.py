@@ -29,6 +29,13 @@ _NEEDED = (
 )
 
 
+# what uvicorn answers when an application fails before its response starts
+_SERVER_ERROR = (
+    b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error"
+)
+
+
 class _NoEvent:
     def set(self) -> None:
         pass
@@ -124,6 +131,13 @@ class ApiHttpProtocol(HttpToolsProtocol):
         t0 = time.perf_counter()
         try:
             payload = await self.api.answer_body("POST", request.query, request.headers, body)
+        except Exception:  # answer_body turns every error into an envelope: this is a bug of ours
+            log.exception("unexpected error answering POST /")
+            cycle.response_complete = True
+            if not self.transport.is_closing():
+                self.transport.write(_SERVER_ERROR)
+                self.transport.close()
+            return
         except BaseException:  # cancelled at shutdown: nothing more to say on this connection
             cycle.response_complete = True
             self.transport.close()

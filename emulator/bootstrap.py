@@ -86,7 +86,7 @@ class Emulator:
     async def run(self, install_signals: bool = False, own_process: bool = False) -> None:
         """Serve until stop() (or SIGINT/SIGTERM when install_signals). `own_process`: this process
         only serves (`ses-emulator serve`), so the collector may be tuned for it (tune_collector)."""
-        from emulator.http_app import create_asgi
+        from emulator.http_app import create_app
         from emulator.tencent_api.http_protocol import protocol_for
 
         s = self.settings
@@ -99,7 +99,7 @@ class Emulator:
         scheduler_task = asyncio.create_task(self._scheduler_loop())
         http_sock = bind_socket(s.host, s.http_port)
         smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
-        app = create_asgi(self.core)
+        app = create_app(self.core)
         config = uvicorn.Config(
             app,
             log_level="warning",
@@ -107,7 +107,7 @@ class Emulator:
             access_log=False,
             lifespan="off",
             loop="none",
-            http=protocol_for(app.api),  # httptools, with POST / answered without the ASGI cycle
+            http=protocol_for(app.state.tencent),  # httptools; POST / answered without the ASGI cycle
             proxy_headers=False,  # nothing reads the client address; saves a wrapper per request
             timeout_keep_alive=30,
             timeout_graceful_shutdown=1,

@@ -19,7 +19,6 @@ from emulator.admin_api.deps import error_body, require_token
 from emulator.admin_api.schemas import ERROR_RESPONSES
 from emulator.errors import EmulatorError
 from emulator.services.core import Core
-from emulator.tencent_api.asgi import TencentApiRoute
 from emulator.tencent_api.router import TencentApi, is_api_request
 from emulator.web import create_router as web_router
 from emulator.web import index_response
@@ -34,7 +33,7 @@ def create_app(core: Core) -> FastAPI:
         responses=ERROR_RESPONSES,  # documented for every operation (schema-checked by tests/hardening)
     )
     app.state.core = core
-    tencent = TencentApi(core)
+    tencent = app.state.tencent = TencentApi(core)  # also answers POST / in tencent_api.http_protocol
 
     @app.exception_handler(EmulatorError)
     async def _emulator_error(_: Request, exc: EmulatorError) -> JSONResponse:
@@ -66,6 +65,12 @@ def create_app(core: Core) -> FastAPI:
             status_code=422,
         )
 
+    @app.post("/", include_in_schema=False)
+    async def _api_post(request: Request) -> Response:
+        """Only what tencent_api.http_protocol leaves to uvicorn (a POST / pipelined behind another
+        request on its connection): every other POST / is answered before the app."""
+        return await tencent.handle(request)
+
     @app.get("/", include_in_schema=False)
     async def _root(request: Request) -> Response:
         if is_api_request(request):
@@ -96,11 +101,6 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(admin_callbacks.router)
     observability.install(app, core)  # /readyz, /metrics, request latency
     return app
-
-
-def create_asgi(core: Core) -> TencentApiRoute:
-    """What the server runs: POST / answered before FastAPI (see tencent_api.asgi), the rest by the app."""
-    return TencentApiRoute(create_app(core), TencentApi(core))
 
 
 HTTP_ERROR_CODES = {400: "InvalidParameter", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound"}

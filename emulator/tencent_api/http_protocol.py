@@ -3,8 +3,8 @@
 uvicorn's per-request ASGI cycle (scope, task, receive/send messages, header checks) costs about as much
 CPU as a whole SendEmail. This subclass answers a complete `POST /` body directly from the parser's
 callbacks and writes the response bytes itself; every other request, and a `POST /` that arrives while
-another request on the same connection is still being answered (pipelining), goes through uvicorn
-unchanged. While a request is answered here, `self.cycle` holds an `_Answering` stand-in, so uvicorn's
+another request on the same connection is still being answered (pipelining), goes through uvicorn and
+the FastAPI app unchanged. While a request is answered here, `self.cycle` holds an `_Answering` stand-in, so uvicorn's
 own pipelining queue, graceful shutdown and disconnect handling treat it like one of theirs.
 
 It leans on uvicorn's protocol internals (pinned in pyproject.toml); `protocol_for` checks them and

@@ -79,11 +79,13 @@ class TencentApi:
         self.core = core
 
     async def handle(self, request: Request) -> Response:
-        return json_response(
-            await self.answer(
+        try:
+            body = await self.answer(
                 request.method, request.url.query, request.headers, request.stream(), request.url.path
             )
-        )
+        except ClientDisconnect:
+            return Response(status_code=204)  # nobody is left to read an answer; nothing was done
+        return json_response(body)
 
     async def answer(
         self, method: str, raw_query: str, headers: Mapping[str, str], chunks: BodyChunks, path: str

@@ -218,7 +218,6 @@ class SendService:
         free_left = {aid: a.free_quota - a.free_used for aid, a in accounts.items()}
         outcomes: list[Receipt | EmulatorError] = []
         staged: list[tuple[dict[str, Any], list[str], Receipt]] = []
-        ips: dict[int, list[str]] = {}  # enabled dedicated IPs per account, read once per batch
         for job in jobs:
             acct = accounts.get(job.account_id)
             if acct is None:
@@ -240,9 +239,7 @@ class SendService:
             units = split_units(free_left[acct.id], len(msg.recipients))
             free_left[acct.id] -= units.free
             message_id = msg.message_id or message_id
-            if acct.id not in ips:
-                ips[acct.id] = send_policy(conn, acct.id).ips
-            ip = pick_ip(ips[acct.id], message_id)
+            ip = pick_ip(send_policy(conn, acct.id).ips, message_id)  # read once per transaction
             receipt = Receipt(
                 message_id=message_id,
                 message_pk=0,

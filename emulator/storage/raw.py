@@ -24,7 +24,6 @@ from emulator.storage.db import unstorable
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    order: tuple[str, ...] | None
     fixed: dict[str, Any]
     pick: Callable[[Mapping[str, Any]], Any] | None = None  # the positional values, in order
 
@@ -66,9 +65,7 @@ class RawStatement:
             compiled: Any = self.stmt.compile(dialect=dialect)
             positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
             pick = _picker(positional) if positional else None
-            hit = self._compiled[dialect.name] = _Compiled(
-                str(compiled), positional, _fixed_values(compiled), pick
-            )
+            hit = self._compiled[dialect.name] = _Compiled(str(compiled), _fixed_values(compiled), pick)
         return hit
 
     @staticmethod
@@ -160,7 +157,7 @@ class RawInsert:
         base = insert(table).values({c.name: bindparam(c.name) for c in cols})
         self.plain = RawStatement(base)
         self.returning = RawStatement(base.returning(self.key)) if self.key is not None else None
-        if self.key is not None:  # SQLite: keys assigned by us, all rows in one executemany
+        if self.key is not None:  # SQLite: keys assigned by us, rows inserted several per statement
             self.keyed = RawStatement(
                 insert(table).values({c.name: bindparam(c.name) for c in [self.key, *cols]})
             )
@@ -180,27 +177,25 @@ class RawInsert:
         full = self._full(rows)
         if not full:
             return []
-        dbapi = conn.dialect.dbapi
-        cur = conn.connection.cursor()
-        try:
-            if conn.dialect.name == "postgresql":  # pipelined, one result set per row
-                c = self.returning._sql(conn.dialect)
-                pg: Any = cur
-                pg.executemany(c.sql, [self._params(c, r) for r in full], returning=True)
-                keys = [int(pg.fetchone()[0])]
-                while pg.nextset():
-                    keys.append(int(pg.fetchone()[0]))
+        if conn.dialect.name == "postgresql":  # pipelined, one result set per row
+            c = self.returning._sql(conn.dialect)
+            cur: Any = conn.connection.cursor()
+            try:
+                cur.executemany(c.sql, [self._params(c, r) for r in full], returning=True)
+                keys = [int(cur.fetchone()[0])]
+                while cur.nextset():
+                    keys.append(int(cur.fetchone()[0]))
                 return keys
-            # SQLite: this transaction holds the database's write lock (the writer engine begins
-            # IMMEDIATE), so the keys after the current largest are ours, as SQLite itself would give
-            # them; multi-row statements instead of one execute per row for its lastrowid.
-            first = int(self.last_key.all(conn, {})[0][0]) + 1
-            keys = list(range(first, first + len(full)))
-            assert self.key is not None
-            name = self.key.name
-            self.keyed.insert_rows(conn, [{**r, name: k} for r, k in zip(full, keys, strict=True)])
-            return keys
-        except Exception as exc:
-            raise (unstorable(exc, dbapi) or exc) from exc
-        finally:
-            cur.close()
+            except Exception as exc:
+                raise (unstorable(exc, conn.dialect.dbapi) or exc) from exc
+            finally:
+                cur.close()
+        # SQLite: this transaction holds the database's write lock (the writer engine begins IMMEDIATE),
+        # so the keys after the current largest are ours, as SQLite itself would give them; multi-row
+        # statements instead of one execute per row for its lastrowid.
+        first = int(self.last_key.all(conn, {})[0][0]) + 1
+        keys = list(range(first, first + len(full)))
+        assert self.key is not None
+        name = self.key.name
+        self.keyed.insert_rows(conn, [{**r, name: k} for r, k in zip(full, keys, strict=True)])
+        return keys

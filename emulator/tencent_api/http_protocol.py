@@ -7,8 +7,8 @@ another request on the same connection is still being answered (pipelining), goe
 the FastAPI app unchanged. While a request is answered here, `self.cycle` holds an `_Answering` stand-in, so uvicorn's
 own pipelining queue, graceful shutdown and disconnect handling treat it like one of theirs.
 
-It leans on uvicorn's protocol internals (pinned in pyproject.toml); `protocol_for` checks them and
-falls back to plain uvicorn, with a warning, if they ever change."""
+It leans on uvicorn's protocol internals; `protocol_for` checks for them and falls back to plain uvicorn,
+with a warning, if they ever change (a test fails if that happens with the uvicorn installed)."""
 
 from __future__ import annotations
 

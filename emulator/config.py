@@ -69,6 +69,21 @@ class Settings(BaseSettings):
     # --- hardening (issue 9): SMTP clients that stall are cut off; connections beyond the limit get 421 ---
     smtp_idle_timeout_s: float = Field(300, gt=0, description="close an SMTP session idle this long")
     smtp_max_connections: int = Field(1000, ge=1, description="open SMTP connections, both ports together")
+    # --- issue 14: browser-origin defence, durability, bounds (README "Security") ---
+    allowed_hosts: str = Field(
+        "", description="comma-separated extra Host names accepted (compose/Kubernetes service names)"
+    )
+    sqlite_synchronous: str = Field(
+        "full", description="full (a 250 is on disk) | normal (faster, a power loss can lose the last commits)"
+    )
+    sqlite_wal_max_bytes: int = Field(
+        64 * 1024 * 1024, ge=0, description="checkpoint with truncation once the SQLite WAL passes this size"
+    )
+    http_max_body_bytes: int = Field(1024 * 1024, ge=1, description="admin/mailbox/UI request body cap")
+    http_header_timeout_s: float = Field(10, gt=0, description="cut off a client still sending headers")
+    smtp_max_connections_per_client: int = Field(
+        256, ge=1, description="open SMTP connections from one client address (below smtp_max_connections)"
+    )
 
     @field_validator("smtp_auth")
     @classmethod
@@ -90,6 +105,18 @@ class Settings(BaseSettings):
         if v not in ("plain", "json"):
             raise ValueError("log_format must be 'plain' or 'json'")
         return v
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _sync_mode(cls, v: str) -> str:
+        v = v.lower()
+        if v not in ("full", "normal"):
+            raise ValueError("sqlite_synchronous must be 'full' or 'normal'")
+        return v
+
+    def allowed_host_names(self) -> tuple[str, ...]:
+        """SES_EMULATOR_ALLOWED_HOSTS as lower-case names (ports stripped by the Host check)."""
+        return tuple(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
 
     def resolved_database_url(self) -> str:
         if self.database_url:

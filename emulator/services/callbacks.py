@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from emulator.domain import mime
+from emulator.domain import mime_read
 from emulator.domain.outcomes import events_of, payload
 from emulator.errors import EmulatorError, NotFound
 from emulator.services.background import BackgroundWorker
@@ -196,7 +196,7 @@ class CallbackService(BackgroundWorker):
             callbacks_repo.insert_events(conn, rows)
 
     def _events_for(self, conn: Any, msg: Any, acct: Any, url: str, now: int) -> list[dict[str, Any]]:
-        parsed = mime.parse_message(bytes(msg.raw))
+        parsed = mime_read.parse_message(bytes(msg.raw))
         link = mime_first_link(parsed.html or parsed.text or "")
         subject = raw_subject(bytes(msg.raw))
         task_id = callbacks_repo.task_of(conn, msg.message_id)

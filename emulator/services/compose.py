@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from emulator.domain import mime
+from emulator.domain import mime_read, mime_render
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.send_rules import ValidSend, check_size, fill_template
 from emulator.errors import TencentError
@@ -69,7 +69,7 @@ def compose(
             raise TencentError(
                 "FailedOperation.WithOutPermission", "This account may only send with templates."
             )
-        raw = mime.render_message(
+        raw = mime_render.render_message(
             v,
             html=html,
             text=text,
@@ -77,7 +77,7 @@ def compose(
             date_us=ctx.now_us,
             x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
         )
-        subj, hfrom, hto = mime.rendered_summary(v, raw)
+        subj, hfrom, hto = mime_render.rendered_summary(v, raw)
         if also is not None:
             also(ctx)
         return OutgoingMessage(
@@ -88,7 +88,7 @@ def compose(
             subject=subj,
             header_from=hfrom,
             header_to=hto,
-            search_text=mime.search_text_of(subj, text, html),  # known parts: no need to re-parse
+            search_text=mime_read.search_text_of(subj, text, html),  # known parts: no need to re-parse
             template_id=v.template_id,
             message_id=ctx.message_id,
         )

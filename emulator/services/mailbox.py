@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 
-from emulator.domain import mime
+from emulator.domain import mime_read
 from emulator.errors import NotFound
 from emulator.storage import mail_repo
 from emulator.storage.mail_repo import MailFilter
@@ -75,7 +75,7 @@ class MailboxService:
 
     def get(
         self, account_id: int, message_id: str
-    ) -> tuple[dict[str, Any], mime.ParsedMessage, builtins.list[RecipientStatus]]:
+    ) -> tuple[dict[str, Any], mime_read.ParsedMessage, builtins.list[RecipientStatus]]:
         row = self._row(account_id, message_id)
         with self.core.engine.connect() as conn:
             rcpts = mail_repo.recipients_of(conn, row.id)
@@ -93,7 +93,7 @@ class MailboxService:
             )
             for r in rcpts
         ]
-        return summary(row), mime.parse_message(bytes(row.raw)), statuses
+        return summary(row), mime_read.parse_message(bytes(row.raw)), statuses
 
     def raw(self, account_id: int, message_id: str) -> bytes:
         return bytes(self._row(account_id, message_id).raw)
@@ -101,7 +101,7 @@ class MailboxService:
     def attachment(self, account_id: int, message_id: str, index: int) -> tuple[str, str, bytes]:
         raw = self.raw(account_id, message_id)
         try:
-            return mime.attachment(raw, index)
+            return mime_read.attachment(raw, index)
         except (IndexError, KeyError, ValueError):
             raise NotFound(f"message {message_id!r} has no attachment {index}") from None
 

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from emulator.domain import mime
+from emulator.domain import mime_read
 from emulator.domain.addresses import is_valid_email
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.metering import distinct_recipients
@@ -86,8 +86,8 @@ class Handler:
 
     async def data(self, session: Session, envelope: Envelope) -> str:
         raw = envelope.content
-        fields = mime.header_fields(raw)  # read once for the summary and the search text
-        subject, header_from, header_to = mime.summarize_headers(raw, fields)
+        fields = mime_read.header_fields(raw)  # read once for the summary and the search text
+        subject, header_from, header_to = mime_read.summarize_headers(raw, fields)
         msg = OutgoingMessage(
             source="smtp",
             mail_from=envelope.mail_from or "",
@@ -96,7 +96,7 @@ class Handler:
             subject=subject,
             header_from=header_from,
             header_to=header_to,
-            search_text=mime.search_text(raw, fields=fields),
+            search_text=mime_read.search_text(raw, fields=fields),
         )
 
         def prepare(_ctx: SendContext) -> OutgoingMessage:

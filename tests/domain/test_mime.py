@@ -10,14 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.domain.mime import (
-    attachment,
-    parse_message,
-    render_message,
-    rendered_summary,
-    search_text,
-    summarize_headers,
-)
+from emulator.domain.mime_read import attachment, parse_message, search_text, summarize_headers
+from emulator.domain.mime_render import render_message, rendered_summary
 from emulator.domain.send_rules import FORBIDDEN_EXTENSIONS, SendEmailInput, ValidSend, validate_send
 from emulator.errors import NotFound
 
@@ -395,6 +389,6 @@ def test_rendered_summary_is_what_reading_the_message_gives(
 def test_base64_lines_are_what_encodebytes_writes_with_crlf(data: bytes) -> None:
     import base64
 
-    from emulator.domain.mime import _b64
+    from emulator.domain.mime_render import _b64
 
     assert _b64(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")

@@ -95,6 +95,7 @@ class Emulator:
         self._stop = asyncio.Event()
         self.core.notifier.bind(loop)
         self.core.sending.start()
+        await asyncio.to_thread(self.core.clocks.recover)  # a global clock move a crash cut short
         await asyncio.to_thread(self.core.scheduler.run_all)  # what fell due while we were down
         scheduler_task = asyncio.create_task(self._scheduler_loop())
         http_sock = bind_socket(s.host, s.http_port)

@@ -75,11 +75,13 @@ def _move(core: Core, account: str | None, body: ClockMove) -> list[AccountState
     given = [x is not None for x in (body.seconds, body.duration, body.to)]
     if sum(given) != 1:
         raise EmulatorError("give exactly one of seconds, duration or to")
+    if account and body.key is not None:
+        raise EmulatorError("key applies to the global move (/admin/clock/advance) only")
     if body.to is not None:
         target = parse_time_us(body.to)
-        return [core.clocks.set_to(account, target)] if account else core.clocks.set_all(target)
+        return [core.clocks.set_to(account, target)] if account else core.clocks.set_all(target, body.key)
     delta = body.seconds * 1_000_000 if body.seconds is not None else parse_duration_us(body.duration or "")
-    return [core.clocks.advance(account, delta)] if account else core.clocks.advance_all(delta)
+    return [core.clocks.advance(account, delta)] if account else core.clocks.advance_all(delta, body.key)
 
 
 @router.get("/accounts/{account}/clock", response_model=AccountPublic, tags=["clock"])
@@ -104,6 +106,9 @@ def resume_clock(account: str, core: CoreDep) -> AccountPublic:
 
 @router.post("/clock/advance", response_model=list[AccountPublic], tags=["clock"])
 async def advance_all(body: ClockMove, core: CoreDep) -> list[AccountPublic]:
+    """Every account to one instant, recorded before any clock moves (a crash part-way is finished at
+    start-up). Duration: the latest account clock plus it; accounts already past that stay. Give a `key`
+    to make a retry after a lost answer safe."""
     return [AccountPublic.of(s) for s in await asyncio.to_thread(_move, core, None, body)]
 
 

@@ -101,6 +101,13 @@ class ClockMove(BaseModel):
     seconds: int | None = Field(None, ge=0, description="advance by this many seconds")
     duration: str | None = Field(None, description="or a duration such as '1d', '2h30m'")
     to: str | None = Field(None, description="set to this ISO 8601 time (no offset = UTC+8)")
+    key: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="global move only: an idempotency key; a retry with the same key finishes the move "
+        "recorded under it and never moves the clocks again",
+    )
 
 
 class MessageSummary(BaseModel):

@@ -1,17 +1,39 @@
 """Clock control per account and for all accounts. Moving a clock forward runs the events that fell
-due on the way (the scheduler), in time order, before returning."""
+due on the way (the scheduler), in time order, before returning.
+
+A global move is all-or-nothing across accounts: it is decided once, as one target instant recorded in
+`clock_moves` before any account moves, and then each account moves to that target. A crash part-way
+leaves the record pending; start-up (`recover`) and any later global move finish it first, so every
+account ends at the same instant. Due events stay exactly-once through the scheduler's cursor and the
+unique bill key, whoever finishes the move."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row
 
 from emulator.domain.clock import ClockState
+from emulator.errors import ClockBackwards, NotFound
 from emulator.services.accounts import AccountState
-from emulator.storage import accounts_repo
+from emulator.storage import accounts_repo, clock_moves_repo
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
+
+
+def toward(state: ClockState, target_us: int, decided_wall_us: int) -> ClockState:
+    """One account's clock after a global move to `target_us`, decided at wall time `decided_wall_us`.
+
+    A frozen clock then shows the target exactly. A running clock gets the offset that showed the target
+    at the decision, so all running clocks read the same instant however late the move is finished (a
+    restart hours later included). A clock already at or past that stays: clocks never move backwards."""
+    if state.frozen_us is not None:
+        return state if state.frozen_us >= target_us else replace(state, frozen_us=target_us)
+    offset = target_us - decided_wall_us
+    return state if state.offset_us >= offset else ClockState(offset_us=offset, frozen_us=None)
 
 
 class ClockService:
@@ -19,18 +41,22 @@ class ClockService:
         self.core = core
         self.after_move: list[Callable[[int], object]] = []  # scheduler hooks: run due events for an account
 
-    def _change(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> AccountState:
+    def _apply(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> int:
         with self.core.writer.begin() as conn:
             row = self.core.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [row.id])
             state = ClockState(row.clock_offset_us, row.clock_frozen_us)
             new = change(state, self.core.wall.now_us())
-            accounts_repo.update_account(
-                conn, row.id, clock_offset_us=new.offset_us, clock_frozen_us=new.frozen_us
-            )
+            if new != state:
+                accounts_repo.update_account(
+                    conn, row.id, clock_offset_us=new.offset_us, clock_frozen_us=new.frozen_us
+                )
         for hook in self.after_move:
             hook(row.id)
-        return self.core.accounts.state(row.id)
+        return int(row.id)
+
+    def _change(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> AccountState:
+        return self.core.accounts.state(self._apply(ref, change))
 
     def freeze(self, ref: int | str) -> AccountState:
         return self._change(ref, lambda s, w: s.freeze(w))
@@ -48,25 +74,70 @@ class ClockService:
         with self.core.engine.connect() as conn:
             return [r.id for r in accounts_repo.list_accounts(conn)]
 
-    def advance_all(self, delta_us: int) -> list[AccountState]:
+    # --- global moves ------------------------------------------------------------------------------
+    def advance_all(self, delta_us: int, key: str | None = None) -> list[AccountState]:
+        """Every clock to one instant: the latest account clock now, plus `delta_us`. An account already
+        at or past it stays where it is. `key` makes a retry safe: a move already recorded under that key
+        is finished, never made again."""
         if delta_us < 0:
-            from emulator.errors import ClockBackwards
-
             raise ClockBackwards("clock cannot move backwards: advance by a positive duration")
-        return [self.advance(aid, delta_us) for aid in self.all_ids()]
+        return self._move_all(lambda now: max(now.values()) + delta_us, key)
+
+    def set_all(self, target_us: int, key: str | None = None) -> list[AccountState]:
+        """Every clock to the same instant; refused as a whole if any clock is already past it."""
+
+        def plan(now: dict[str, int]) -> int:
+            ahead = [name for name, us in now.items() if us > target_us]
+            if ahead:
+                raise ClockBackwards(
+                    f"clock cannot move backwards: {', '.join(ahead)} already past that time"
+                )
+            return target_us
+
+        return self._move_all(plan, key)
+
+    def recover(self) -> int:
+        """Finish every recorded global move a crash (or a concurrent call still running) left pending,
+        oldest first; returns how many. Called at start-up before the first scheduler pass."""
+        with self.core.engine.connect() as conn:
+            pending = clock_moves_repo.pending_moves(conn)
+        for move in pending:
+            self._finish(move)
+        return len(pending)
+
+    def _move_all(self, plan: Callable[[dict[str, int]], int], key: str | None) -> list[AccountState]:
+        self._finish(self._record(plan, key))
+        return self.core.accounts.list()
+
+    def _record(self, plan: Callable[[dict[str, int]], int], key: str | None) -> Row[Any]:
+        """Decide the target under a lock on every account and record it; a pending move is finished
+        first (so a second global move waits for the first), and a known key returns its move."""
+        while True:
+            self.recover()
+            with self.core.writer.begin() as conn:
+                rows = clock_moves_repo.lock_all_accounts(conn)
+                found = clock_moves_repo.move_by_key(conn, key) if key is not None else None
+                if found is not None:
+                    return found
+                if clock_moves_repo.pending_moves(conn):
+                    continue  # another call recorded one meanwhile: finish it, then decide again
+                wall = self.core.wall.now_us()
+                now = {r.name: ClockState(r.clock_offset_us, r.clock_frozen_us).now_us(wall) for r in rows}
+                target = plan(now) if rows else wall
+                return clock_moves_repo.insert_move(conn, target_us=target, created_us=wall, key=key)
+
+    def _finish(self, move: Row[Any]) -> None:
+        target, decided = int(move.target_us), int(move.created_us)
+        for aid in self.all_ids():  # accounts created since the decision join the common instant too
+            try:
+                self._apply(aid, lambda s, _w: toward(s, target, decided))
+            except NotFound:
+                continue
+        with self.core.writer.begin() as conn:
+            clock_moves_repo.mark_done(conn, int(move.id))
 
     def freeze_all(self) -> list[AccountState]:
         return [self.freeze(aid) for aid in self.all_ids()]
 
     def resume_all(self) -> list[AccountState]:
         return [self.resume(aid) for aid in self.all_ids()]
-
-    def set_all(self, target_us: int) -> list[AccountState]:
-        """Every clock to the same instant; refused as a whole if any clock is already past it."""
-        states = [self.core.accounts.state(aid) for aid in self.all_ids()]
-        ahead = [s.name for s in states if s.clock_us > target_us]
-        if ahead:
-            from emulator.errors import ClockBackwards
-
-            raise ClockBackwards(f"clock cannot move backwards: {', '.join(ahead)} already past that time")
-        return [self.set_to(s.id, target_us) for s in states]

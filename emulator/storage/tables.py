@@ -218,3 +218,17 @@ Index("ix_ip_intervals_account", ip_intervals.c.account_id)
 
 # Outcomes, blacklists, limits, recipient lists, batch tasks, callbacks: defined on the same metadata.
 from emulator.storage import api_tables as _api_tables  # noqa: E402,F401
+
+# A global clock move (services.clocks), recorded before any account moves so a crash part-way can be
+# finished at start-up: every account then reads `target_us` (frozen clocks exactly; running clocks get
+# the offset target_us - created_us, i.e. they read what they would have had the move ended at once).
+clock_moves = Table(
+    "clock_moves",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target_us", BigInteger, nullable=False),  # account time every clock reads once moved
+    Column("created_us", BigInteger, nullable=False),  # wall time of the decision
+    Column("key", String(64), nullable=True, unique=True),  # the client's idempotency key, if any
+    Column("done", Boolean, nullable=False, default=False),
+)
+Index("ix_clock_moves_done", clock_moves.c.done)

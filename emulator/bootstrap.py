@@ -108,7 +108,7 @@ class Emulator:
             access_log=False,
             lifespan="off",
             loop="none",
-            http=protocol_for(app.state.tencent),  # httptools; POST / answered without the ASGI cycle
+            http=protocol_for(app.state.tencent, s.http_header_timeout_s),  # httptools; POST / in place
             proxy_headers=False,  # nothing reads the client address; saves a wrapper per request
             timeout_keep_alive=30,
             timeout_graceful_shutdown=1,

@@ -40,8 +40,26 @@ class Session:
 
 
 class ConnectionLimit:
-    """Open SMTP connections, counted across both listeners of a process."""
+    """Open SMTP connections, counted across both listeners of a process: in all (`limit`, checked by
+    SMTPProtocol) and per client address (`per_client`, so that one client cannot take every slot)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, per_client: int | None = None) -> None:
         self.limit = limit
         self.active = 0
+        self.per_client = limit if per_client is None else per_client
+        self.by_client: dict[str, int] = {}  # only addresses with a connection open
+
+    def admit(self, client: str) -> bool:
+        """Count one more connection from `client`, unless it holds `per_client` already."""
+        n = self.by_client.get(client, 0)
+        if n >= self.per_client:
+            return False
+        self.by_client[client] = n + 1
+        return True
+
+    def release(self, client: str) -> None:
+        n = self.by_client[client] - 1
+        if n:
+            self.by_client[client] = n
+        else:
+            del self.by_client[client]  # the map holds no more than the open connections' addresses

@@ -18,6 +18,7 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from emulator.http_timeouts import HeaderTimeout
 from emulator.observability import metrics_of
 from emulator.tencent_api.router import MAX_BODY, TencentApi
 
@@ -168,10 +169,13 @@ def _declared_length(headers: dict[str, str]) -> int:
         return 0  # httptools has refused a malformed length already
 
 
-def protocol_for(api: TencentApi) -> type[HttpToolsProtocol]:
-    """A protocol class bound to this emulator's API (uvicorn builds one instance per connection)."""
+def protocol_for(api: TencentApi, header_timeout_s: float | None = None) -> type[HttpToolsProtocol]:
+    """A protocol class bound to this emulator's API (uvicorn builds one instance per connection), with
+    http_timeouts.HeaderTimeout mixed in first; `header_timeout_s` defaults to the API's settings."""
+    timeout = api.core.settings.http_header_timeout_s if header_timeout_s is None else header_timeout_s
     if not all(callable(getattr(HttpToolsProtocol, name, None)) for name in _NEEDED):
         log.warning("this uvicorn's protocol differs from the one expected: POST / goes through ASGI")
-        return HttpToolsProtocol
+        return type("HttpProtocol", (HeaderTimeout,), {"header_timeout": timeout})
     latency = metrics_of(api.core).latency.labels("POST", "/")
-    return type("ApiHttpProtocol", (ApiHttpProtocol,), {"api": api, "latency": latency})
+    bound = {"api": api, "latency": latency, "header_timeout": timeout}
+    return type("ApiHttpProtocol", (HeaderTimeout, ApiHttpProtocol), bound)

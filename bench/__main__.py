@@ -28,6 +28,13 @@ def _ints(s: str) -> tuple[int, ...]:
     return tuple(int(x) for x in s.split(",") if x.strip())
 
 
+def _modes(s: str) -> tuple[str, ...]:
+    modes = tuple(x.strip().lower() for x in s.split(",") if x.strip())
+    if not modes or any(m not in ("full", "normal") for m in modes) or len(set(modes)) < len(modes):
+        raise argparse.ArgumentTypeError("distinct modes out of: full, normal")
+    return modes
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument(
@@ -42,6 +49,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--mailbox-messages", type=int, help="messages for the mailbox check (0 skips it)")
     p.add_argument("--workers", type=_ints, help="server process counts to report, e.g. 1,2 (default)")
+    p.add_argument(
+        "--sync",
+        type=_modes,
+        help="SQLite synchronous modes, e.g. full,normal (default): the table in the first, the headline "
+        "cells again in the others",
+    )
     p.add_argument("--database-url", help="PostgreSQL URL; each emulator gets a throw-away schema in it")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"results directory (default {RESULTS})")
     p.add_argument("--keep", action="store_true", help="keep the temporary data dirs and server logs")
@@ -79,7 +92,8 @@ async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any
             "database": "PostgreSQL (throw-away schema)" if a.database_url else "SQLite (temp data dir)",
             "settings": "SES_EMULATOR_SMTP_AUTH=any (no AUTH, plain SMTP, like the sink); signature check "
             "strict (every SendEmail TC3-signed and verified); durable store + metering on; account topped up "
-            "so paid units never suspend it",
+            "so paid units never suspend it"
+            + ("" if a.database_url else f"; SQLite synchronous={plan.sync_modes[0].upper()}"),
             "pinning": pin.describe(),
             "loadavg_start": os.getloadavg(),
             "runs": plan.runs,
@@ -98,7 +112,7 @@ async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any
         results["processes"] = [await bench.processes(n) for n in extra]
     if plan.mailbox_messages > 0:
         results["mailbox"] = await mailbox_check(
-            workdir, pin, a.database_url, plan.mailbox_messages, plan.list_calls, say
+            workdir, pin, a.database_url, plan.mailbox_messages, plan.list_calls, say, plan.sync_modes[0]
         )
     results["targets"] = report.targets(results)
     results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
@@ -121,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         only=a.only,
         mailbox_messages=a.mailbox_messages,
         workers=a.workers,
+        sync_modes=a.sync,
     )
     workdir = Path(tempfile.mkdtemp(prefix="ses-bench-"))
     try:

@@ -44,6 +44,9 @@ class Plan:
     mailbox_messages: int = 100_000
     list_calls: int = 30
     workers: tuple[int, ...] = (1, 2)
+    # SQLite synchronous modes: the whole table runs in the first; the headline cells are measured again
+    # in each other one, its runs interleaved with the first's (a 250-on-disk price tag, issue 14)
+    sync_modes: tuple[str, ...] = ("full", "normal")
     only: tuple[str, ...] = field(default=())  # cell-id substrings to keep (empty: all)
 
     def cells(self) -> list[CellSpec]:

@@ -1,6 +1,7 @@
 """Runs the plan: the emulator and both floors side by side, each cell's runs interleaved (emulator,
-floor, emulator, floor, ...) so that a noisy machine affects both alike; then N-process figures and the
-mailbox-at-scale check."""
+floor, emulator, floor, ...) so that a noisy machine affects both alike; the headline cells also against
+an emulator in each other SQLite synchronous mode, in the same interleaving; then N-process figures and
+the mailbox-at-scale check."""
 
 from __future__ import annotations
 
@@ -60,13 +61,22 @@ class Bench:
         self.acked = 0  # messages the emulator acknowledged, to compare with what it metered
 
     async def cell(
-        self, spec: CellSpec, em: Emulator, floor: ServerProc | None, with_floor: bool = True
+        self,
+        spec: CellSpec,
+        em: Emulator,
+        floor: ServerProc | None,
+        with_floor: bool = True,
+        others: dict[str, Emulator] | None = None,
     ) -> dict[str, Any]:
+        """`others`: emulators in the other synchronous modes, run in turn with `em` and the floor."""
         p = self.plan
+        others = others or {}
         ours, theirs = Cell(), Cell()
+        alt = {mode: Cell() for mode in others}
         targets: list[tuple[Cell, ServerProc, Client]] = [(ours, em.proc, emulator_client(spec, em))]
         if with_floor and floor is not None:
             targets.append((theirs, floor, floor_client(spec, floor, em)))
+        targets += [(alt[mode], o.proc, emulator_client(spec, o)) for mode, o in others.items()]
         for _cell, proc, client in targets:  # warm-up, not measured
             warm = await measure(proc, client, spec.clients, p.warmup, min(p.seconds, WARMUP_SECONDS))
             if proc is em.proc:
@@ -82,7 +92,8 @@ class Bench:
                     f"p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:7.1f} ms  cpu {run.server_cpu_pct:3.0f}%  "
                     f"gen {run.generator_cpu_pct:3.0f}%" + (f"  errors {run.errors}" if run.errors else "")
                 )
-        em.clear_mailbox()
+        for o in (em, *others.values()):
+            o.clear_mailbox()
         result: dict[str, Any] = {
             "id": spec.id,
             "label": spec.label,
@@ -97,18 +108,31 @@ class Bench:
             result["floor"] = theirs.summary()
             result["ratio"] = ours.rate / theirs.rate if theirs.rate else None
             result["cpu_ratio"] = ours.per_cpu_s / theirs.per_cpu_s if theirs.per_cpu_s else None
+        if alt:
+            result["sync"] = {
+                mode: {"emulator": c.summary(), "ratio": ours.rate / c.rate if c.rate else None}
+                for mode, c in alt.items()
+            }
         return result
 
     async def matrix(self) -> dict[str, Any]:
-        """Every cell against the emulator (one process) and its floor."""
-        em = start_emulator(self.workdir, self.pin, self.database_url, None, "main")
+        """Every cell against the emulator (one process) and its floor; the headline cells also against
+        the emulator in the other synchronous modes (SQLite only: PostgreSQL ignores the setting)."""
+        first, *rest = self.plan.sync_modes
+        em = start_emulator(self.workdir, self.pin, self.database_url, None, "main", first)
+        others: dict[str, Emulator] = {}
+        headline = {c.id for c in self.plan.headline()}
         sink = start_smtp_sink(self.workdir, self.pin)
         floor = start_http_floor(self.workdir, self.pin)
         try:
+            if not self.database_url:
+                for mode in rest:
+                    others[mode] = start_emulator(self.workdir, self.pin, None, None, f"sync-{mode}", mode)
             cells = []
             for spec in self.plan.cells():
                 self.say(f"- {spec.label}")
-                cells.append(await self.cell(spec, em, sink if spec.kind == "smtp" else floor))
+                alt = others if spec.id in headline else None
+                cells.append(await self.cell(spec, em, sink if spec.kind == "smtp" else floor, others=alt))
             state = em.state()
             metered = int(state["free_used"]) + int(state["paid_units"])
             return {
@@ -122,7 +146,8 @@ class Bench:
         finally:
             for proc in (sink, floor):
                 proc.stop()
-            em.stop()
+            for o in (em, *others.values()):
+                o.stop()
 
     async def processes(self, n: int) -> dict[str, Any]:
         """The headline cells against `serve --workers n`, pinned to n cores where the machine has a core
@@ -133,7 +158,7 @@ class Bench:
         mine = os.sched_getaffinity(0)
         if shared:
             os.sched_setaffinity(0, set(cpus.server_cpus) | mine)
-        em = start_emulator(self.workdir, pin, self.database_url, n, f"workers{n}")
+        em = start_emulator(self.workdir, pin, self.database_url, n, f"workers{n}", self.plan.sync_modes[0])
         try:
             cells = []
             for spec in self.plan.headline():

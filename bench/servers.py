@@ -54,6 +54,7 @@ class Emulator:
     smtp_port: int
     http_port: int
     schema: PgSchema | None
+    data_dir: Path
     creds: dict[str, Any] | None = None
     template_id: int = 0
 
@@ -90,6 +91,17 @@ class Emulator:
     def state(self) -> dict[str, Any]:
         return dict(self.admin("GET", f"/accounts/{ACCOUNT}").json())
 
+    def file_sizes(self) -> dict[str, int] | None:
+        """Bytes of the SQLite database file and its WAL (None on PostgreSQL)."""
+        if self.schema is not None:
+            return None
+        db = self.data_dir / "emulator.db"
+        wal = db.with_name(db.name + "-wal")
+        return {
+            "db_bytes": db.stat().st_size if db.exists() else 0,
+            "wal_bytes": wal.stat().st_size if wal.exists() else 0,
+        }
+
     def stop(self) -> None:
         self.proc.stop()
         if self.schema is not None:
@@ -97,7 +109,12 @@ class Emulator:
 
 
 def start_emulator(
-    workdir: Path, pin: Pinning, database_url: str | None, workers: int | None, tag: str
+    workdir: Path,
+    pin: Pinning,
+    database_url: str | None,
+    workers: int | None,
+    tag: str,
+    synchronous: str = "full",
 ) -> Emulator:
     smtp, smtps, http = free_ports(3)
     data = workdir / f"emulator-{tag}"
@@ -122,7 +139,7 @@ def start_emulator(
         pinned(cmd, pin),
         {"smtp": smtp, "http": http},
         workdir / f"emulator-{tag}.log",
-        env=SERVER_ENV,
+        env={**SERVER_ENV, "SES_EMULATOR_SQLITE_SYNCHRONOUS": synchronous},
     )
     try:
         proc.start()
@@ -130,7 +147,7 @@ def start_emulator(
         if schema is not None:
             schema.drop()
         raise
-    em = Emulator(proc, smtp, http, schema)
+    em = Emulator(proc, smtp, http, schema, data)
     em.prepare_account()
     return em
 

@@ -148,7 +148,7 @@ class Emulator:
             await asyncio.sleep(self.settings.scheduler_interval_s)
             try:
                 await asyncio.to_thread(self.core.scheduler.run_all)
-                await asyncio.to_thread(checkpoint, self.core.engine)
+                await asyncio.to_thread(checkpoint, self.core.engine, self.settings.sqlite_wal_max_bytes)
                 if self.core.retention.enabled:
                     await asyncio.to_thread(self.core.retention.enforce)
             except Exception:

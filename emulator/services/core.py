@@ -28,7 +28,9 @@ class Core:
 
         self.settings = settings
         self.wall: WallClock = wall or SystemWallClock()
-        self.engine = engine or make_engine(settings.resolved_database_url())
+        self.engine = engine or make_engine(
+            settings.resolved_database_url(), synchronous=settings.sqlite_synchronous
+        )
         self.writer = writer(self.engine)
         self.send_writer = self.writer.execution_options(send_batch=True)
         from emulator.services.lookup_cache import LookupCache

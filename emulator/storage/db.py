@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, select
@@ -10,6 +13,12 @@ from sqlalchemy.exc import DataError
 
 from emulator.errors import TencentError
 from emulator.storage.tables import SCHEMA_VERSION, metadata, schema_info
+
+log = logging.getLogger(__name__)
+BUSY_TIMEOUT_MS = 30_000
+# How long a truncating checkpoint may wait for readers while it holds the write lock (the committer
+# waits behind it meanwhile): short, then it gives up and the PASSIVE pass stands.
+TRUNCATE_BUSY_MS = 50
 
 
 def unstorable(exc: BaseException | None, dbapi: Any) -> TencentError | None:
@@ -35,13 +44,20 @@ def _refuse_unstorable_values(engine: Engine) -> None:
         )
 
 
-def make_engine(url: str) -> Engine:
-    engine = _make_engine(url)
+def make_engine(url: str, *, synchronous: str = "full") -> Engine:
+    """SQLite commits with `synchronous=FULL` by default: like Postfix's fsync of its queue file, the WAL
+    is on disk before a 250 / MessageId is answered, so not even a power loss loses acknowledged mail
+    (group commit spreads the fsync over many messages). "normal" survives a crash of this process but
+    not of the OS. PostgreSQL ignores `synchronous`: durability is the server's `synchronous_commit`
+    (on by default: the commit's WAL is flushed before COMMIT returns)."""
+    if synchronous not in ("full", "normal"):
+        raise ValueError(f"synchronous must be 'full' or 'normal', not {synchronous!r}")
+    engine = _make_engine(url, synchronous.upper())
     _refuse_unstorable_values(engine)
     return engine
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, synchronous: str) -> Engine:
     kwargs: dict[str, Any] = {"future": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
@@ -49,13 +65,11 @@ def _make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            # WAL + NORMAL: a committed transaction survives a crash of this process (the WAL is
-            # written before commit returns); only an OS crash could lose the last commits.
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             # No checkpoint inside a commit: the committer would stall on its fsyncs (every 4 MB of
             # WAL by default, i.e. every few large messages). `checkpoint()` runs them off the hot path.
             cur.execute("PRAGMA wal_autocheckpoint=0")
@@ -80,11 +94,53 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(write=True)
 
 
-def checkpoint(engine: Engine) -> None:
-    """Copy the SQLite WAL into the database without blocking writers (PASSIVE); no-op elsewhere."""
-    if engine.dialect.name == "sqlite":
+# WAL (size, mtime) seen after each engine's last checkpoint pass: unchanged means no write since.
+_last_wal: weakref.WeakKeyDictionary[Engine, tuple[int, int]] = weakref.WeakKeyDictionary()
+
+
+def checkpoint(engine: Engine, wal_max_bytes: int = 64 * 1024 * 1024) -> None:
+    """Copy the SQLite WAL into the database (PASSIVE: writers go on); then, when no write came since the
+    last pass or the WAL file is past `wal_max_bytes` (0: always), truncate it so it stays bounded. The
+    truncation waits at most TRUNCATE_BUSY_MS for readers; if busy it is left for a later pass. Never
+    raises: a failed checkpoint must not end the scheduler. No-op on PostgreSQL and in-memory SQLite."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    wal = f"{engine.url.database}-wal"
+    try:
+        before = _wal_stat(wal)
+        if before is None or before[0] == 0:
+            return
+        idle = _last_wal.get(engine) == before
         with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            raw: Any = conn.connection.dbapi_connection
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            if idle or before[0] > wal_max_bytes:
+                _truncate(raw)
+        after = _wal_stat(wal)
+        if after is not None:
+            _last_wal[engine] = after
+    except Exception:  # noqa: BLE001 - the next pass tries again
+        log.warning("WAL checkpoint failed", exc_info=True)
+
+
+def _wal_stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _truncate(raw: Any) -> None:
+    raw.execute(f"PRAGMA busy_timeout={TRUNCATE_BUSY_MS}")
+    try:
+        busy = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            log.debug("WAL truncation busy (a reader or writer is active); PASSIVE pass stands")
+    except Exception as exc:  # noqa: BLE001 - "database is locked": same as busy
+        log.debug("WAL truncation skipped: %s", exc)
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def create_schema(engine: Engine) -> None:

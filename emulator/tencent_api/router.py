@@ -1,7 +1,8 @@
 """POST / (and GET /?Action=...): the Tencent Cloud API 3.0 endpoint for service `ses`, version 2020-10-02.
 
 Every answer is HTTP 200, `Content-Type: application/json` exactly (the Python SDK only parses errors
-under that type), with a RequestId; errors use the real envelope and codes.
+under that type), with a RequestId; errors use the real envelope and codes. Browser pages and content
+types the SDKs never send are refused first (emulator.http_guard).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from starlette.responses import Response
 
 from emulator.domain.unique import unique_bits
 from emulator.errors import AuthFailure, EmulatorError, TencentError
+from emulator.http_guard import Guard, content_type_refusal
 from emulator.logs import bind_request
 from emulator.observability import record_api
 from emulator.services.accounts import DEFAULT_ACCOUNT
@@ -77,6 +79,7 @@ async def _read_body(chunks: BodyChunks) -> bytes:
 class TencentApi:
     def __init__(self, core: Core) -> None:
         self.core = core
+        self.guard = Guard(core.settings)  # browser-origin defence (emulator.http_guard)
 
     async def handle(self, request: Request) -> Response:
         try:
@@ -113,6 +116,10 @@ class TencentApi:
         bind_request(request_id)
         req: ApiRequest | None = None
         try:
+            if (refused := self.guard.api_refusal(method, headers)) is not None:
+                raise AuthFailure("AuthFailure.UnauthorizedOperation", refused)
+            if (refused := content_type_refusal(method, headers)) is not None:
+                raise TencentError("InvalidParameter", refused)
             length = int(headers.get("content-length") or 0)
             if length > MAX_BODY or (body is None and chunks is None):
                 raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")

@@ -104,7 +104,7 @@ def test_pipelined_calls_mixed_with_other_routes(server: Server, account: dict[s
     api, conn = RawApi(server, account), Conn(server)
     try:
         first = request(api, "ListEmailIdentities", {})
-        conn.send(first + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + first)
+        conn.send(first + b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + first)
         assert "Error" not in envelope(conn.response())
         status, _, body = conn.response()
         assert status == 200 and json.loads(body)["status"] == "ok"

@@ -61,7 +61,9 @@ class DataCollector:
             if k == -1:
                 self._size += len(chunk)
                 self._tail = chunk[-4:] if len(chunk) >= 4 else (tail + chunk)[-4:]
-                if self._size_limit and self._size > self._size_limit:
+                # up to 3 bytes (".\r" of the marker, before its last LF) may still turn out not to be
+                # content: only past those is the message surely too big (result() checks exactly)
+                if self._size_limit and self._size > self._size_limit + 3:
                     self._dropping = True
                     self._chunks.clear()
                 if not self._dropping:

@@ -21,14 +21,17 @@ def strip_keyword(keyword: str, arg: str) -> str | None:
 def get_address(arg: str) -> tuple[str | None, str]:
     """(address, rest of the line); address None when unparseable, '' when absent."""
     m = _SIMPLE_ADDR.match(arg)
-    if m is not None and ".." not in m.group(1) and not m.group(1).startswith("."):
-        return m.group(1), m.group(2)
+    if m is not None:
+        addr = m.group(1)
+        domain = addr.rpartition("@")[2]
+        if ".." not in addr and not addr.startswith(".") and domain[:1] != "." and domain[-1:] != ".":
+            return addr, m.group(2)
     if not arg:
         return "", ""
     parse = get_angle_addr if arg.lstrip().startswith("<") else get_addr_spec
     try:
         address, rest = parse(arg)
-    except HeaderParseError:
+    except (HeaderParseError, IndexError):  # IndexError: the stdlib's parser on a lone "<"
         return None, ""
     return str(address.addr_spec), rest
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Row
 
 from emulator.errors import TencentError
-from emulator.tencent_api.signing import checked_values
+from emulator.tencent_api.wire import checked_values
 
 if TYPE_CHECKING:
     from emulator.services.core import Core

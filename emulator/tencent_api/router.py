@@ -26,7 +26,8 @@ from emulator.services.accounts import DEFAULT_ACCOUNT
 from emulator.services.lookup_cache import MISSING
 from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS
 from emulator.tencent_api.context import ApiContext
-from emulator.tencent_api.signing import ApiRequest, parse_api_request, verify_signature
+from emulator.tencent_api.signing import verify_signature
+from emulator.tencent_api.wire import ApiRequest, parse_api_request
 
 if TYPE_CHECKING:
     from emulator.services.core import Core

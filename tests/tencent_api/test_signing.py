@@ -15,17 +15,15 @@ from hypothesis import strategies as st
 from emulator.errors import AuthFailure, TencentError
 from emulator.tencent_api.signing import (
     SIGNATURE_FAILURE_MESSAGES,
-    ApiRequest,
     canonical_request_hash,
-    parse_api_request,
     payload_hash,
     tc3_signature,
-    unflatten,
     utc_date,
     v1_signature,
     v1_string_to_sign,
     verify_signature,
 )
+from emulator.tencent_api.wire import ApiRequest, parse_api_request, unflatten
 
 SECRET_ID = "AKIDFAKEEMULATOR0000000000000000000000"
 SECRET_KEY = "FakeSecretKeyForEmulatorTests000"

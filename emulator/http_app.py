@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from emulator import __version__, http_guard, http_limits, observability
+from emulator import __version__, http_faults, http_guard, http_limits, observability
 from emulator.admin_api import accounts, billing, ips, mailbox
 from emulator.admin_api import callbacks as admin_callbacks
 from emulator.admin_api import policies as admin_policies
@@ -100,6 +100,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(admin_policies.router)
     app.include_router(admin_callbacks.router)
     observability.install(app, core)  # /readyz, /metrics, request latency
+    http_faults.install(app)  # database down / disk full: JSON 503 + Retry-After
     http_limits.install(app, core.settings)  # request body cap
     http_guard.install(app, core)  # outermost: Host allow-list, cross-origin refusal
     return app

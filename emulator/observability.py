@@ -1,4 +1,4 @@
-"""Operations: /readyz (database reachable) and Prometheus metrics at /metrics.
+"""Operations: /readyz (the database takes a write) and Prometheus metrics at /metrics.
 
 Each Core gets its own registry (tests and the pytest plugin run several emulators in one process).
 Front-ends report what happened through the `record_*` functions; bills and account states are read
@@ -30,10 +30,14 @@ from prometheus_client.registry import Collector
 
 from emulator import __version__
 from emulator.errors import EmulatorError
+from emulator.http_faults import RETRY_AFTER_S
 from emulator.logs import new_smtp_session
 from emulator.storage import stats_repo
+from emulator.storage.faults import database_fault
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from emulator.services.core import Core
     from emulator.services.sending import Receipt
 
@@ -252,20 +256,66 @@ class LatencyMiddleware:
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/readyz", responses={503: {"description": "the database is not reachable"}})
+# --- readiness: can the database take a write? ------------------------------------------------------
+PROBE_TIMEOUT_S = 2.0  # /readyz answers within this, whatever the database does
+PROBE_LOCK_MS = 1000  # how long the probe waits for a lock (SQLite busy timeout, PostgreSQL lock_timeout)
+PROBE_TTL_S = 1.0  # one probe a second at most, however often /readyz is polled
+
+
+class Readiness:
+    """/readyz's verdict: one write probe in flight at a time, its result kept PROBE_TTL_S (for the
+    engine it probed: a replaced engine is probed afresh). A probe stuck past PROBE_TIMEOUT_S (a
+    connect that hangs) is not waited for again: later calls answer "not ready" at once."""
+
+    def __init__(self, core: Core, clock: Callable[[], float] = time.monotonic) -> None:
+        self.core = core
+        self._clock = clock
+        self._cached: tuple[float, Any, str | None] | None = None  # (at, engine, reason or None)
+        self._task: asyncio.Future[str | None] | None = None
+        self._task_meta: tuple[float, Any] = (0.0, None)  # (started, engine)
+
+    async def check(self) -> str | None:
+        """None when ready, else a short reason."""
+        engine, now = self.core.engine, self._clock()
+        if self._cached and self._cached[1] is engine and now - self._cached[0] < PROBE_TTL_S:
+            return self._cached[2]
+        if self._task is None or self._task.done() or self._task_meta[1] is not engine:
+            self._task = asyncio.ensure_future(asyncio.to_thread(self._probe, engine))
+            self._task_meta = (now, engine)
+        wait = PROBE_TIMEOUT_S - (now - self._task_meta[0])
+        try:
+            if wait <= 0:
+                raise TimeoutError
+            reason = await asyncio.wait_for(asyncio.shield(self._task), wait)
+        except TimeoutError:
+            reason = f"the database did not answer within {PROBE_TIMEOUT_S:g} s"
+        self._cached = (self._clock(), engine, reason)
+        return reason
+
+    @staticmethod
+    def _probe(engine: Engine) -> str | None:
+        try:
+            stats_repo.write_probe(engine, PROBE_LOCK_MS)
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            reason = database_fault(exc)
+            detail = reason or f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
+            log.warning("readiness check failed: %s", detail)
+            return reason or type(exc).__name__
+        return None
+
+
+@router.get("/readyz", responses={503: {"description": "the database is unreachable or refuses writes"}})
 async def readyz(request: Request) -> Response:
-    """Ready when the database answers (for orchestrators; /healthz only says the process serves)."""
+    """Ready when the database takes a write (for orchestrators; /healthz only says the process
+    serves). Bounded by PROBE_TIMEOUT_S, probed at most once per PROBE_TTL_S."""
     core: Core = request.app.state.core
-
-    def _ping() -> None:
-        with core.engine.connect() as conn:
-            stats_repo.ping(conn)
-
-    try:
-        await asyncio.wait_for(asyncio.to_thread(_ping), 5)
-    except Exception as exc:  # noqa: BLE001 - any failure means not ready
-        log.warning("readiness check failed: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": str(exc)[:200]}, status_code=503)
+    reason = await request.app.state.readiness.check()
+    if reason is not None:
+        return JSONResponse(
+            {"status": "unavailable", "database": reason},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"},
+        )
     return JSONResponse({"status": "ok", "database": core.engine.dialect.name, "version": __version__})
 
 
@@ -280,5 +330,6 @@ async def metrics(request: Request) -> Response:
 def install(app: FastAPI, core: Core) -> None:
     """Called once by http_app.create_app."""
     metrics_of(core)
+    app.state.readiness = Readiness(core)
     app.include_router(router)
     app.add_middleware(LatencyMiddleware, core=core)

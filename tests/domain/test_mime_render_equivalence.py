@@ -47,7 +47,16 @@ def _b64(data: str | bytes) -> str:
 
 @st.composite
 def sends(draw: st.DrawFn) -> ValidSend:
-    alias = draw(st.none() | _line.filter(lambda s: not set(s) & set('"<>:\\')))
+    # Known difference, left out here: the general path (email.policy.SMTP) writes a non-ASCII alias
+    # with a space as two encoded words around that space, which RFC 2047 readers drop ("a b" reads
+    # "ab"); the fast path keeps it. Only messages the fast path declines (RFC 6532 addresses, odd
+    # header values) take the general path.
+    alias = draw(
+        st.none()
+        | _line.filter(
+            lambda s: not set(s) & set('"<>:\\') and (s.isascii() or not any(c.isspace() for c in s))
+        )
+    )
     sender = "noreply@mail.example.com"
     text = draw(st.none() | _body)
     html = draw(st.none() | _body.map(lambda b: f"<p>{b}</p>"))

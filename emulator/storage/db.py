@@ -7,12 +7,12 @@ import os
 import weakref
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DataError
 
 from emulator.errors import TencentError
-from emulator.storage.tables import SCHEMA_VERSION, metadata, schema_info
+from emulator.storage import migrate
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
@@ -144,14 +144,11 @@ def _truncate(raw: Any) -> None:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create missing tables; refuse a database written by a newer schema."""
-    with engine.begin() as conn:
+    """Run the Alembic migrations the database lacks (a fresh one, or one from before the migrations,
+    goes to the newest revision); refuse one written by a newer emulator. Under one write transaction:
+    concurrent first starts of several processes serialise on it (SQLite's BEGIN IMMEDIATE) or on an
+    advisory lock (PostgreSQL), and the later ones find the work done."""
+    with writer(engine).begin() as conn:
         if engine.dialect.name == "postgresql":
-            # serialise concurrent first starts of several processes
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(731001)")
-        metadata.create_all(conn)
-        version = conn.execute(select(schema_info.c.version)).scalar()
-        if version is None:
-            conn.execute(insert(schema_info).values(id=1, version=SCHEMA_VERSION))
-        elif version > SCHEMA_VERSION:
-            raise RuntimeError(f"database schema {version} is newer than this emulator ({SCHEMA_VERSION})")
+        migrate.upgrade(conn)

@@ -1,0 +1,260 @@
+"""The schema's models and its Alembic migrations, on real SQLite files and real PostgreSQL schemas.
+
+The fixtures under fixtures/ were written from the last release before the models and migrations:
+its DDL for both dialects and the Python-side column attributes DDL does not show (ddl_*.sql,
+columns.json), plus rows as that release stored them (pre_alembic_rows.sql)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from emulator.bootstrap import Emulator
+from emulator.storage import migrate
+from emulator.storage.db import create_schema, make_engine
+from emulator.storage.schema import metadata
+from tests.conftest import PgSchema, Server, make_settings, require_pg
+from tests.hardening.proc import ServerProc
+
+FIXTURES = Path(__file__).with_name("fixtures")
+BACKENDS = ["sqlite", "postgresql"]
+# what a database from before api_tables and clock_moves lacks: create_all never added to old tables
+LATER_TABLES = {
+    "clock_moves", "fault_rules", "platform_blacklist", "unsubscribed", "custom_blacklist",
+    "global_settings", "unsubscribe_configs", "receivers", "receiver_details", "send_tasks",
+    "task_messages", "callback_urls", "callback_events", "callback_attempts",
+}  # fmt: skip
+LATER_INDEXES = {"ix_recipients_address", "ix_messages_account_time"}
+
+
+def models_ddl(dialect: Any) -> str:
+    out = []
+    for table in metadata.sorted_tables:  # dependency order: the fixture is also a runnable script
+        out.append(str(CreateTable(table).compile(dialect=dialect)).strip() + ";")
+        for ix in sorted(table.indexes, key=lambda i: i.name or ""):
+            out.append(str(CreateIndex(ix).compile(dialect=dialect)).strip() + ";")
+    return "\n\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("name", ["sqlite", "postgresql"])
+def test_models_emit_the_frozen_ddl(name: str) -> None:
+    dialect = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[name]
+    assert models_ddl(dialect) == (FIXTURES / f"ddl_{name}.sql").read_text()
+
+
+def test_models_keep_the_python_side_column_attributes() -> None:
+    """Defaults, autoincrement and column order matter to Core inserts, not only to DDL."""
+    frozen = json.loads((FIXTURES / "columns.json").read_text())
+    tables = metadata.tables.values()
+    assert {t.name: [c.name for c in t.columns] for t in tables} == frozen["column_order"]
+    for table in tables:
+        for col in table.columns:
+            d = col.default
+            assert {
+                "type": repr(col.type), "nullable": col.nullable, "primary_key": col.primary_key,
+                "autoincrement": str(col.autoincrement), "unique": bool(col.unique), "index": bool(col.index),
+                "default": None if d is None else repr(getattr(d, "arg", d)),
+                "server_default": None if col.server_default is None else repr(col.server_default),
+                "foreign_keys": sorted(f"{fk.target_fullname} ondelete={fk.ondelete}" for fk in col.foreign_keys),
+            } == frozen["columns"][table.name][col.name], f"{table.name}.{col.name}"  # fmt: skip
+
+
+def test_migration_files_are_package_data() -> None:
+    """`pip install .` ships *.py of packages by itself; the revision template needs package-data."""
+    config = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert "script.py.mako" in config["tool"]["setuptools"]["package-data"]["emulator.storage.migrations"]
+    assert (migrate.MIGRATIONS / "versions" / "__init__.py").exists()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'emulator.db'}"
+        return
+    require_pg()
+    schema = PgSchema()
+    try:
+        yield schema.url
+    finally:
+        schema.drop()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+def assert_at_head(engine: Engine) -> None:
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        revisions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        assert revisions == [migrate.head()]
+        assert conn.execute(text("SELECT id, version FROM schema_info")).all() == [(1, 1)]
+
+
+def test_fresh_database_reaches_head_and_matches_the_models(engine: Engine) -> None:
+    create_schema(engine)
+    assert_at_head(engine)
+    create_schema(engine)  # a restart: nothing to do
+    assert_at_head(engine)
+
+
+def legacy_statements(dialect: str, *, older: bool) -> list[str]:
+    """The last pre-Alembic release's schema (older: before api_tables and clock_moves) and rows."""
+    ddl = (FIXTURES / f"ddl_{dialect}.sql").read_text().split(";\n\n")
+    rows = (FIXTURES / "pre_alembic_rows.sql").read_text()
+    rows = "\n".join(line for line in rows.splitlines() if not line.startswith("--"))
+    if dialect == "postgresql":
+        rows = re.sub(r"X'([0-9a-f]*)'", r"decode('\1', 'hex')", rows)
+    stmts = [s.strip().rstrip(";") for s in ddl + rows.split(";\n")]
+    if older:
+        names = LATER_TABLES | LATER_INDEXES
+        stmts = [s for s in stmts if not any(re.search(rf"\b{n}\b", s.split("(")[0]) for n in names)]
+    return [s for s in stmts if s]
+
+
+def snapshot(engine: Engine) -> dict[str, list[Any]]:
+    """The legacy account's rows (the server adds a default account of its own)."""
+    with engine.connect() as conn:
+        rows = {"accounts": list(conn.execute(text("SELECT * FROM accounts WHERE id = 1")))}
+        for t in ("messages", "message_recipients", "usage_daily", "bills", "ledger"):
+            rows[t] = list(conn.execute(text(f"SELECT * FROM {t} WHERE account_id = 1 ORDER BY 1, 2")))
+        return {t: [tuple(r) for r in rs] for t, rs in rows.items()}
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["last-release", "before-api-tables"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pre_alembic_database_is_upgraded_with_its_rows(backend: str, older: bool, tmp_path: Path) -> None:
+    settings, schema = make_settings(tmp_path, backend)
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        with engine.begin() as conn:
+            for stmt in legacy_statements(backend, older=older):
+                conn.exec_driver_sql(stmt)
+        assert not inspect(engine).has_table("alembic_version")
+        assert inspect(engine).has_table("clock_moves") is not older
+        before = snapshot(engine)
+        assert before["messages"][0][11] == b"Hello"
+
+        em = Emulator(settings)
+        srv = Server(em, em.start_in_thread())
+        try:
+            assert srv.admin("GET", "/accounts/legacy/messages").json()
+            acct = srv.state("legacy")
+            assert (acct["free_used"], acct["balance_micro"]) == (1, 999_700)
+            bills = srv.admin("GET", "/accounts/legacy/bills").json()
+            assert [(b["amount_micro"], b["status"]) for b in bills] == [(300, "paid")]
+        finally:
+            srv.close()
+            em.stop_thread()
+        assert snapshot(engine) == before
+        assert_at_head(engine)
+    finally:
+        engine.dispose()
+        if schema:
+            schema.drop()
+
+
+def test_database_from_a_newer_emulator_is_refused(engine: Engine) -> None:
+    create_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(RuntimeError, match=r"revision '9999', unknown to this emulator .*newer emulator"):
+        create_schema(engine)
+
+
+def test_newer_schema_info_version_is_refused(engine: Engine) -> None:
+    create_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE schema_info SET version = 99"))
+    with pytest.raises(RuntimeError, match="database schema 99 is newer than this emulator"):
+        create_schema(engine)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_servers_starting_at_once_on_one_database_both_succeed(backend: str, tmp_path: Path) -> None:
+    """Concurrent first starts: one runs the migrations, the others wait for it (PostgreSQL's advisory
+    lock, SQLite's BEGIN IMMEDIATE) and then find the database at head."""
+    url = None
+    schema = None
+    if backend == "postgresql":
+        require_pg()
+        schema = PgSchema()
+        url = schema.url
+    else:
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+    procs = [ServerProc(tmp_path / f"d{i}", url) for i in range(3)]
+    errors: list[BaseException] = []
+
+    def start(p: ServerProc) -> None:
+        try:
+            p.start()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(p,)) for p in procs]
+    try:
+        for p in procs:
+            p.data_dir.mkdir()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(90)
+        assert not errors, errors
+        for p in procs:
+            assert p.admin("GET", "/accounts").status_code == 200
+        engine = make_engine(url)
+        try:
+            assert_at_head(engine)
+        finally:
+            engine.dispose()
+    finally:
+        for p in procs:
+            p.stop()
+        if schema:
+            schema.drop()
+
+
+# Each process connects, then waits for the same instant before create_schema: the migrations race for
+# real (without the lock most of these processes fail on "relation already exists").
+RACER = """
+import sys, time
+from emulator.storage.db import create_schema, make_engine
+engine = make_engine(sys.argv[1])
+engine.connect().close()
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+create_schema(engine)
+"""
+
+
+def test_processes_migrating_at_the_same_instant_all_succeed(db_url: str) -> None:
+    start_at = str(time.time() + 3)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", RACER, db_url, start_at], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    failures = [err for p, err in zip(procs, errors, strict=True) if p.returncode != 0]
+    assert not failures, failures[0]
+    engine = make_engine(db_url)
+    try:
+        assert_at_head(engine)
+    finally:
+        engine.dispose()

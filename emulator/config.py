@@ -74,7 +74,8 @@ class Settings(BaseSettings):
         "", description="comma-separated extra Host names accepted (compose/Kubernetes service names)"
     )
     sqlite_synchronous: str = Field(
-        "full", description="full (a 250 is on disk) | normal (faster, a power loss can lose the last commits)"
+        "full",
+        description="full (a 250 is on disk) | normal (faster, a power loss can lose the last commits)",
     )
     sqlite_wal_max_bytes: int = Field(
         64 * 1024 * 1024, ge=0, description="checkpoint with truncation once the SQLite WAL passes this size"

@@ -16,7 +16,7 @@ from emulator.admin_api.schemas import (
     TopUpCreate,
 )
 from emulator.domain.money import parse_usd
-from emulator.errors import EmulatorError
+from emulator.errors import FailedOperation
 from emulator.services.accounts import AccountState
 from emulator.services.core import Core
 
@@ -49,11 +49,11 @@ def get_account(account: str, core: CoreDep) -> AccountPublic:
 @router.post("/accounts/{account}/top-up", response_model=AccountPublic)
 def top_up(account: str, body: TopUpCreate, core: CoreDep) -> AccountPublic:
     if (body.amount is None) == (body.amount_micro is None):
-        raise EmulatorError("give exactly one of amount (decimal USD string) or amount_micro")
+        raise FailedOperation("give exactly one of amount (decimal USD string) or amount_micro")
     try:
         micro = body.amount_micro if body.amount_micro is not None else parse_usd(body.amount or "")
     except ValueError as exc:
-        raise EmulatorError(str(exc)) from None
+        raise FailedOperation(str(exc)) from None
     return AccountPublic.of(core.accounts.top_up(account, micro, body.note))
 
 
@@ -74,9 +74,9 @@ def set_template_status(account: str, template_id: int, body: TemplateStatusSet,
 def _move(core: Core, account: str | None, body: ClockMove) -> list[AccountState]:
     given = [x is not None for x in (body.seconds, body.duration, body.to)]
     if sum(given) != 1:
-        raise EmulatorError("give exactly one of seconds, duration or to")
+        raise FailedOperation("give exactly one of seconds, duration or to")
     if account and body.key is not None:
-        raise EmulatorError("key applies to the global move (/admin/clock/advance) only")
+        raise FailedOperation("key applies to the global move (/admin/clock/advance) only")
     if body.to is not None:
         target = parse_time_us(body.to)
         return [core.clocks.set_to(account, target)] if account else core.clocks.set_all(target, body.key)

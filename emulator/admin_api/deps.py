@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, HTTPException, Request
 
 from emulator.domain.clock import from_datetime
-from emulator.errors import EmulatorError
+from emulator.errors import EmulatorError, FailedOperation
 from emulator.services.core import Core
 
 
@@ -49,7 +49,7 @@ def parse_duration_us(text: str) -> int:
     """'1d2h30m' / '90s' / '2w' -> microseconds."""
     m = _DURATION.match(text.strip()) if text else None
     if not m or not any(m.groups()):
-        raise EmulatorError(f"not a duration: {text!r} (use e.g. '1d', '2h30m', '90s')")
+        raise FailedOperation(f"not a duration: {text!r} (use e.g. '1d', '2h30m', '90s')")
     w, d, h, mi, s = (int(g or 0) for g in m.groups())
     return ((((w * 7 + d) * 24 + h) * 60 + mi) * 60 + s) * 1_000_000
 
@@ -59,7 +59,7 @@ def parse_time_us(text: str) -> int:
     try:
         dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise EmulatorError(f"not an ISO 8601 time: {text!r}") from None
+        raise FailedOperation(f"not an ISO 8601 time: {text!r}") from None
     if dt.tzinfo is None:
         from emulator.domain.clock import BEIJING
 

@@ -19,7 +19,7 @@ from emulator.admin_api.schemas import (
     RecipientStatusPublic,
     iso,
 )
-from emulator.errors import EmulatorError
+from emulator.errors import FailedOperation
 from emulator.storage.mail_repo import MailFilter
 
 router = APIRouter(
@@ -58,7 +58,7 @@ def _filter(
     source: str | None,
 ) -> MailFilter:
     if source not in (None, "smtp", "api"):
-        raise EmulatorError("source must be 'smtp' or 'api'")
+        raise FailedOperation("source must be 'smtp' or 'api'")
     return MailFilter(
         to=to,
         sender=sender,

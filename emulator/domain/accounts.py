@@ -8,7 +8,7 @@ import re
 import secrets
 import string
 
-from emulator.errors import TencentError
+from emulator.errors import InvalidParameterValueInvalidSmtpPassWord, TencentError
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -49,8 +49,7 @@ def validate_smtp_password(password: str) -> None:
         and " " not in password
     )
     if not ok:
-        raise TencentError(
-            "InvalidParameterValue.InvalidSmtpPassWord",
+        raise InvalidParameterValueInvalidSmtpPassWord(
             "SMTP password must be 10-20 characters with at least two different digits, "
             "a lowercase and an uppercase letter.",
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from emulator.errors import TencentError
+from emulator.errors import FailedOperationIncorrectSender
 
 MAX_ADDRESS = 254
 MAX_LOCAL_PART = 64
@@ -60,34 +60,29 @@ def parse_from(value: str) -> tuple[str | None, str]:
     Anything else is `FailedOperation.IncorrectSender`.
     """
     if not isinstance(value, str) or not value:
-        raise TencentError("FailedOperation.IncorrectSender", "FromEmailAddress is empty.")
+        raise FailedOperationIncorrectSender("FromEmailAddress is empty.")
     if "<" not in value and ">" not in value:
         if is_valid_email(value):
             return None, normalize(value)
-        raise TencentError(
-            "FailedOperation.IncorrectSender",
+        raise FailedOperationIncorrectSender(
             f"FromEmailAddress {value!r} is not a valid email address.",
         )
     match = _ALIAS_FORM.fullmatch(value)
     if match is None:
-        raise TencentError(
-            "FailedOperation.IncorrectSender",
+        raise FailedOperationIncorrectSender(
             "FromEmailAddress must be 'address' or 'Alias <address>' (exactly one space before '<').",
         )
     alias, addr = match["alias"], match["addr"]
     if ":" in alias or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in alias):
-        raise TencentError(
-            "FailedOperation.IncorrectSender",
+        raise FailedOperationIncorrectSender(
             "The sender alias in FromEmailAddress must not contain ':' or control characters.",
         )
     if alias.startswith(" "):
-        raise TencentError(
-            "FailedOperation.IncorrectSender",
+        raise FailedOperationIncorrectSender(
             "The sender alias in FromEmailAddress must not start with a space.",
         )
     if not is_valid_email(addr):
-        raise TencentError(
-            "FailedOperation.IncorrectSender",
+        raise FailedOperationIncorrectSender(
             f"FromEmailAddress {addr!r} is not a valid email address.",
         )
     return alias, normalize(addr)

@@ -40,7 +40,25 @@ from email.utils import getaddresses
 
 from emulator.domain.addresses import is_valid_email, normalize, parse_from
 from emulator.domain.metering import distinct_recipients
-from emulator.errors import MessageTooLarge, TencentError
+from emulator.errors import (
+    FailedOperationAttachContentToolarge,
+    FailedOperationIncorrectEmail,
+    FailedOperationInvalidAttachName,
+    FailedOperationInvalidTemplateID,
+    FailedOperationMissingEmailContent,
+    FailedOperationTooManyAttachments,
+    FailedOperationTooManyRecipients,
+    FailedOperationWrongContentJson,
+    InvalidParameterValue,
+    InvalidParameterValueAttachContentIsWrong,
+    InvalidParameterValueEmailAddressIsNULL,
+    InvalidParameterValueEmailContentIsWrong,
+    InvalidParameterValueInValidTemplateData,
+    InvalidParameterValueSubjectLengthError,
+    MessageTooLarge,
+    MissingParameter,
+    TencentError,
+)
 
 MAX_TO = 50
 MAX_CC = 20
@@ -132,14 +150,10 @@ class ValidSend:
     trigger_type: int
 
 
-def _invalid(message: str, code: str = "InvalidParameterValue") -> TencentError:
-    return TencentError(code, message)
-
-
 def _no_line_breaks(name: str, value: str | None) -> None:
     """Refuse line breaks (CR, LF, ...) and NUL in anything that becomes a header: header injection."""
     if value is not None and not _LINE_BREAKS.isdisjoint(value):
-        raise _invalid(f"{name} must not contain line breaks (CR, LF) or NUL characters.")
+        raise InvalidParameterValue(f"{name} must not contain line breaks (CR, LF) or NUL characters.")
 
 
 def _b64decode(value: str) -> bytes | None:
@@ -152,19 +166,16 @@ def _b64decode(value: str) -> bytes | None:
 
 def _recipients(field: str, values: list[str], limit: int) -> list[str]:
     if len(values) > limit:
-        raise _invalid(
+        raise FailedOperationTooManyRecipients(
             f"{field} has {len(values)} addresses; at most {limit} are allowed.",
-            "FailedOperation.TooManyRecipients",
         )
     out: list[str] = []
     for value in values:
         if not isinstance(value, str) or not value.strip():
-            raise _invalid(f"{field} contains an empty address.", "InvalidParameterValue.EmailAddressIsNULL")
+            raise InvalidParameterValueEmailAddressIsNULL(f"{field} contains an empty address.")
         addr = value.strip()
         if not is_valid_email(addr):
-            raise _invalid(
-                f"{field} address {value!r} is not a valid email address.", "FailedOperation.IncorrectEmail"
-            )
+            raise FailedOperationIncorrectEmail(f"{field} address {value!r} is not a valid email address.")
         out.append(normalize(addr))
     return out
 
@@ -175,8 +186,8 @@ def _reply_to(value: str | None) -> str | None:
     try:
         alias, addr = parse_from(value.strip())
     except TencentError:
-        raise _invalid(
-            f"ReplyToAddresses {value!r} is not a valid email address.", "FailedOperation.IncorrectEmail"
+        raise FailedOperationIncorrectEmail(
+            f"ReplyToAddresses {value!r} is not a valid email address."
         ) from None
     if not alias:
         return addr
@@ -189,7 +200,7 @@ def _header_from(value: str | None) -> str | None:
         return None
     pairs = getaddresses([value])
     if len(pairs) != 1 or not is_valid_email(pairs[0][1]):
-        raise _invalid(f"HeaderFrom {value!r} must hold exactly one valid email address.")
+        raise InvalidParameterValue(f"HeaderFrom {value!r} must hold exactly one valid email address.")
     return value.strip()
 
 
@@ -198,7 +209,9 @@ def _message_id(value: str | None) -> str | None:
         return None
     value = value.strip()
     if not _MESSAGE_ID.fullmatch(value) or len(value) > MAX_SUBJECT_CHARS:
-        raise _invalid("SmtpMessageId must be printable ASCII without spaces, such as <id@example.com>.")
+        raise InvalidParameterValue(
+            "SmtpMessageId must be printable ASCII without spaces, such as <id@example.com>."
+        )
     return value
 
 
@@ -210,48 +223,47 @@ def _smtp_headers(value: str | None) -> dict[str, str]:
     except ValueError:
         data = None
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise _invalid('SmtpHeaders must be a JSON object of string values, e.g. {"X-Tag": "a"}.')
+        raise InvalidParameterValue(
+            'SmtpHeaders must be a JSON object of string values, e.g. {"X-Tag": "a"}.'
+        )
     for name, header_value in data.items():
         if not _HEADER_NAME.fullmatch(name):
-            raise _invalid(f"SmtpHeaders name {name!r} is not a valid header name.")
+            raise InvalidParameterValue(f"SmtpHeaders name {name!r} is not a valid header name.")
         _no_line_breaks(f"SmtpHeaders value of {name}", header_value)
         if name.lower() in _HEADER_PARAMS:
-            raise _invalid(
+            raise InvalidParameterValue(
                 f"SmtpHeaders may not set {name}: use the {_HEADER_PARAMS[name.lower()]} parameter."
             )
         if name.lower() in _SES_HEADERS:
-            raise _invalid(f"SmtpHeaders may not set {name}: SES writes it.")
+            raise InvalidParameterValue(f"SmtpHeaders may not set {name}: SES writes it.")
     return dict(data)
 
 
 def _template_variables(template_id: int | None, data: str | None) -> dict[str, str]:
     if template_id is None:
-        raise _invalid("Template.TemplateID is required.", "MissingParameter")
+        raise MissingParameter("Template.TemplateID is required.")
     if data is None:
-        raise _invalid("Template.TemplateData is required.", "MissingParameter")
+        raise MissingParameter("Template.TemplateData is required.")
     if isinstance(template_id, bool) or not isinstance(template_id, int) or template_id <= 0:
-        raise _invalid(f"TemplateID {template_id!r} is not valid.", "FailedOperation.InvalidTemplateID")
+        raise FailedOperationInvalidTemplateID(f"TemplateID {template_id!r} is not valid.")
     try:
         parsed = json.loads(data)
     except ValueError:
         parsed = None
     if not isinstance(parsed, dict):
-        raise _invalid(
+        raise FailedOperationWrongContentJson(
             'TemplateData must be a JSON object serialised as a string, e.g. "{\\"code\\": \\"123\\"}".',
-            "FailedOperation.WrongContentJson",
         )
     variables: dict[str, str] = {}
     for key, raw in parsed.items():
         if isinstance(raw, (dict, list)):
-            raise _invalid(
+            raise FailedOperationWrongContentJson(
                 f"TemplateData value of {key!r} must be text, not {type(raw).__name__}.",
-                "FailedOperation.WrongContentJson",
             )
         value = raw if isinstance(raw, str) else ("" if raw is None else json.dumps(raw))
         if _HTML_TAG.search(value):
-            raise _invalid(
+            raise InvalidParameterValueInValidTemplateData(
                 f"TemplateData value of {key!r} contains HTML; template values must be plain text.",
-                "InvalidParameterValue.InValidTemplateData",
             )
         variables[key] = value
     return variables
@@ -265,38 +277,35 @@ def _simple_bodies(html_b64: str | None, text_b64: str | None) -> tuple[str | No
             continue
         raw = _b64decode(encoded)
         if raw is None:
-            raise _invalid(f"{name} is not valid base64.", "InvalidParameterValue.EmailContentIsWrong")
+            raise InvalidParameterValueEmailContentIsWrong(f"{name} is not valid base64.")
         try:
             bodies.append(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raise _invalid(
-                f"{name} is not base64 of UTF-8 text.", "InvalidParameterValue.EmailContentIsWrong"
-            ) from None
+            raise InvalidParameterValueEmailContentIsWrong(f"{name} is not base64 of UTF-8 text.") from None
     html, text = bodies
     if html is None and text is None:
-        raise _invalid(
-            "Simple needs Html or Text (base64 of UTF-8).", "InvalidParameterValue.EmailContentIsWrong"
-        )
+        raise InvalidParameterValueEmailContentIsWrong("Simple needs Html or Text (base64 of UTF-8).")
     return html, text
 
 
 def check_filename(name: str) -> None:
     """Tencent's attachment-name rules: 1..255 chars, no `? \\ * | " < > : /` or space, allowed type."""
     _no_line_breaks("Attachments.FileName", name)
-    code = "FailedOperation.InvalidAttachName"
     if not name:
-        raise _invalid("Attachments.FileName is empty.", code)
+        raise FailedOperationInvalidAttachName("Attachments.FileName is empty.")
     if len(name) > MAX_FILENAME_CHARS:
-        raise _invalid(f"Attachment name is {len(name)} characters; at most {MAX_FILENAME_CHARS}.", code)
+        raise FailedOperationInvalidAttachName(
+            f"Attachment name is {len(name)} characters; at most {MAX_FILENAME_CHARS}."
+        )
     if _BAD_FILENAME_CHARS.intersection(name) or any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise _invalid(
-            f'Attachment name {name!r} contains a forbidden character (? \\ * | " < > : / or space).', code
+        raise FailedOperationInvalidAttachName(
+            f'Attachment name {name!r} contains a forbidden character (? \\ * | " < > : / or space).'
         )
     if not name.strip("."):
-        raise _invalid(f"Attachment name {name!r} is not a file name.", code)
+        raise FailedOperationInvalidAttachName(f"Attachment name {name!r} is not a file name.")
     _, dot, ext = name.rpartition(".")
     if dot and ext.lower() in FORBIDDEN_EXTENSIONS:
-        raise _invalid(f"Attachments of type .{ext.lower()} are not supported.", code)
+        raise FailedOperationInvalidAttachName(f"Attachments of type .{ext.lower()} are not supported.")
 
 
 def guess_content_type(filename: str) -> str:
@@ -306,18 +315,16 @@ def guess_content_type(filename: str) -> str:
 
 def _attachments(items: list[tuple[str, str]]) -> list[Attachment]:
     if len(items) > MAX_ATTACHMENTS:
-        raise _invalid(
+        raise FailedOperationTooManyAttachments(
             f"{len(items)} attachments; at most {MAX_ATTACHMENTS} are allowed.",
-            "FailedOperation.TooManyAttachments",
         )
     out: list[Attachment] = []
     for name, content in items:
         check_filename(name)
         data = _b64decode(content or "")
         if data is None:
-            raise _invalid(
+            raise InvalidParameterValueAttachContentIsWrong(
                 f"Content of attachment {name!r} is not valid base64.",
-                "InvalidParameterValue.AttachContentIsWrong",
             )
         out.append(Attachment(name, data, guess_content_type(name)))
     return out
@@ -336,9 +343,8 @@ def check_size(
     """Decoded bodies plus attachments must fit the message limit (call again after filling a template)."""
     attached = sum(len(a.content) for a in attachments)
     if attached > max_message_bytes:
-        raise _invalid(
+        raise FailedOperationAttachContentToolarge(
             f"Attachments total {attached} bytes; the limit is {max_message_bytes}.",
-            "FailedOperation.AttachContentToolarge",
         )
     total = attached + sum(_utf8_length(b) for b in (html, text) if b)
     if total > max_message_bytes:
@@ -358,20 +364,19 @@ def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTE
     alias, sender = parse_from(inp.from_address)
 
     if not inp.subject or len(inp.subject) > MAX_SUBJECT_CHARS:
-        raise _invalid(
+        raise InvalidParameterValueSubjectLengthError(
             f"Subject must be 1 to {MAX_SUBJECT_CHARS} characters (got {len(inp.subject or '')}).",
-            "InvalidParameterValue.SubjectLengthError",
         )
 
     if not (inp.to or inp.cc or inp.bcc):
-        raise _invalid("Destination, Cc or Bcc is required", "MissingParameter")
+        raise MissingParameter("Destination, Cc or Bcc is required")
     to = _recipients("Destination", inp.to, MAX_TO)
     cc = _recipients("Cc", inp.cc, MAX_CC)
     bcc = _recipients("Bcc", inp.bcc, MAX_BCC)
     to_keys = {a.lower() for a in to}
     overlap = [a for a in bcc if a.lower() in to_keys]
     if overlap:
-        raise _invalid(f"Bcc must not repeat an address of Destination: {overlap[0]}.")
+        raise InvalidParameterValue(f"Bcc must not repeat an address of Destination: {overlap[0]}.")
 
     reply_to = _reply_to(inp.reply_to)
     header_from = _header_from(inp.header_from)
@@ -379,10 +384,12 @@ def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTE
     extra_headers = _smtp_headers(inp.smtp_headers)
 
     if inp.unsubscribe is not None and inp.unsubscribe not in UNSUBSCRIBE_CODES:
-        raise _invalid(f"Unsubscribe must be a string from '0' to '12', got {inp.unsubscribe!r}.")
+        raise InvalidParameterValue(
+            f"Unsubscribe must be a string from '0' to '12', got {inp.unsubscribe!r}."
+        )
     trigger_type = 0 if inp.trigger_type is None else inp.trigger_type
     if isinstance(trigger_type, bool) or trigger_type not in (0, 1):
-        raise _invalid(f"TriggerType must be 0 or 1, got {inp.trigger_type!r}.")
+        raise InvalidParameterValue(f"TriggerType must be 0 or 1, got {inp.trigger_type!r}.")
 
     html: str | None = None
     text: str | None = None
@@ -392,15 +399,14 @@ def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTE
     elif inp.simple_html_b64 is not None or inp.simple_text_b64 is not None:
         html, text = _simple_bodies(inp.simple_html_b64, inp.simple_text_b64)
     else:
-        raise _invalid("Template or Simple is required.", "FailedOperation.MissingEmailContent")
+        raise FailedOperationMissingEmailContent("Template or Simple is required.")
     subject = fill_template(inp.subject, variables)
     if subject != inp.subject:  # the filled subject is a header too
         _no_line_breaks("Subject with TemplateData filled in", subject)
         if len(subject) > MAX_SUBJECT_CHARS:
-            raise _invalid(
+            raise InvalidParameterValueSubjectLengthError(
                 f"Subject with TemplateData filled in is {len(subject)} characters; "
                 f"at most {MAX_SUBJECT_CHARS}.",
-                "InvalidParameterValue.SubjectLengthError",
             )
 
     attachments = _attachments(inp.attachments)

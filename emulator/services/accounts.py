@@ -11,7 +11,14 @@ from sqlalchemy import Connection, Row, delete, func, select
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
 from emulator.domain.clock import ClockState
-from emulator.errors import Conflict, EmulatorError, InsufficientBalance, NotFound, TencentError
+from emulator.errors import (
+    Conflict,
+    EmulatorError,
+    FailedOperation,
+    FailedOperationNotAuthenticatedSender,
+    InsufficientBalance,
+    NotFound,
+)
 from emulator.storage import accounts_repo, mail_repo, tables
 from emulator.storage.tables import bills, ledger, message_recipients, messages, usage_daily
 
@@ -77,20 +84,20 @@ class AccountService:
         sender = (sender or s.default_sender).strip()
         smtp_password = smtp_password or rules.new_smtp_password()
         if not is_valid_email(sender):
-            raise EmulatorError(f"sender {sender!r} is not a valid email address")
+            raise FailedOperation(f"sender {sender!r} is not a valid email address")
         rules.validate_smtp_password(smtp_password)
         if not secret_id.startswith("AKID") or len(secret_id) < 8 or not secret_id.isalnum():
-            raise EmulatorError(
+            raise FailedOperation(
                 "secret_id must look like a Tencent SecretId: 'AKID' followed by letters and digits"
             )
         if len(secret_key) < 16 or not secret_key.isprintable():
-            raise EmulatorError("secret_key must be at least 16 printable characters")
+            raise FailedOperation("secret_key must be at least 16 printable characters")
         wall = self.core.wall.now_us()
         with self.core.writer.begin() as conn:
             if name is None:
                 name = f"acct-{int(conn.execute(select(func.count()).select_from(tables.accounts)).scalar_one()) + 1}-{secret_id[-6:].lower()}"
             if not _NAME.match(name):
-                raise EmulatorError("account name: 1-64 letters, digits, '.', '_' or '-'")
+                raise FailedOperation("account name: 1-64 letters, digits, '.', '_' or '-'")
             if accounts_repo.account_by_name(conn, name):
                 raise Conflict(f"an account named {name!r} already exists")
             if accounts_repo.account_by_secret_id(conn, secret_id):
@@ -252,8 +259,7 @@ class AccountService:
             with self.core.engine.connect() as conn:
                 if account_id is not None:
                     if accounts_repo.get_sender(conn, account_id, address) is None:
-                        return TencentError(
-                            "FailedOperation.NotAuthenticatedSender",
+                        return FailedOperationNotAuthenticatedSender(
                             f"{address} is not a sender address of the authenticated account",
                         )
                     aid = account_id
@@ -277,7 +283,7 @@ class AccountService:
 
     def top_up(self, ref: int | str, amount_micro: int, note: str = "") -> AccountState:
         if amount_micro <= 0:
-            raise EmulatorError("a top-up must be a positive amount")
+            raise FailedOperation("a top-up must be a positive amount")
         from emulator.services.billing import settle_after_top_up
 
         self.core.scheduler.run_due(self.get_row(ref).id)  # bills due by now come first

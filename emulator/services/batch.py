@@ -19,7 +19,20 @@ from sqlalchemy import Connection, Row
 
 from emulator.domain.addresses import parse_from
 from emulator.domain.dates import parse_time
-from emulator.errors import TencentError
+from emulator.errors import (
+    FailedOperationWithOutPermission,
+    InvalidParameterValue,
+    InvalidParameterValueBeginTimeBeforeNow,
+    InvalidParameterValueTemplateNotExist,
+    MissingParameterCycleParamNecessary,
+    MissingParameterSendParamNecessary,
+    MissingParameterTimedParamNecessary,
+    OperationDeniedReceiverNotExist,
+    OperationDeniedReceiverStatusError,
+    OperationDeniedSendAddressStatusError,
+    OperationDeniedTemplateStatusError,
+    TencentError,
+)
 from emulator.services.batch_runner import BatchRunner, build_prepare
 from emulator.storage import accounts_repo, receivers_repo, tasks_repo
 
@@ -31,17 +44,15 @@ HOUR_US = 3_600_000_000
 MAX_CYCLE_EVENTS = 1000
 
 
-def _begin(value: str | None, missing: str, now_us: int) -> int:
+def _begin(value: str | None, missing: type[TencentError], now_us: int) -> int:
     if not value:
-        raise TencentError(missing, "BeginTime is required for this TaskType.")
+        raise missing("BeginTime is required for this TaskType.")
     try:
         begin = parse_time(value)
     except ValueError:
-        raise TencentError(
-            "InvalidParameterValue", "BeginTime must be YYYY-MM-DD HH:MM:SS (UTC+8)."
-        ) from None
+        raise InvalidParameterValue("BeginTime must be YYYY-MM-DD HH:MM:SS (UTC+8).") from None
     if begin < now_us - 60_000_000:  # a minute of grace for the request's own travel time
-        raise TencentError("InvalidParameterValue.BeginTimeBeforeNow", "BeginTime is in the past.")
+        raise InvalidParameterValueBeginTimeBeforeNow("BeginTime is in the past.")
     return begin
 
 
@@ -58,48 +69,37 @@ class BatchService:
         """Validate a BatchSendEmail request (already type-checked) and store the task."""
         task_type = params["TaskType"]
         if task_type not in (1, 2, 3):
-            raise TencentError(
-                "InvalidParameterValue", "TaskType must be 1 (now), 2 (scheduled) or 3 (periodic)."
-            )
+            raise InvalidParameterValue("TaskType must be 1 (now), 2 (scheduled) or 3 (periodic).")
         if params.get("Attachments"):
-            raise TencentError("InvalidParameterValue", "BatchSendEmail does not support Attachments yet.")
+            raise InvalidParameterValue("BatchSendEmail does not support Attachments yet.")
         if params.get("ADLocation") not in (None, 0, 1, 2):
-            raise TencentError("InvalidParameterValue", "ADLocation must be 0, 1 or 2.")
+            raise InvalidParameterValue("ADLocation must be 0, 1 or 2.")
         template = params.get("Template")
         if not template and not params.get("Simple"):
-            raise TencentError("MissingParameter.SendParamNecessary", "Template (or Simple) is required.")
+            raise MissingParameterSendParamNecessary("Template (or Simple) is required.")
         _alias, sender = parse_from(params["FromEmailAddress"])
         with self.core.writer.begin() as conn:
             acct = self.core.accounts.get_row(account_id, conn)
             now = self.core.clock_of(acct).now_us()
             if accounts_repo.get_sender(conn, account_id, sender) is None:
-                raise TencentError(
-                    "OperationDenied.SendAddressStatusError",
+                raise OperationDeniedSendAddressStatusError(
                     f"{sender} is not a sender address of this account.",
                 )
             if template:
                 tpl = accounts_repo.get_template(conn, account_id, int(template["TemplateID"]))
                 if tpl is None:
-                    raise TencentError(
-                        "InvalidParameterValue.TemplateNotExist", "The template does not exist."
-                    )
+                    raise InvalidParameterValueTemplateNotExist("The template does not exist.")
                 if tpl.status != 0:
-                    raise TencentError("OperationDenied.TemplateStatusError", "The template is not approved.")
+                    raise OperationDeniedTemplateStatusError("The template is not approved.")
             elif not acct.simple_allowed:
-                raise TencentError(
-                    "FailedOperation.WithOutPermission", "This account may only send with templates."
-                )
+                raise FailedOperationWithOutPermission("This account may only send with templates.")
             rid = params["ReceiverId"]
             rec = receivers_repo.get_receiver(conn, account_id, rid)
             if rec is None:
-                raise TencentError(
-                    "OperationDenied.ReceiverNotExist", f"Recipient list {rid} does not exist."
-                )
+                raise OperationDeniedReceiverNotExist(f"Recipient list {rid} does not exist.")
             count = receivers_repo.valid_count(conn, rec.id)
             if count == 0:
-                raise TencentError(
-                    "OperationDenied.ReceiverStatusError", "The recipient list has no valid addresses yet."
-                )
+                raise OperationDeniedReceiverStatusError("The recipient list has no valid addresses yet.")
             first = receivers_repo.details_after(conn, rec.id, 0, 1)[0]
             build_prepare(
                 self.core, params, first.email, first.template_data
@@ -109,17 +109,15 @@ class BatchService:
             if task_type == 2:
                 next_us = _begin(
                     (params.get("TimedParam") or {}).get("BeginTime"),
-                    "MissingParameter.TimedParamNecessary",
+                    MissingParameterTimedParamNecessary,
                     now,
                 )
                 status = PENDING
             elif task_type == 3:
                 cycle = params.get("CycleParam") or {}
-                next_us = _begin(cycle.get("BeginTime"), "MissingParameter.CycleParamNecessary", now)
+                next_us = _begin(cycle.get("BeginTime"), MissingParameterCycleParamNecessary, now)
                 if not isinstance(cycle.get("IntervalTime"), int) or cycle["IntervalTime"] < 1:
-                    raise TencentError(
-                        "MissingParameter.CycleParamNecessary", "IntervalTime (hours, ≥ 1) is required."
-                    )
+                    raise MissingParameterCycleParamNecessary("IntervalTime (hours, ≥ 1) is required.")
                 status = PENDING
             if next_us is not None and next_us <= now:  # due already: start now (the scheduler is past it)
                 cycle = params.get("CycleParam") or {}
@@ -160,9 +158,9 @@ class BatchService:
         limit: int,
     ) -> tuple[list[Row[Any]], int]:
         if status not in (None, 1, 5, 6, 7, 10):
-            raise TencentError("InvalidParameterValue", "Status must be 1, 5, 6, 7 or 10.")
+            raise InvalidParameterValue("Status must be 1, 5, 6, 7 or 10.")
         if task_type not in (None, 1, 2, 3):
-            raise TencentError("InvalidParameterValue", "TaskType must be 1, 2 or 3.")
+            raise InvalidParameterValue("TaskType must be 1, 2 or 3.")
         with self.core.engine.connect() as conn:
             return tasks_repo.list_tasks(conn, account_id, status, receiver_id, task_type, offset, limit)
 

@@ -16,7 +16,14 @@ from sqlalchemy import Row
 
 from emulator.domain.clock import beijing_midnight_after
 from emulator.domain.send_rules import SendEmailInput, validate_send
-from emulator.errors import EmulatorError, InsufficientBalance, TencentError
+from emulator.errors import (
+    EmulatorError,
+    FailedOperationExceedSendLimit,
+    FailedOperationWrongContentJson,
+    InsufficientBalance,
+    OperationDeniedSendAddressStatusError,
+    OperationDeniedTemplateStatusError,
+)
 from emulator.services.background import BackgroundWorker
 from emulator.services.compose import Refusals, compose
 from emulator.services.sending import Prepare, SendContext
@@ -43,11 +50,9 @@ def subject_with_ad(subject: str, location: int | None) -> str:
 
 
 BATCH = Refusals(
-    no_sender=lambda s: TencentError(
-        "OperationDenied.SendAddressStatusError", f"{s} is no longer a sender address."
-    ),
-    bad_template=lambda _tid, _status: TencentError(
-        "OperationDenied.TemplateStatusError", "The template is missing or not approved."
+    no_sender=lambda s: OperationDeniedSendAddressStatusError(f"{s} is no longer a sender address."),
+    bad_template=lambda _tid, _status: OperationDeniedTemplateStatusError(
+        "The template is missing or not approved."
     ),
 )
 
@@ -65,7 +70,7 @@ def build_prepare(
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
-            raise TencentError("FailedOperation.WrongContentJson", "TemplateData must be a JSON object.")
+            raise FailedOperationWrongContentJson("TemplateData must be a JSON object.")
         variables.update(parsed)
     valid = validate_send(
         SendEmailInput(
@@ -157,10 +162,7 @@ class BatchRunner(BackgroundWorker):
                     outcome = exc
             if state is not None:
                 continue  # paused or stopped: later results no longer move the cursor
-            if (
-                isinstance(outcome, TencentError)
-                and outcome.tencent_code == "FailedOperation.ExceedSendLimit"
-            ):
+            if isinstance(outcome, FailedOperationExceedSendLimit):
                 state = (PAUSED, outcome.message)
                 continue
             if isinstance(outcome, InsufficientBalance):

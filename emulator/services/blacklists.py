@@ -18,7 +18,18 @@ from emulator.domain.addresses import is_valid_email
 from emulator.domain.clock import beijing_day
 from emulator.domain.dates import DAY_US, parse_day
 from emulator.domain.messages import OutgoingMessage
-from emulator.errors import TencentError
+from emulator.errors import (
+    FailedOperationEmailAddrInBlacklist,
+    FailedOperationReceiverHasUnsubscribed,
+    InvalidParameterValue,
+    InvalidParameterValueEmailAddressIsNULL,
+    InvalidParameterValueIllegalEmailAddress,
+    InvalidParameterValueRepeatEmailAddress,
+    InvalidParameterValueWrongDate,
+    LimitExceeded,
+    MissingParameterEmailsNecessary,
+    ResourceNotFound,
+)
 from emulator.services.sending import SendContext
 from emulator.services.txn_scratch import send_policy
 from emulator.storage import policy_repo
@@ -45,7 +56,7 @@ def _expire(value: str | None) -> str | None:
     try:
         parse_day(value)
     except ValueError:
-        raise TencentError("InvalidParameterValue.WrongDate", "ExpireDate must be YYYY-MM-DD.") from None
+        raise InvalidParameterValueWrongDate("ExpireDate must be YYYY-MM-DD.") from None
     return value.strip()
 
 
@@ -67,14 +78,12 @@ class BlacklistService:
         hit = sorted(set(platform) | set(custom))
         if hit:
             where = "the bounce blacklist" if platform else "the custom blacklist"
-            raise TencentError(
-                "FailedOperation.EmailAddrInBlacklist",
+            raise FailedOperationEmailAddrInBlacklist(
                 f"The recipient {hit[0]} is in {where}; the email was not sent.",
             )
         gone = policy_repo.unsubscribed_of(ctx.conn, ctx.account.id, msg.recipients)
         if gone:
-            raise TencentError(
-                "FailedOperation.ReceiverHasUnsubscribed",
+            raise FailedOperationReceiverHasUnsubscribed(
                 f"The recipient {sorted(gone)[0]} has unsubscribed from this account's mail.",
             )
 
@@ -85,19 +94,15 @@ class BlacklistService:
         try:
             since, until = parse_day(start), parse_day(end) + DAY_US
         except ValueError:
-            raise TencentError(
-                "InvalidParameterValue.WrongDate", "StartDate and EndDate must be YYYY-MM-DD."
-            ) from None
+            raise InvalidParameterValueWrongDate("StartDate and EndDate must be YYYY-MM-DD.") from None
         if until <= since:
-            raise TencentError("InvalidParameterValue.WrongDate", "EndDate must not be before StartDate.")
+            raise InvalidParameterValueWrongDate("EndDate must not be before StartDate.")
         with self.core.engine.connect() as conn:
             return policy_repo.list_platform(conn, account_id, since, until, email, offset, limit)
 
     def delete_platform(self, account_id: int, addresses: list[str]) -> int:
         if not addresses or any(not isinstance(a, str) or not a.strip() for a in addresses):
-            raise TencentError(
-                "InvalidParameterValue.EmailAddressIsNULL", "EmailAddressList must list addresses."
-            )
+            raise InvalidParameterValueEmailAddressIsNULL("EmailAddressList must list addresses.")
         with self.core.writer.begin() as conn:
             return policy_repo.delete_platform(conn, account_id, addresses)
 
@@ -105,9 +110,9 @@ class BlacklistService:
     def create_custom(self, account_id: int, emails: list[str], expire_date: str | None) -> CustomCounts:
         expire = _expire(expire_date)
         if not emails:
-            raise TencentError("MissingParameter.EmailsNecessary", "Emails must list at least one address.")
+            raise MissingParameterEmailsNecessary("Emails must list at least one address.")
         if len(emails) > MAX_CUSTOM_PER_CALL:
-            raise TencentError("LimitExceeded", f"At most {MAX_CUSTOM_PER_CALL} addresses per call.")
+            raise LimitExceeded(f"At most {MAX_CUSTOM_PER_CALL} addresses per call.")
         now = self.core.wall.now_us()
         with self.core.writer.begin() as conn:
             self.core.accounts.get_row(account_id, conn)
@@ -139,7 +144,7 @@ class BlacklistService:
         self, account_id: int, status: int, email: str | None, offset: int, limit: int
     ) -> tuple[list[Row[Any]], int, str]:
         if status not in (0, 1, 2):
-            raise TencentError("InvalidParameterValue", "Status must be 0 (expired), 1 (active) or 2 (all).")
+            raise InvalidParameterValue("Status must be 0 (expired), 1 (active) or 2 (all).")
         with self.core.engine.connect() as conn:
             today = self._today(self.core.accounts.get_row(account_id, conn))
             rows, total = policy_repo.list_custom(conn, account_id, status, today, email, offset, limit)
@@ -148,25 +153,21 @@ class BlacklistService:
     def update_custom(self, account_id: int, entry_id: int, email: str, expire_date: str | None) -> None:
         addr = (email or "").strip()
         if not addr:
-            raise TencentError("InvalidParameterValue.EmailAddressIsNULL", "Email is required.")
+            raise InvalidParameterValueEmailAddressIsNULL("Email is required.")
         if len(addr) > MAX_ADDRESS_CHARS or not is_valid_email(addr):
-            raise TencentError(
-                "InvalidParameterValue.IllegalEmailAddress", f"{addr!r} is not a valid address."
-            )
+            raise InvalidParameterValueIllegalEmailAddress(f"{addr!r} is not a valid address.")
         expire = _expire(expire_date)
         with self.core.writer.begin() as conn:
             row = policy_repo.get_custom(conn, account_id, entry_id)
             if row is None:
-                raise TencentError("ResourceNotFound", f"No custom blacklist entry with Id {entry_id}.")
+                raise ResourceNotFound(f"No custom blacklist entry with Id {entry_id}.")
             other = policy_repo.custom_by_address(conn, account_id, addr)
             if other is not None and other.id != entry_id:
-                raise TencentError(
-                    "InvalidParameterValue.RepeatEmailAddress", f"{addr} is already blacklisted."
-                )
+                raise InvalidParameterValueRepeatEmailAddress(f"{addr} is already blacklisted.")
             policy_repo.update_custom(conn, entry_id, address=addr.lower(), expire_date=expire)
 
     def delete_custom(self, account_id: int, emails: list[str]) -> int:
         if not emails or any(not isinstance(a, str) or not a.strip() for a in emails):
-            raise TencentError("MissingParameter.EmailsNecessary", "Emails must list at least one address.")
+            raise MissingParameterEmailsNecessary("Emails must list at least one address.")
         with self.core.writer.begin() as conn:
             return policy_repo.delete_custom(conn, account_id, emails)

@@ -24,7 +24,7 @@ import httpx
 
 from emulator.domain import mime_read
 from emulator.domain.outcomes import events_of, payload
-from emulator.errors import EmulatorError, NotFound
+from emulator.errors import FailedOperation, NotFound
 from emulator.services.background import BackgroundWorker
 from emulator.storage import accounts_repo, callbacks_repo, mail_repo
 
@@ -45,7 +45,7 @@ def check_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
-        raise EmulatorError(f"callback url must be an http(s) URL with a host, got {url!r}")
+        raise FailedOperation(f"callback url must be an http(s) URL with a host, got {url!r}")
     return url.strip()
 
 

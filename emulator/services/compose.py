@@ -12,7 +12,12 @@ from typing import TYPE_CHECKING
 from emulator.domain import mime_read, mime_render
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.send_rules import ValidSend, check_size, fill_template
-from emulator.errors import TencentError
+from emulator.errors import (
+    FailedOperationInvalidTemplateID,
+    FailedOperationNotAuthenticatedSender,
+    FailedOperationWithOutPermission,
+    TencentError,
+)
 from emulator.services.sending import Prepare, SendContext
 from emulator.storage import accounts_repo
 
@@ -29,12 +34,10 @@ class Refusals:
 
 
 SEND_EMAIL = Refusals(
-    no_sender=lambda s: TencentError(
-        "FailedOperation.NotAuthenticatedSender",
+    no_sender=lambda s: FailedOperationNotAuthenticatedSender(
         f"{s} is not a sender address of this account (CreateEmailAddress first).",
     ),
-    bad_template=lambda tid, status: TencentError(
-        "FailedOperation.InvalidTemplateID",
+    bad_template=lambda tid, status: FailedOperationInvalidTemplateID(
         f"Template {tid} does not exist."
         if status is None
         else f"Template {tid} is not approved (status {status}).",
@@ -66,9 +69,7 @@ def compose(
             text = fill_template(tpl.text, v.variables) if tpl.text else None
             check_size(html, text, v.attachments, max_bytes)
         elif not ctx.account.simple_allowed:
-            raise TencentError(
-                "FailedOperation.WithOutPermission", "This account may only send with templates."
-            )
+            raise FailedOperationWithOutPermission("This account may only send with templates.")
         raw = mime_render.render_message(
             v,
             html=html,

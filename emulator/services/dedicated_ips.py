@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row
 
 from emulator.domain import dedicated_ips as rules
 from emulator.domain.clock import BEIJING, to_datetime
-from emulator.errors import Conflict, EmulatorError, LimitError, NotFound
+from emulator.errors import Conflict, FailedOperation, LimitError, NotFound
 from emulator.storage import accounts_repo, ips_repo
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class DedicatedIpService:
 
     def add_stock(self, count: int) -> int:
         if not 1 <= count <= 1000:
-            raise EmulatorError("count must be between 1 and 1000")
+            raise FailedOperation("count must be between 1 and 1000")
         with self.core.writer.begin() as conn:
             ips_repo.add_inventory(
                 conn, rules.stock_addresses(count, ips_repo.inventory_size(conn)), self.core.wall.now_us()

@@ -11,7 +11,22 @@ from sqlalchemy import Row
 
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
-from emulator.errors import TencentError
+from emulator.errors import (
+    InvalidParameterValue,
+    InvalidParameterValueIllegalEmailAddress,
+    InvalidParameterValueIllegalSenderName,
+    InvalidParameterValueInvalidEmailIdentity,
+    InvalidParameterValueInvalidSmtpPassWord,
+    InvalidParameterValueNoSuchSender,
+    InvalidParameterValueNotExistDomain,
+    InvalidParameterValueRepeatCreation,
+    InvalidParameterValueRepeatEmailAddress,
+    OperationDeniedDomainNotVerified,
+    OperationDeniedExceedDomainLimit,
+    OperationDeniedExceedSenderLimit,
+    OperationDeniedRepeatPassWord,
+    OperationDeniedSenderWithDomainIsNotEmpty,
+)
 from emulator.storage import accounts_repo
 
 if TYPE_CHECKING:
@@ -53,18 +68,14 @@ class IdentityService:
     ) -> Row[Any]:
         domain = (domain or "").strip().lower()
         if not _DOMAIN.match(domain):
-            raise TencentError(
-                "InvalidParameterValue.InvalidEmailIdentity", f"{domain!r} is not a valid domain"
-            )
+            raise InvalidParameterValueInvalidEmailIdentity(f"{domain!r} is not a valid domain")
         if dkim_option not in (0, 1, 2):
-            raise TencentError("InvalidParameterValue", "DKIMOption must be 0 or 1")
+            raise InvalidParameterValue("DKIMOption must be 0 or 1")
         with self.core.writer.begin() as conn:
             if accounts_repo.get_domain(conn, account_id, domain):
-                raise TencentError("InvalidParameterValue.RepeatCreation", f"domain {domain} already exists")
+                raise InvalidParameterValueRepeatCreation(f"domain {domain} already exists")
             if len(accounts_repo.list_domains(conn, account_id)) >= MAX_DOMAINS:
-                raise TencentError(
-                    "OperationDenied.ExceedDomainLimit", f"at most {MAX_DOMAINS} sender domains"
-                )
+                raise OperationDeniedExceedDomainLimit(f"at most {MAX_DOMAINS} sender domains")
             accounts_repo.insert_domain(
                 conn,
                 account_id=account_id,
@@ -82,7 +93,7 @@ class IdentityService:
         with self.core.engine.connect() as conn:
             row = accounts_repo.get_domain(conn, account_id, (domain or "").strip().lower())
         if row is None:
-            raise TencentError("InvalidParameterValue.NotExistDomain", f"domain {domain!r} does not exist")
+            raise InvalidParameterValueNotExistDomain(f"domain {domain!r} does not exist")
         return row
 
     def list_domains(self, account_id: int) -> list[Row[Any]]:
@@ -93,12 +104,9 @@ class IdentityService:
         domain = (domain or "").strip().lower()
         with self.core.writer.begin() as conn:
             if accounts_repo.get_domain(conn, account_id, domain) is None:
-                raise TencentError(
-                    "InvalidParameterValue.NotExistDomain", f"domain {domain!r} does not exist"
-                )
+                raise InvalidParameterValueNotExistDomain(f"domain {domain!r} does not exist")
             if accounts_repo.count_senders_in_domain(conn, account_id, domain):
-                raise TencentError(
-                    "OperationDenied.SenderWithDomainIsNotEmpty",
+                raise OperationDeniedSenderWithDomainIsNotEmpty(
                     f"domain {domain} still has sender addresses; delete them first",
                 )
             accounts_repo.delete_domain(conn, account_id, domain)
@@ -107,23 +115,18 @@ class IdentityService:
     def create_sender(self, account_id: int, address: str, sender_name: str | None = None) -> None:
         address = (address or "").strip()
         if not is_valid_email(address):
-            raise TencentError(
-                "InvalidParameterValue.IllegalEmailAddress", f"{address!r} is not a valid address"
-            )
+            raise InvalidParameterValueIllegalEmailAddress(f"{address!r} is not a valid address")
         if sender_name is not None and (len(sender_name) > 255 or any(c in sender_name for c in '\r\n<>:"')):
-            raise TencentError("InvalidParameterValue.IllegalSenderName", "illegal sender name")
+            raise InvalidParameterValueIllegalSenderName("illegal sender name")
         domain = domain_of(address)
         with self.core.writer.begin() as conn:
             drow = accounts_repo.get_domain(conn, account_id, domain)
             if drow is None or not drow.verified:
-                raise TencentError(
-                    "OperationDenied.DomainNotVerified", f"domain {domain} is not a verified sender domain"
-                )
+                raise OperationDeniedDomainNotVerified(f"domain {domain} is not a verified sender domain")
             if accounts_repo.get_sender(conn, account_id, address):
-                raise TencentError("InvalidParameterValue.RepeatEmailAddress", f"{address} already exists")
+                raise InvalidParameterValueRepeatEmailAddress(f"{address} already exists")
             if accounts_repo.count_senders_in_domain(conn, account_id, domain) >= MAX_SENDERS_PER_DOMAIN:
-                raise TencentError(
-                    "OperationDenied.ExceedSenderLimit",
+                raise OperationDeniedExceedSenderLimit(
                     f"at most {MAX_SENDERS_PER_DOMAIN} senders per domain",
                 )
             accounts_repo.insert_sender(
@@ -146,20 +149,16 @@ class IdentityService:
     def delete_sender(self, account_id: int, address: str) -> None:
         with self.core.writer.begin() as conn:
             if not accounts_repo.delete_sender(conn, account_id, (address or "").strip()):
-                raise TencentError("InvalidParameterValue.NoSuchSender", f"no sender address {address!r}")
+                raise InvalidParameterValueNoSuchSender(f"no sender address {address!r}")
 
     def set_smtp_password(self, account_id: int, address: str, password: str) -> None:
         if not isinstance(password, str) or len(password) > 64:
-            raise TencentError(
-                "InvalidParameterValue.InvalidSmtpPassWord", "Password must be at most 64 characters"
-            )
+            raise InvalidParameterValueInvalidSmtpPassWord("Password must be at most 64 characters")
         rules.validate_smtp_password(password)
         with self.core.writer.begin() as conn:
             row = accounts_repo.get_sender(conn, account_id, (address or "").strip())
             if row is None:
-                raise TencentError("InvalidParameterValue.NoSuchSender", f"no sender address {address!r}")
+                raise InvalidParameterValueNoSuchSender(f"no sender address {address!r}")
             if rules.check_password(password, row.smtp_password_hash):
-                raise TencentError(
-                    "OperationDenied.RepeatPassWord", "the new password equals the current one"
-                )
+                raise OperationDeniedRepeatPassWord("the new password equals the current one")
             accounts_repo.update_sender(conn, row.id, smtp_password_hash=rules.hash_password(password))

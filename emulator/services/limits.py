@@ -25,7 +25,13 @@ from emulator.domain import limits as rules
 from emulator.domain.addresses import domain_of
 from emulator.domain.clock import beijing_day
 from emulator.domain.messages import OutgoingMessage
-from emulator.errors import EmulatorError, TencentError
+from emulator.errors import (
+    FailedOperation,
+    FailedOperationExceedSendLimit,
+    FailedOperationFrequencyLimit,
+    RequestLimitExceeded,
+    RequestLimitExceededSmtpRateLimit,
+)
 from emulator.services.sending import SendContext
 from emulator.services.txn_scratch import scratch
 from emulator.storage import accounts_repo, policy_repo
@@ -66,7 +72,7 @@ class LimitService:
             try:
                 layer = rules.apply_patch(policy_repo.get_global(conn, GLOBAL_KEY), patch)
             except ValueError as exc:
-                raise EmulatorError(str(exc)) from None
+                raise FailedOperation(str(exc)) from None
             policy_repo.put_global(conn, GLOBAL_KEY, layer)
         with self._lock:
             self._global = None
@@ -98,7 +104,7 @@ class LimitService:
         patch = dict(patch)
         simple = patch.pop("simple_sending", None)
         if simple is not None and not isinstance(simple, bool):
-            raise EmulatorError("simple_sending must be true or false")
+            raise FailedOperation("simple_sending must be true or false")
         with self.core.writer.begin() as conn:
             acct = self.core.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
@@ -107,7 +113,7 @@ class LimitService:
             try:
                 settings["limits"] = rules.apply_patch(settings.get("limits", {}), patch)
             except ValueError as exc:
-                raise EmulatorError(str(exc)) from None
+                raise FailedOperation(str(exc)) from None
             values: dict[str, Any] = {"settings_json": json.dumps(settings)}
             if simple is not None:
                 values["simple_allowed"] = simple
@@ -126,8 +132,7 @@ class LimitService:
             while hits and hits[0] <= now - rules.SECOND_US:
                 hits.popleft()
             if len(hits) >= cfg["per_second"]:
-                raise TencentError(
-                    "RequestLimitExceeded",
+                raise RequestLimitExceeded(
                     f"The request rate of {action} exceeds {cfg['per_second']} requests per second.",
                 )
             hits.append(now)
@@ -150,8 +155,7 @@ class LimitService:
                 policy_repo.smtp_messages_since(ctx.conn, aid, wall - rules.SECOND_US) + tally["smtp"]
                 >= per_s
             ):
-                raise TencentError(
-                    "RequestLimitExceeded.SmtpRateLimit",
+                raise RequestLimitExceededSmtpRateLimit(
                     f"smtp sending frequency limit: at most {per_s} messages per second",
                 )
         if cfg["recipient_hourly"]["enabled"]:
@@ -159,8 +163,7 @@ class LimitService:
             counts = policy_repo.recipient_counts(ctx.conn, aid, msg.recipients, ctx.now_us - rules.HOUR_US)
             for addr in msg.recipients:
                 if counts.get(addr.lower(), 0) + tally["rcpt"][addr.lower()] >= limit:
-                    raise TencentError(
-                        "FailedOperation.FrequencyLimit",
+                    raise FailedOperationFrequencyLimit(
                         f"Too many emails to {addr}: at most {limit} per hour to the same recipient.",
                     )
         domain = domain_of(msg.mail_from)
@@ -168,16 +171,14 @@ class LimitService:
             cap = rules.domain_cap(rules.NEW_DOMAIN_LEVEL)
             sent = policy_repo.domain_day_count(ctx.conn, aid, domain, day) + tally["domain"][domain]
             if sent + n > cap:
-                raise TencentError(
-                    "FailedOperation.ExceedSendLimit",
+                raise FailedOperationExceedSendLimit(
                     f"The daily sending limit of {domain} (reputation level {rules.NEW_DOMAIN_LEVEL}: "
                     f"{cap} emails) is reached for {day}.",
                 )
         if cfg["daily_total"]["enabled"]:
             limit = cfg["daily_total"]["limit"]
             if policy_repo.day_total(ctx.conn, aid, day) + tally["total"] + n > limit:
-                raise TencentError(
-                    "FailedOperation.ExceedSendLimit",
+                raise FailedOperationExceedSendLimit(
                     f"The account's daily sending limit of {limit} emails is reached for {day}.",
                 )
         for addr in msg.recipients:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row
 
 from emulator.domain.addresses import domain_of
 from emulator.domain.outcomes import OUTCOMES, columns_for, first_outcome, validate_pattern
-from emulator.errors import EmulatorError, NotFound
+from emulator.errors import FailedOperation, NotFound
 from emulator.services.txn_scratch import send_policy
 from emulator.storage import policy_repo
 
@@ -32,9 +32,9 @@ class OutcomeService:
         try:
             pattern = validate_pattern(pattern)
         except ValueError as exc:
-            raise EmulatorError(str(exc)) from None
+            raise FailedOperation(str(exc)) from None
         if outcome not in OUTCOMES:
-            raise EmulatorError(f"outcome must be one of {', '.join(OUTCOMES)}")
+            raise FailedOperation(f"outcome must be one of {', '.join(OUTCOMES)}")
         with self.core.writer.begin() as conn:
             acct = self.core.accounts.get_row(ref, conn)
             return policy_repo.insert_rule(conn, acct.id, pattern, outcome, self.core.wall.now_us())

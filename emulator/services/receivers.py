@@ -15,7 +15,23 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Row
 
 from emulator.domain.addresses import is_valid_email
-from emulator.errors import TencentError
+from emulator.errors import (
+    InvalidParameterValue,
+    InvalidParameterValueInValidTemplateData,
+    InvalidParameterValueReceiverDescIllegal,
+    InvalidParameterValueReceiverNameIllegal,
+    InvalidParameterValueRepeatReceiverName,
+    InvalidParameterValueTemplateDataError,
+    InvalidParameterValueTemplateDataInconsistent,
+    InvalidParameterValueTemplateDataLenLimit,
+    LimitExceededExceedReceiverLimit,
+    LimitExceededReceiverDetailCountLimit,
+    LimitExceededReceiverDetailRequestLimit,
+    MissingParameterEmailsNecessary,
+    MissingParameterReceiverIdNecessary,
+    OperationDeniedReceiverIsOperating,
+    OperationDeniedReceiverNotExist,
+)
 from emulator.storage import receivers_repo
 from emulator.storage.api_tables import send_tasks
 
@@ -46,12 +62,9 @@ class UploadCounts:
 
 def _template_data(raw: str) -> tuple[str, frozenset[str]]:
     if not isinstance(raw, str) or not raw.strip():
-        raise TencentError(
-            "InvalidParameterValue.TemplateDataError", "TemplateData is required for every address."
-        )
+        raise InvalidParameterValueTemplateDataError("TemplateData is required for every address.")
     if len(raw.encode()) > MAX_TEMPLATE_DATA_BYTES:
-        raise TencentError(
-            "InvalidParameterValue.TemplateDataLenLimit",
+        raise InvalidParameterValueTemplateDataLenLimit(
             f"TemplateData may be at most {MAX_TEMPLATE_DATA_BYTES} bytes.",
         )
     try:
@@ -59,13 +72,9 @@ def _template_data(raw: str) -> tuple[str, frozenset[str]]:
     except ValueError:
         data = None
     if not isinstance(data, dict) or any(isinstance(v, (dict, list)) for v in data.values()):
-        raise TencentError(
-            "InvalidParameterValue.TemplateDataError", "TemplateData must be a JSON object of plain values."
-        )
+        raise InvalidParameterValueTemplateDataError("TemplateData must be a JSON object of plain values.")
     if any(isinstance(v, str) and _HTML.search(v) for v in data.values()):
-        raise TencentError(
-            "InvalidParameterValue.InValidTemplateData", "TemplateData values must not contain HTML."
-        )
+        raise InvalidParameterValueInValidTemplateData("TemplateData values must not contain HTML.")
     return raw, frozenset(data)
 
 
@@ -78,12 +87,10 @@ class ReceiverService:
 
     def _get(self, conn: Connection, account_id: int, receiver_id: int | None) -> Row[Any]:
         if receiver_id is None:
-            raise TencentError("MissingParameter.ReceiverIdNecessary", "ReceiverId is required.")
+            raise MissingParameterReceiverIdNecessary("ReceiverId is required.")
         row = receivers_repo.get_receiver(conn, account_id, receiver_id)
         if row is None:
-            raise TencentError(
-                "OperationDenied.ReceiverNotExist", f"Recipient list {receiver_id} does not exist."
-            )
+            raise OperationDeniedReceiverNotExist(f"Recipient list {receiver_id} does not exist.")
         return row
 
     def _in_use(self, conn: Connection, receiver_id: int) -> bool:
@@ -99,24 +106,18 @@ class ReceiverService:
     def create(self, account_id: int, name: str, desc: str | None) -> int:
         name = (name or "").strip()
         if not name or len(name) > MAX_NAME_CHARS or _ILLEGAL.search(name):
-            raise TencentError(
-                "InvalidParameterValue.ReceiverNameIllegal",
+            raise InvalidParameterValueReceiverNameIllegal(
                 f"ReceiversName: 1-{MAX_NAME_CHARS} characters, no quotes, angle brackets or control characters.",
             )
         if desc is not None and (not 1 <= len(desc) <= MAX_DESC_CHARS or _ILLEGAL.search(desc)):
-            raise TencentError(
-                "InvalidParameterValue.ReceiverDescIllegal",
+            raise InvalidParameterValueReceiverDescIllegal(
                 f"Desc: 1-{MAX_DESC_CHARS} characters, no quotes, angle brackets or control characters.",
             )
         with self.core.writer.begin() as conn:
             if receivers_repo.receiver_by_name(conn, account_id, name):
-                raise TencentError(
-                    "InvalidParameterValue.RepeatReceiverName", f"A list named {name!r} exists."
-                )
+                raise InvalidParameterValueRepeatReceiverName(f"A list named {name!r} exists.")
             if receivers_repo.count_receivers(conn, account_id) >= MAX_LISTS:
-                raise TencentError(
-                    "LimitExceeded.ExceedReceiverLimit", f"At most {MAX_LISTS} recipient lists."
-                )
+                raise LimitExceededExceedReceiverLimit(f"At most {MAX_LISTS} recipient lists.")
             return receivers_repo.insert_receiver(
                 conn,
                 account_id=account_id,
@@ -130,32 +131,26 @@ class ReceiverService:
     ) -> UploadCounts:
         """Add (email, TemplateData) entries; `with_data` for CreateReceiverDetailWithData."""
         if not entries:
-            raise TencentError("MissingParameter.EmailsNecessary", "At least one address is required.")
+            raise MissingParameterEmailsNecessary("At least one address is required.")
         if len(entries) > MAX_PER_CALL:
-            raise TencentError(
-                "LimitExceeded.ReceiverDetailRequestLimit", f"At most {MAX_PER_CALL} addresses per request."
-            )
+            raise LimitExceededReceiverDetailRequestLimit(f"At most {MAX_PER_CALL} addresses per request.")
         keys: set[frozenset[str]] = set()
         if with_data:
             keys = {_template_data(data or "")[1] for _e, data in entries}
         with self.core.writer.begin() as conn:
             rec = self._get(conn, account_id, receiver_id)
             if self._in_use(conn, rec.id):
-                raise TencentError(
-                    "OperationDenied.ReceiverIsOperating", "The list is used by a sending task."
-                )
+                raise OperationDeniedReceiverIsOperating("The list is used by a sending task.")
             has_rows, sample = receivers_repo.sample_template_data(conn, rec.id)
             if has_rows:
                 if (sample is not None) != with_data:
-                    raise TencentError(
-                        "InvalidParameterValue.TemplateDataInconsistent",
+                    raise InvalidParameterValueTemplateDataInconsistent(
                         "A list holds either addresses with TemplateData or addresses without, not both.",
                     )
                 if sample is not None:
                     keys.add(frozenset(json.loads(sample)))
             if len(keys) > 1:
-                raise TencentError(
-                    "InvalidParameterValue.TemplateDataInconsistent",
+                raise InvalidParameterValueTemplateDataInconsistent(
                     "Every TemplateData of a list must have the same variables.",
                 )
             seen = receivers_repo.detail_emails(conn, rec.id)
@@ -185,8 +180,7 @@ class ReceiverService:
                         }
                     )
             if receivers_repo.detail_count(conn, rec.id) + len(rows) > MAX_PER_LIST:
-                raise TencentError(
-                    "LimitExceeded.ReceiverDetailCountLimit",
+                raise LimitExceededReceiverDetailCountLimit(
                     f"A list holds at most {MAX_PER_LIST} addresses.",
                 )
             receivers_repo.insert_details(conn, rows)
@@ -196,9 +190,7 @@ class ReceiverService:
         self, account_id: int, status: int | None, keyword: str | None, offset: int, limit: int
     ) -> tuple[list[Row[Any]], int]:
         if status not in (None, 1, 2, 3):
-            raise TencentError(
-                "InvalidParameterValue", "Status must be 1 (to upload), 2 (uploading) or 3 (done)."
-            )
+            raise InvalidParameterValue("Status must be 1 (to upload), 2 (uploading) or 3 (done).")
         with self.core.engine.connect() as conn:
             if status == 2:
                 return [], 0
@@ -217,9 +209,9 @@ class ReceiverService:
         limit: int,
     ) -> tuple[list[Row[Any]], int, int, int]:
         if status not in (None, 1, 2):
-            raise TencentError("InvalidParameterValue", "Status must be 1 (valid) or 2 (invalid).")
+            raise InvalidParameterValue("Status must be 1 (valid) or 2 (invalid).")
         if email is not None and len(email) > 50:
-            raise TencentError("InvalidParameterValue", "Email may be at most 50 characters.")
+            raise InvalidParameterValue("Email may be at most 50 characters.")
         with self.core.engine.connect() as conn:
             rec = self._get(conn, account_id, receiver_id)
             valid = None if status is None else (1 if status == 1 else 0)
@@ -229,7 +221,5 @@ class ReceiverService:
         with self.core.writer.begin() as conn:
             rec = self._get(conn, account_id, receiver_id)
             if self._in_use(conn, rec.id):
-                raise TencentError(
-                    "OperationDenied.ReceiverIsOperating", "The list is used by a sending task."
-                )
+                raise OperationDeniedReceiverIsOperating("The list is used by a sending task.")
             receivers_repo.delete_receiver(conn, rec.id)

@@ -16,7 +16,13 @@ from sqlalchemy import Row
 
 from emulator.domain.addresses import domain_of
 from emulator.domain.dates import days_between, fmt_time, parse_day
-from emulator.errors import TencentError
+from emulator.errors import (
+    InvalidParameterValue,
+    InvalidParameterValueNoSuchSender,
+    InvalidParameterValueRepeatCreation,
+    InvalidParameterValueWrongDate,
+    ResourceNotFound,
+)
 from emulator.storage import accounts_repo, reports_repo
 
 if TYPE_CHECKING:
@@ -31,16 +37,12 @@ def _range(first: str, last: str) -> list[str]:
     try:
         start, end = parse_day(first), parse_day(last)
     except ValueError:
-        raise TencentError("InvalidParameterValue.WrongDate", "Dates must be YYYY-MM-DD.") from None
+        raise InvalidParameterValueWrongDate("Dates must be YYYY-MM-DD.") from None
     if end < start:
-        raise TencentError(
-            "InvalidParameterValue.WrongDate", "The end date must not be before the start date."
-        )
+        raise InvalidParameterValueWrongDate("The end date must not be before the start date.")
     days = days_between(first.strip(), last.strip())
     if len(days) > MAX_RANGE_DAYS:
-        raise TencentError(
-            "InvalidParameterValue.WrongDate", f"The range may cover at most {MAX_RANGE_DAYS} days."
-        )
+        raise InvalidParameterValueWrongDate(f"The range may cover at most {MAX_RANGE_DAYS} days.")
     return days
 
 
@@ -98,24 +100,18 @@ class ReportService:
     # --- address-level unsubscribe settings --------------------------------------------------------
     def _check_config(self, config: str, status: int) -> None:
         if config not in UNSUBSCRIBE_CODES:
-            raise TencentError(
-                "InvalidParameterValue", "UnsubscribeConfig must be a string from '0' to '10'."
-            )
+            raise InvalidParameterValue("UnsubscribeConfig must be a string from '0' to '10'.")
         if status not in (0, 1):
-            raise TencentError("InvalidParameterValue", "Status must be 0 (off) or 1 (on).")
+            raise InvalidParameterValue("Status must be 0 (off) or 1 (on).")
 
     def create_unsubscribe(self, account_id: int, address: str, config: str, status: int) -> None:
         self._check_config(config, status)
         with self.core.writer.begin() as conn:
             sender = accounts_repo.get_sender(conn, account_id, (address or "").strip())
             if sender is None:
-                raise TencentError(
-                    "InvalidParameterValue.NoSuchSender", f"{address!r} is not a sender address."
-                )
+                raise InvalidParameterValueNoSuchSender(f"{address!r} is not a sender address.")
             if reports_repo.get_unsubscribe(conn, account_id, sender.address):
-                raise TencentError(
-                    "InvalidParameterValue.RepeatCreation", f"{sender.address} already has one."
-                )
+                raise InvalidParameterValueRepeatCreation(f"{sender.address} already has one.")
             reports_repo.insert_unsubscribe(
                 conn, account_id=account_id, address=sender.address, config=config, status=status
             )
@@ -125,14 +121,14 @@ class ReportService:
         with self.core.writer.begin() as conn:
             row = reports_repo.get_unsubscribe(conn, account_id, (address or "").strip())
             if row is None:
-                raise TencentError("ResourceNotFound", f"{address!r} has no unsubscribe setting.")
+                raise ResourceNotFound(f"{address!r} has no unsubscribe setting.")
             reports_repo.update_unsubscribe(conn, row.id, config=config, status=status)
 
     def delete_unsubscribe(self, account_id: int, address: str) -> None:
         with self.core.writer.begin() as conn:
             row = reports_repo.get_unsubscribe(conn, account_id, (address or "").strip())
             if row is None:
-                raise TencentError("ResourceNotFound", f"{address!r} has no unsubscribe setting.")
+                raise ResourceNotFound(f"{address!r} has no unsubscribe setting.")
             reports_repo.delete_unsubscribe(conn, row.id)
 
     def list_unsubscribe(self, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:

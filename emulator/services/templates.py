@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row
 
-from emulator.errors import TencentError
+from emulator.errors import (
+    FailedOperationExceedTemplateLimit,
+    FailedOperationTemplateContentToolarge,
+    InvalidParameterValue,
+    InvalidParameterValueRepeatCreation,
+    InvalidParameterValueTemplateContentIsNULL,
+    InvalidParameterValueTemplateNameIllegal,
+    InvalidParameterValueTemplateNameIsNULL,
+    InvalidParameterValueTemplateNotExist,
+)
 from emulator.storage import accounts_repo
 
 if TYPE_CHECKING:
@@ -19,17 +28,13 @@ MAX_TEMPLATE_BYTES = 256 * 1024
 
 def _check(name: str, html: str | None, text: str | None) -> None:
     if not name or not name.strip():
-        raise TencentError("InvalidParameterValue.TemplateNameIsNULL", "TemplateName is required")
+        raise InvalidParameterValueTemplateNameIsNULL("TemplateName is required")
     if len(name) > 100 or any(c in name for c in "\r\n"):
-        raise TencentError(
-            "InvalidParameterValue.TemplateNameIllegal", "TemplateName: 1-100 characters, one line"
-        )
+        raise InvalidParameterValueTemplateNameIllegal("TemplateName: 1-100 characters, one line")
     if not html and not text:
-        raise TencentError(
-            "InvalidParameterValue.TemplateContentIsNULL", "TemplateContent needs Html or Text"
-        )
+        raise InvalidParameterValueTemplateContentIsNULL("TemplateContent needs Html or Text")
     if len((html or "").encode()) + len((text or "").encode()) > MAX_TEMPLATE_BYTES:
-        raise TencentError("FailedOperation.TemplateContentToolarge", "template content is too large")
+        raise FailedOperationTemplateContentToolarge("template content is too large")
 
 
 class TemplateService:
@@ -47,14 +52,10 @@ class TemplateService:
             if template_id is None:
                 template_id = accounts_repo.next_template_id(conn, account_id)
             elif accounts_repo.get_template(conn, account_id, template_id):
-                raise TencentError(
-                    "InvalidParameterValue.RepeatCreation", f"template {template_id} already exists"
-                )
+                raise InvalidParameterValueRepeatCreation(f"template {template_id} already exists")
             _rows, total = accounts_repo.list_templates(conn, account_id, 0, 1)
             if total >= MAX_TEMPLATES:
-                raise TencentError(
-                    "FailedOperation.ExceedTemplateLimit", f"at most {MAX_TEMPLATES} templates"
-                )
+                raise FailedOperationExceedTemplateLimit(f"at most {MAX_TEMPLATES} templates")
             accounts_repo.insert_template(
                 conn,
                 account_id=account_id,
@@ -74,9 +75,7 @@ class TemplateService:
                 return self.get(account_id, template_id, c)
         row = accounts_repo.get_template(conn, account_id, template_id)
         if row is None:
-            raise TencentError(
-                "InvalidParameterValue.TemplateNotExist", f"template {template_id} does not exist"
-            )
+            raise InvalidParameterValueTemplateNotExist(f"template {template_id} does not exist")
         return row
 
     def update(
@@ -95,29 +94,21 @@ class TemplateService:
                 review_reason="",
             )
             if not n:
-                raise TencentError(
-                    "InvalidParameterValue.TemplateNotExist", f"template {template_id} does not exist"
-                )
+                raise InvalidParameterValueTemplateNotExist(f"template {template_id} does not exist")
 
     def set_status(self, account_id: int, template_id: int, status: int, reason: str = "") -> None:
         if status not in (APPROVED, PENDING, REJECTED):
-            raise TencentError(
-                "InvalidParameterValue", "status must be 0 (approved), 1 (pending) or 2 (rejected)"
-            )
+            raise InvalidParameterValue("status must be 0 (approved), 1 (pending) or 2 (rejected)")
         with self.core.writer.begin() as conn:
             if not accounts_repo.update_template(
                 conn, account_id, template_id, status=status, review_reason=reason
             ):
-                raise TencentError(
-                    "InvalidParameterValue.TemplateNotExist", f"template {template_id} does not exist"
-                )
+                raise InvalidParameterValueTemplateNotExist(f"template {template_id} does not exist")
 
     def delete(self, account_id: int, template_id: int) -> None:
         with self.core.writer.begin() as conn:
             if not accounts_repo.delete_template(conn, account_id, template_id):
-                raise TencentError(
-                    "InvalidParameterValue.TemplateNotExist", f"template {template_id} does not exist"
-                )
+                raise InvalidParameterValueTemplateNotExist(f"template {template_id} does not exist")
 
     def list(self, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:
         with self.core.engine.connect() as conn:

@@ -11,7 +11,7 @@ from emulator.domain import mime_read
 from emulator.domain.addresses import is_valid_email
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.metering import distinct_recipients
-from emulator.errors import TencentError
+from emulator.errors import FailedOperationIncorrectEmail, FailedOperationTooManyRecipients
 from emulator.observability import record_smtp
 from emulator.services.sending import SendContext
 from emulator.smtp.replies import reply_for
@@ -71,15 +71,12 @@ class Handler:
     def rcpt(self, envelope: Envelope, address: str, options: list[str]) -> str:
         if len(envelope.rcpt_tos) >= self.core.settings.max_recipients:
             return reply_for(
-                TencentError(
-                    "FailedOperation.TooManyRecipients",
+                FailedOperationTooManyRecipients(
                     f"too many recipients: at most {self.core.settings.max_recipients} per message",
                 )
             )
         if not is_valid_email(address):
-            return reply_for(
-                TencentError("FailedOperation.IncorrectEmail", f"{address!r} is not a valid address")
-            )
+            return reply_for(FailedOperationIncorrectEmail(f"{address!r} is not a valid address"))
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(options)
         return OK

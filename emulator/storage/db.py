@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DataError
 
-from emulator.errors import TencentError
+from emulator.errors import InvalidParameterValue, TencentError
 from emulator.storage import migrate
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,7 @@ def unstorable(exc: BaseException | None, dbapi: Any) -> TencentError | None:
     if isinstance(exc, (OverflowError, UnicodeEncodeError, DataError)) or (
         data_error is not None and isinstance(exc, data_error)
     ):
-        return TencentError(
-            "InvalidParameterValue",
+        return InvalidParameterValue(
             "A parameter is out of range or holds characters that cannot be stored (e.g. NUL).",
         )
     return None

@@ -8,13 +8,13 @@ import binascii
 from emulator.errors import TencentError
 
 
-def decode_text(value: str | None, code: str, field: str) -> str | None:
+def decode_text(value: str | None, error: type[TencentError], field: str) -> str | None:
     if value is None or value == "":
         return None
     try:
         return base64.b64decode(value, validate=True).decode("utf-8")
     except (binascii.Error, ValueError):
-        raise TencentError(code, f"{field} must be base64 of UTF-8 text.") from None
+        raise error(f"{field} must be base64 of UTF-8 text.") from None
 
 
 def encode_text(value: str | None) -> str:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Row
 
-from emulator.errors import TencentError
+from emulator.errors import (
+    FailedOperationInvalidLimit,
+    InvalidParameter,
+    InvalidParameterValue,
+    MissingParameter,
+    UnknownParameter,
+)
 from emulator.tencent_api.wire import checked_values
 
 if TYPE_CHECKING:
@@ -49,19 +55,17 @@ def parse(model: type[M], params: dict[str, Any], form_encoded: bool) -> M:
         where = ".".join(str(p) for p in err["loc"]) or "request"
         kind = err["type"]
         if kind == "missing":
-            raise TencentError(
-                "MissingParameter", f"The request is missing a required parameter `{where}`."
-            ) from None
+            raise MissingParameter(f"The request is missing a required parameter `{where}`.") from None
         if kind == "extra_forbidden":
-            raise TencentError("UnknownParameter", f"The parameter `{where}` is not recognized.") from None
-        raise TencentError("InvalidParameter", f"The parameter `{where}` is invalid: {err['msg']}.") from None
+            raise UnknownParameter(f"The parameter `{where}` is not recognized.") from None
+        raise InvalidParameter(f"The parameter `{where}` is invalid: {err['msg']}.") from None
 
 
 def check_limit(limit: int, maximum: int = 100) -> None:
     if limit < 0 or limit > maximum:
-        raise TencentError("FailedOperation.InvalidLimit", f"Limit must be between 0 and {maximum}.")
+        raise FailedOperationInvalidLimit(f"Limit must be between 0 and {maximum}.")
 
 
 def check_offset(offset: int) -> None:
     if offset < 0:
-        raise TencentError("InvalidParameterValue", "Offset must not be negative.")
+        raise InvalidParameterValue("Offset must not be negative.")

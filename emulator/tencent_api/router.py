@@ -18,7 +18,18 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from emulator.domain.unique import unique_bits
-from emulator.errors import AuthFailure, EmulatorError, TencentError
+from emulator.errors import (
+    AuthFailureSecretIdNotFound,
+    AuthFailureUnauthorizedOperation,
+    EmulatorError,
+    InvalidAction,
+    InvalidParameter,
+    MissingParameter,
+    NoSuchVersion,
+    RequestSizeLimitExceeded,
+    UnsupportedOperation,
+    UnsupportedRegion,
+)
 from emulator.http_guard import Guard, content_type_refusal
 from emulator.logs import bind_request
 from emulator.observability import record_api
@@ -72,7 +83,7 @@ async def _read_body(chunks: BodyChunks) -> bytes:
     async for chunk in chunks:
         size += len(chunk)
         if size > MAX_BODY:
-            raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
+            raise RequestSizeLimitExceeded(f"The request body exceeds {MAX_BODY} bytes.")
         parts.append(chunk)
     return b"".join(parts)
 
@@ -118,12 +129,12 @@ class TencentApi:
         req: ApiRequest | None = None
         try:
             if (refused := self.guard.api_refusal(method, headers)) is not None:
-                raise AuthFailure("AuthFailure.UnauthorizedOperation", refused)
+                raise AuthFailureUnauthorizedOperation(refused)
             if (refused := content_type_refusal(method, headers)) is not None:
-                raise TencentError("InvalidParameter", refused)
+                raise InvalidParameter(refused)
             length = int(headers.get("content-length") or 0)
             if length > MAX_BODY or (body is None and chunks is None):
-                raise TencentError("RequestSizeLimitExceeded", f"The request body exceeds {MAX_BODY} bytes.")
+                raise RequestSizeLimitExceeded(f"The request body exceeds {MAX_BODY} bytes.")
             if body is None:
                 assert chunks is not None
                 body = await _read_body(chunks)
@@ -165,8 +176,7 @@ class TencentApi:
                 account = await asyncio.to_thread(self.core.accounts.get_row, DEFAULT_ACCOUNT)
         else:
             if account is None:
-                raise AuthFailure(
-                    "AuthFailure.SecretIdNotFound",
+                raise AuthFailureSecretIdNotFound(
                     "The SecretId is not found, please ensure that your SecretId is correct.",
                 )
             verify_signature(
@@ -176,14 +186,12 @@ class TencentApi:
 
     def _check_target(self, req: ApiRequest) -> None:
         if req.version != VERSION:
-            raise TencentError(
-                "NoSuchVersion", f"The API version `{req.version}` does not exist for ses; use {VERSION}."
-            )
+            raise NoSuchVersion(f"The API version `{req.version}` does not exist for ses; use {VERSION}.")
         if req.action not in ALL_ACTIONS:
-            raise TencentError("InvalidAction", f"The action `{req.action}` does not exist.")
+            raise InvalidAction(f"The action `{req.action}` does not exist.")
         if req.action not in ACTIONS:
-            raise TencentError("UnsupportedOperation", f"The action `{req.action}` is not emulated yet.")
+            raise UnsupportedOperation(f"The action `{req.action}` is not emulated yet.")
         if not req.region:
-            raise TencentError("MissingParameter", "The request is missing a required parameter `Region`.")
+            raise MissingParameter("The request is missing a required parameter `Region`.")
         if req.region not in REGIONS:
-            raise TencentError("UnsupportedRegion", "The action not support this region.")
+            raise UnsupportedRegion("The action not support this region.")

@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
-from emulator.errors import AuthFailure
+from emulator.errors import AuthFailure, AuthFailureSignatureExpire, AuthFailureSignatureFailure
 from emulator.tencent_api.wire import TC3_ALGORITHM, UNSIGNED_PAYLOAD, V1_SIGN_METHODS, ApiRequest
 
 SIGNATURE_FAILURE_MESSAGES = {
@@ -108,14 +108,13 @@ def _host_variants(host: str) -> list[str]:
 
 
 def _signature_failure(req: ApiRequest) -> AuthFailure:
-    return AuthFailure("AuthFailure.SignatureFailure", SIGNATURE_FAILURE_MESSAGES[req.language])
+    return AuthFailureSignatureFailure(SIGNATURE_FAILURE_MESSAGES[req.language])
 
 
 def verify_signature(req: ApiRequest, secret_key: str, now_s: int, max_skew_s: int = 300) -> None:
     """Raise AuthFailure.SignatureExpire / .SignatureFailure unless ``req`` is fresh and signed by the key."""
     if abs(now_s - req.timestamp) > max_skew_s:
-        raise AuthFailure(
-            "AuthFailure.SignatureExpire",
+        raise AuthFailureSignatureExpire(
             f"Signature expired: the request timestamp {req.timestamp} is {req.timestamp - now_s:+d} s from "
             f"server time {now_s}; it must be within {max_skew_s} s. Check that your clock is synchronised.",
         )

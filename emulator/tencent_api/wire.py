@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from emulator.errors import AuthFailure, TencentError
+from emulator.errors import (
+    AuthFailure,
+    AuthFailureInvalidAuthorization,
+    InvalidParameter,
+    InvalidParameterValue,
+    MissingParameter,
+    TencentError,
+    UnsupportedProtocol,
+)
 
 TC3_ALGORITHM = "TC3-HMAC-SHA256"
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
@@ -66,12 +74,8 @@ class ApiRequest:
     v1_pairs: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
-def _invalid(message: str) -> TencentError:
-    return TencentError("InvalidParameter", message)
-
-
 def _missing(what: str) -> TencentError:
-    return TencentError("MissingParameter", f"The request is missing the required {what}.")
+    return MissingParameter(f"The request is missing the required {what}.")
 
 
 def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -80,14 +84,16 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     for key, value in pairs:
         parts = key.split(".")
         if any(p == "" for p in parts):
-            raise _invalid(f"Malformed parameter name `{key}`.")
+            raise InvalidParameter(f"Malformed parameter name `{key}`.")
         node = root
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             existing = node.get(part)
             if last:
                 if part in node:
-                    raise _invalid(f"Parameter `{key}` is given twice or conflicts with a nested parameter.")
+                    raise InvalidParameter(
+                        f"Parameter `{key}` is given twice or conflicts with a nested parameter."
+                    )
                 node[part] = value
             elif existing is None:
                 child: dict[str, Any] = {}
@@ -96,7 +102,7 @@ def unflatten(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             elif isinstance(existing, dict):
                 node = existing
             else:
-                raise _invalid(f"Parameter `{key}` conflicts with `{'.'.join(parts[: i + 1])}`.")
+                raise InvalidParameter(f"Parameter `{key}` conflicts with `{'.'.join(parts[: i + 1])}`.")
     nested: dict[str, Any] = _listify(root, "")
     return nested
 
@@ -112,12 +118,14 @@ def _listify(node: dict[str, Any], prefix: str) -> Any:
     if not any(is_index):
         return node
     if not all(is_index):
-        raise _invalid(f"Parameter `{prefix[:-1]}` mixes list indices and field names.")
+        raise InvalidParameter(f"Parameter `{prefix[:-1]}` mixes list indices and field names.")
     if not all(_INDEX_RE.match(k) for k in node):
-        raise _invalid(f"List indices of `{prefix[:-1]}` must not have leading zeros.")
+        raise InvalidParameter(f"List indices of `{prefix[:-1]}` must not have leading zeros.")
     indices = sorted(int(k) for k in node)
     if indices != list(range(len(indices))):
-        raise _invalid(f"List `{prefix[:-1]}` must be numbered from 0 without gaps; got {indices[:10]}.")
+        raise InvalidParameter(
+            f"List `{prefix[:-1]}` must be numbered from 0 without gaps; got {indices[:10]}."
+        )
     return [node[str(i)] for i in indices]
 
 
@@ -129,11 +137,11 @@ def _form_pairs(text: bytes | str, where: str) -> list[tuple[str, str]]:
         raw = text.decode("utf-8") if isinstance(text, bytes) else text
         pairs = parse_qsl(raw, keep_blank_values=True, strict_parsing=False, errors="strict")
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _invalid(f"The {where} is not valid UTF-8 form encoding: {exc}.") from exc
+        raise InvalidParameter(f"The {where} is not valid UTF-8 form encoding: {exc}.") from exc
     seen: set[str] = set()
     for k, _ in pairs:
         if k in seen:
-            raise _invalid(f"Parameter `{k}` is given more than once in the {where}.")
+            raise InvalidParameter(f"Parameter `{k}` is given more than once in the {where}.")
         seen.add(k)
     return pairs
 
@@ -149,11 +157,11 @@ def _json_params(body: bytes) -> dict[str, Any]:
         except _OutOfRange:
             data, wide = json.loads(text), True
     except (UnicodeDecodeError, ValueError) as exc:
-        raise _invalid(f"The request body is not valid JSON: {exc}.") from exc
+        raise InvalidParameter(f"The request body is not valid JSON: {exc}.") from exc
     except RecursionError:
-        raise _invalid("The request body is not valid JSON: it is nested too deeply.") from None
+        raise InvalidParameter("The request body is not valid JSON: it is nested too deeply.") from None
     if not isinstance(data, dict):
-        raise _invalid(f"The request body must be a JSON object, got {type(data).__name__}.")
+        raise InvalidParameter(f"The request body must be a JSON object, got {type(data).__name__}.")
     params: dict[str, Any] = checked_values(data) if wide else data  # checked_values raises, naming it
     return params
 
@@ -165,11 +173,11 @@ _INT_MAX = 2**31 - 1
 
 def _check_text(where: str, text: str) -> None:
     if "\x00" in text:
-        raise TencentError("InvalidParameterValue", f"The parameter `{where}` contains a NUL character.")
+        raise InvalidParameterValue(f"The parameter `{where}` contains a NUL character.")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise TencentError("InvalidParameterValue", "A parameter is not valid Unicode text.") from None
+        raise InvalidParameterValue("A parameter is not valid Unicode text.") from None
 
 
 # In a JSON body a NUL or a lone surrogate can only come from a \u escape (raw control characters are
@@ -198,9 +206,7 @@ def checked_values(params: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             _check_text(where, value)
         elif isinstance(value, int) and not isinstance(value, bool) and not -_INT_MAX <= value <= _INT_MAX:
-            raise TencentError(
-                "InvalidParameterValue", f"The parameter `{where}` is out of range (at most {_INT_MAX})."
-            )
+            raise InvalidParameterValue(f"The parameter `{where}` is out of range (at most {_INT_MAX}).")
         elif isinstance(value, dict):
             for k, v in value.items():
                 _check_text(f"{where}{k!r}", k)
@@ -218,12 +224,12 @@ def _timestamp(value: str | None, name: str) -> int:
     if value is None or value.strip() == "":
         raise _missing(f"`{name}`")
     if not value.strip().isdigit() or not value.strip().isascii():
-        raise TencentError("InvalidParameter", f"`{name}` must be a Unix time in seconds, got `{value}`.")
+        raise InvalidParameter(f"`{name}` must be a Unix time in seconds, got `{value}`.")
     return int(value.strip())
 
 
 def _bad_auth(detail: str) -> AuthFailure:
-    return AuthFailure("AuthFailure.InvalidAuthorization", f"The Authorization header is invalid: {detail}.")
+    return AuthFailureInvalidAuthorization(f"The Authorization header is invalid: {detail}.")
 
 
 def parse_api_request(
@@ -239,7 +245,7 @@ def parse_api_request(
     `normalized`: `headers` is a dict with lower-case names and stripped values already."""
     method = method.upper()
     if method not in ("GET", "POST"):
-        raise TencentError("UnsupportedProtocol", f"HTTP method {method} is not supported; use GET or POST.")
+        raise UnsupportedProtocol(f"HTTP method {method} is not supported; use GET or POST.")
     hdrs = (
         headers
         if normalized and isinstance(headers, dict)
@@ -257,8 +263,7 @@ def parse_api_request(
         return _parse_tc3(method, path, raw_query, hdrs, body, form)
     if form is not None and any(k == "Signature" for k, _ in form):
         return _parse_v1(method, path, hdrs, form)
-    raise AuthFailure(
-        "AuthFailure.InvalidAuthorization",
+    raise AuthFailureInvalidAuthorization(
         "The request carries neither an Authorization header (TC3-HMAC-SHA256) nor a v1 Signature parameter.",
     )
 
@@ -331,9 +336,7 @@ def _parse_v1(method: str, path: str, hdrs: dict[str, str], form: list[tuple[str
         raise _missing("parameter `SecretId`")
     sign_method = values.get("SignatureMethod") or "HmacSHA1"
     if sign_method not in V1_SIGN_METHODS:
-        raise TencentError(
-            "InvalidParameterValue", f"SignatureMethod must be HmacSHA1 or HmacSHA256, got `{sign_method}`."
-        )
+        raise InvalidParameterValue(f"SignatureMethod must be HmacSHA1 or HmacSHA256, got `{sign_method}`.")
     params = checked_values(unflatten((k, v) for k, v in form if k not in V1_COMMON_PARAMS))
     return ApiRequest(
         method=method,

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from emulator.domain.dates import fmt_time, parse_time
-from emulator.errors import TencentError
+from emulator.errors import InvalidParameterInvalidEndTimeFormat, InvalidParameterInvalidStartTimeFormat
 from emulator.services.receivers import UploadCounts
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
 
@@ -69,12 +69,12 @@ def _time(value: str | None, name: str) -> int | None:
     try:
         return parse_time(value)
     except ValueError:
-        code = (
-            "InvalidParameter.InvalidStartTimeFormat"
+        error = (
+            InvalidParameterInvalidStartTimeFormat
             if "Begin" in name
-            else "InvalidParameter.InvalidEndTimeFormat"
+            else InvalidParameterInvalidEndTimeFormat
         )
-        raise TencentError(code, f"{name} must be YYYY-MM-DD HH:MM:SS.") from None
+        raise error(f"{name} must be YYYY-MM-DD HH:MM:SS.") from None
 
 
 async def create(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:

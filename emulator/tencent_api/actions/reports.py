@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from emulator.errors import TencentError
+from emulator.errors import InvalidParameter
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
 
 
@@ -119,7 +119,7 @@ async def list_unsubscribe(api: ApiContext, params: dict[str, Any]) -> dict[str,
     try:
         limit = 10 if req.Limit in (None, "") else int(str(req.Limit))
     except ValueError:
-        raise TencentError("InvalidParameter", "Limit must be a number.") from None
+        raise InvalidParameter("Limit must be a number.") from None
     check_offset(offset)
     check_limit(limit)
     rows, total = await asyncio.to_thread(api.core.reports.list_unsubscribe, api.account_id, offset, limit)

@@ -8,7 +8,11 @@ from typing import Any
 
 from emulator.domain.clock import BEIJING, beijing_day
 from emulator.domain.send_rules import SendEmailInput, validate_send
-from emulator.errors import TencentError
+from emulator.errors import (
+    FailedOperationFileURLNotExist,
+    FailedOperationNotSupportDate,
+    InvalidParameterValueWrongDate,
+)
 from emulator.services.compose import SEND_EMAIL, compose
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
 
@@ -51,9 +55,7 @@ class SendEmailRequest(ApiModel):
 def _input(r: SendEmailRequest) -> SendEmailInput:
     for a in r.Attachments or []:
         if a.Content is None:
-            raise TencentError(
-                "FailedOperation.FileURLNotExist", "Attachments by FileURL are not supported; give Content."
-            )
+            raise FailedOperationFileURLNotExist("Attachments by FileURL are not supported; give Content.")
     return SendEmailInput(
         from_address=r.FromEmailAddress,
         subject=r.Subject,
@@ -96,13 +98,12 @@ async def get_send_email_status(api: ApiContext, params: dict[str, Any]) -> dict
     try:
         day = datetime.strptime(req.RequestDate, "%Y-%m-%d").replace(tzinfo=BEIJING)
     except ValueError:
-        raise TencentError("InvalidParameterValue.WrongDate", "RequestDate must be YYYY-MM-DD.") from None
+        raise InvalidParameterValueWrongDate("RequestDate must be YYYY-MM-DD.") from None
     today = datetime.strptime(beijing_day(api.core.clock_of(api.account).now_us()), "%Y-%m-%d").replace(
         tzinfo=BEIJING
     )
     if day > today or day < today - timedelta(days=STATUS_WINDOW_DAYS):
-        raise TencentError(
-            "FailedOperation.NotSupportDate",
+        raise FailedOperationNotSupportDate(
             f"RequestDate must be within the last {STATUS_WINDOW_DAYS} days.",
         )
     rows = await asyncio.to_thread(

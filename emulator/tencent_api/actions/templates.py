@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from emulator.errors import InvalidParameterValueTemplateContentIsWrong
 from emulator.tencent_api.b64 import decode_text, encode_text
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
 
-WRONG = "InvalidParameterValue.TemplateContentIsWrong"
+WRONG = InvalidParameterValueTemplateContentIsWrong
 
 
 class TemplateContentIn(ApiModel):

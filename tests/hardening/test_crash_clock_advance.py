@@ -44,6 +44,21 @@ def send_day(srv: ServerProc, accts: list[dict[str, Any]], day: int) -> None:
         assert "MessageId" in r, r
 
 
+def open_accounts(
+    srv: ServerProc, count: int = ACCOUNTS, start: str = START
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """`count` accounts, every clock frozen at `start`, each topped up (odd accounts can pay day 0 only:
+    their next bill suspends them); returns them and their top-ups."""
+    accts = [srv.admin("POST", "/accounts", json={"free_quota": 0}).json() for _ in range(count)]
+    assert srv.admin("POST", "/clock/freeze").status_code == 200
+    assert srv.admin("POST", "/clock/advance", json={"to": start}).status_code == 200
+    top_ups: dict[str, int] = {}
+    for i, a in enumerate(accts):
+        top_ups[a["name"]] = 1_000_000 if i % 2 == 0 else recipients(i, 0) * PRICE
+        srv.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount_micro": top_ups[a["name"]]})
+    return accts, top_ups
+
+
 def check_books(srv: ServerProc, accts: list[dict[str, Any]], top_ups: dict[str, int]) -> None:
     """Whatever moment the kill hit, each account's bills and money are consistent with its clock."""
     for a in accts:
@@ -102,13 +117,7 @@ def test_sigkill_during_clock_advance_bills_each_day_once(tmp_path: Path, backen
     counter = Db(srv)
     try:
         srv.start()
-        accts = [srv.admin("POST", "/accounts", json={"free_quota": 0}).json() for _ in range(ACCOUNTS)]
-        assert srv.admin("POST", "/clock/freeze").status_code == 200
-        assert srv.admin("POST", "/clock/advance", json={"to": START}).status_code == 200
-        top_ups: dict[str, int] = {}
-        for i, a in enumerate(accts):  # odd accounts can pay day 0 only: the next bill suspends them
-            top_ups[a["name"]] = 1_000_000 if i % 2 == 0 else recipients(i, 0) * PRICE
-            srv.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount_micro": top_ups[a["name"]]})
+        accts, top_ups = open_accounts(srv)
         send_day(srv, accts, 0)
         assert srv.admin("POST", "/clock/advance", json={"duration": "1d"}).status_code == 200
         send_day(srv, accts, 1)

@@ -18,7 +18,7 @@ import pytest
 
 from emulator.domain.clock import BEIJING
 from tests.hardening.proc import Db, ServerProc, database
-from tests.hardening.test_crash_clock_advance import PRICE, check_books, recipients, send_day
+from tests.hardening.test_crash_clock_advance import check_books, open_accounts, send_day
 
 ACCOUNTS = 12
 DAYS = 5  # per round
@@ -147,15 +147,9 @@ def test_sigkill_during_global_advance_leaves_one_instant(tmp_path: Path, backen
     rng = random.Random(f"global-clock-{backend}")
     try:
         srv.start()
-        accts = [srv.admin("POST", "/accounts", json={"free_quota": 0}).json() for _ in range(ACCOUNTS)]
-        assert srv.admin("POST", "/clock/freeze").status_code == 200
-        assert srv.admin("POST", "/clock/advance", json={"to": START}).status_code == 200
-        top_ups: dict[str, int] = {}
-        for i, a in enumerate(accts):  # odd accounts can pay day 0 only: the next bill suspends them
-            top_ups[a["name"]] = 1_000_000 if i % 2 == 0 else recipients(i, 0) * PRICE
-            srv.admin("POST", f"/accounts/{a['name']}/top-up", json={"amount_micro": top_ups[a["name"]]})
-            if i % 4 == 3:  # a quarter of the clocks run with wall time
-                srv.admin("POST", f"/accounts/{a['name']}/clock/resume")
+        accts, top_ups = open_accounts(srv, ACCOUNTS, START)
+        for a in accts[3::4]:  # a quarter of the clocks run with wall time
+            srv.admin("POST", f"/accounts/{a['name']}/clock/resume")
         send_day(srv, accts, 0)
         began = time.monotonic()
         assert srv.admin("POST", "/clock/advance", json={"duration": f"{DAYS}d"}).status_code == 200

@@ -4,7 +4,6 @@ admin API (emulator/cli_admin.py, emulator/cli_mail.py; exit codes in emulator/c
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from emulator import __version__, cli_admin, cli_mail, logs
+from emulator.netutil import is_loopback
 
 app = typer.Typer(
     help="Local emulator of Tencent Cloud Simple Email Service (SES). Client commands read the server URL "
@@ -34,15 +34,6 @@ def _root(
     ] = False,
 ) -> None:
     """Local emulator of Tencent Cloud Simple Email Service (SES)."""
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @app.command()
@@ -97,7 +88,7 @@ def serve(
             typer.echo(f"invalid setting {where} (SES_EMULATOR_{where.upper()}): {err['msg']}", err=True)
         raise typer.Exit(2) from None
     logs.configure(settings.log_level, settings.log_format)
-    if not _is_loopback(settings.host) and not settings.admin_token:
+    if not is_loopback(settings.host) and not settings.admin_token:
         typer.echo(
             f"refusing to serve on non-loopback address {settings.host} without an admin token "
             "(set SES_EMULATOR_ADMIN_TOKEN or --admin-token)",

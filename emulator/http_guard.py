@@ -26,11 +26,12 @@ SSE stream must not be buffered.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+from emulator.netutil import is_loopback
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from emulator.config import Settings
     from emulator.services.core import Core
 
-__all__ = ["Guard", "content_type_refusal", "install", "is_loopback", "split_authority"]
+__all__ = ["Guard", "content_type_refusal", "install", "split_authority"]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 API_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
@@ -63,15 +64,6 @@ def split_authority(value: str) -> tuple[str, str]:
     else:
         name, port = v, ""
     return name.rstrip("."), port
-
-
-def is_loopback(name: str) -> bool:
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 class Guard:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 
 
@@ -20,3 +21,13 @@ def bind_socket(host: str, port: int, listen: bool = True) -> socket.socket:
         sock.listen(1024)
     sock.setblocking(False)
     return sock
+
+
+def is_loopback(name: str) -> bool:
+    """A loopback name or address: `localhost`, `*.localhost` (RFC 6761), 127.0.0.0/8, ::1."""
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

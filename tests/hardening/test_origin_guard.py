@@ -18,7 +18,8 @@ from fastapi.routing import APIRoute
 
 from emulator.config import Settings
 from emulator.http_app import create_app
-from emulator.http_guard import Guard, is_loopback, split_authority
+from emulator.http_guard import Guard, split_authority
+from emulator.netutil import is_loopback
 from emulator.tencent_api.signing import (
     canonical_request_hash,
     payload_hash,

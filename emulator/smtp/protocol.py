@@ -29,7 +29,6 @@ TOO_LONG_LINE = (
     "554 5.0.0 Error: transaction failed, blame it on the weather: "
     f"smtp: too longer line, a line must be at most {MAX_LINE} characters"
 )
-TOO_MANY_CONNECTIONS = b"421 4.7.0 Too many connections, try again later\r\n"
 
 OK = b"250 OK\r\n"
 _COMMAND_TOO_LONG = b"500 Command line too long\r\n"
@@ -49,7 +48,7 @@ class SMTPProtocol(asyncio.Protocol):
         self._l = listener
         self._handler = listener.handler
         self._closed = True  # until connection_made accepts the connection
-        self._counted = False
+        self._client: str | None = None  # the address counted in the connection limit
         self._busy = False  # a task is running; input waits in _buf
         self._tls = listener.implicit_tls
         self._buf = bytearray()
@@ -69,13 +68,14 @@ class SMTPProtocol(asyncio.Protocol):
     # --- transport callbacks ------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         t = cast(asyncio.Transport, transport)
-        limit = self._l.limit
-        if limit.active >= limit.limit:
-            t.write(TOO_MANY_CONNECTIONS)
+        peer = t.get_extra_info("peername")
+        client = str(peer[0]) if peer else ""
+        refusal = self._l.limit.admit(client)
+        if refusal is not None:
+            t.write(refusal)
             t.close()
             return
-        limit.active += 1
-        self._counted = True
+        self._client = client  # counted against this address until connection_lost
         self._closed = False
         self._transport = t
         self._loop = asyncio.get_running_loop()
@@ -113,9 +113,9 @@ class SMTPProtocol(asyncio.Protocol):
             self._timer.cancel()
         if self._metrics is not None:
             self._metrics.closed()
-        if self._counted:
-            self._counted = False
-            self._l.limit.active -= 1
+        if self._client is not None:
+            self._l.limit.release(self._client)
+            self._client = None
 
     def pause_writing(self) -> None:
         self._writing_paused = True  # a client that does not read its replies: stop reading its input

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from emulator.netutil import bind_socket
 from emulator.smtp.handler import Handler
@@ -14,37 +14,6 @@ from emulator.smtp.session import ConnectionLimit
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
-
-TOO_MANY_FROM_CLIENT = b"421 4.7.0 Error: too many connections from your address, try again later\r\n"
-
-
-class CountedProtocol(SMTPProtocol):
-    """SMTPProtocol that also counts its connection against the client's address: beyond
-    `smtp_max_connections_per_client` the client gets 421 and other addresses keep their slots. Every close
-    path ends in connection_lost (SMTPProtocol calls it itself when it closes), which releases the count
-    once."""
-
-    def __init__(self, listener: Listener) -> None:
-        super().__init__(listener)
-        self._limit = listener.limit
-        self._client: str | None = None  # the address this connection is counted against
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        peer = transport.get_extra_info("peername")
-        client = str(peer[0]) if peer else ""
-        if not self._limit.admit(client):
-            t = cast(asyncio.Transport, transport)
-            t.write(TOO_MANY_FROM_CLIENT)
-            t.close()
-            return
-        self._client = client
-        super().connection_made(transport)  # may refuse it (global limit): connection_lost still follows
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        super().connection_lost(exc)
-        if self._client is not None:
-            self._limit.release(self._client)
-            self._client = None
 
 
 async def start_smtp(
@@ -66,10 +35,10 @@ async def start_smtp(
     }
     plain = Listener(handler, tls_context=tls, **common)
     implicit = Listener(handler, implicit_tls=True, **common)
-    servers = [await loop.create_server(lambda: CountedProtocol(plain), sock=bind_socket(s.host, smtp_port))]
+    servers = [await loop.create_server(lambda: SMTPProtocol(plain), sock=bind_socket(s.host, smtp_port))]
     servers.append(
         await loop.create_server(
-            lambda: CountedProtocol(implicit), sock=bind_socket(s.host, smtps_port), ssl=tls
+            lambda: SMTPProtocol(implicit), sock=bind_socket(s.host, smtps_port), ssl=tls
         )
     )
     return servers

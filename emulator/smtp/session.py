@@ -39,9 +39,13 @@ class Session:
         return self.principal is not None
 
 
+TOO_MANY_CONNECTIONS = b"421 4.7.0 Too many connections, try again later\r\n"
+TOO_MANY_FROM_CLIENT = b"421 4.7.0 Error: too many connections from your address, try again later\r\n"
+
+
 class ConnectionLimit:
-    """Open SMTP connections, counted across both listeners of a process: in all (`limit`, checked by
-    SMTPProtocol) and per client address (`per_client`, so that one client cannot take every slot)."""
+    """Open SMTP connections, counted across both listeners of a process: in all (`limit`) and per client
+    address (`per_client`, so that one client cannot take every slot)."""
 
     def __init__(self, limit: int, per_client: int | None = None) -> None:
         self.limit = limit
@@ -49,15 +53,19 @@ class ConnectionLimit:
         self.per_client = limit if per_client is None else per_client
         self.by_client: dict[str, int] = {}  # only addresses with a connection open
 
-    def admit(self, client: str) -> bool:
-        """Count one more connection from `client`, unless it holds `per_client` already."""
+    def admit(self, client: str) -> bytes | None:
+        """Count one more connection from `client`; or the 421 to answer instead, when a limit is full."""
         n = self.by_client.get(client, 0)
         if n >= self.per_client:
-            return False
+            return TOO_MANY_FROM_CLIENT
+        if self.active >= self.limit:
+            return TOO_MANY_CONNECTIONS
         self.by_client[client] = n + 1
-        return True
+        self.active += 1
+        return None
 
     def release(self, client: str) -> None:
+        self.active -= 1
         n = self.by_client[client] - 1
         if n:
             self.by_client[client] = n

@@ -1,4 +1,4 @@
-# `make run` serves, `make test` runs the whole suite, `make lint` runs ruff, mypy and hadolint; all create
+# `make run` serves, `make test` runs the whole suite, `make lint` runs ruff, mypy, import-linter and hadolint; all create
 # .venv on first use.
 PYTHON ?= python3
 VENV := .venv
@@ -36,6 +36,7 @@ lint: $(VENV)/.lint-deps $(VENV)/.test-deps  # mypy needs the test deps (pytest)
 	$(BIN)/ruff check emulator tests samples
 	$(BIN)/ruff format --check emulator tests samples
 	$(BIN)/mypy emulator
+	$(BIN)/lint-imports  # the layer contracts in pyproject.toml [tool.importlinter]
 	$(BIN)/hadolint docker/Dockerfile
 
 $(VENV)/.bench-deps: $(BIN)/ses-emulator

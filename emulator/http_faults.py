@@ -2,7 +2,7 @@
 
 A database that is down, unreachable, terminating connections, locked, read-only or out of disk is a
 temporary fault: the client should retry later, not read a text/plain 500 as a bug of ours.
-`storage.faults.database_fault` is the one rule deciding that (the /readyz probe uses it too); an error it does not
+`services.faults.database_fault` is the one rule deciding that (the /readyz probe uses it too); an error it does not
 recognise (a missing table, a constraint) stays a 500 with its traceback logged.
 
 Handlers answer where FastAPI can still answer (async and threadpool routes alike);
@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from emulator.storage.faults import FAULT_CLASSES, database_fault
+from emulator.services.faults import FAULT_CLASSES, database_fault
 
 log = logging.getLogger("emulator.faults")
 

@@ -32,8 +32,8 @@ from emulator import __version__
 from emulator.errors import EmulatorError
 from emulator.http_faults import RETRY_AFTER_S
 from emulator.logs import new_smtp_session
+from emulator.services.faults import database_fault
 from emulator.storage import stats_repo
-from emulator.storage.faults import database_fault
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

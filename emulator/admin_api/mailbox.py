@@ -19,8 +19,8 @@ from emulator.admin_api.schemas import (
     RecipientStatusPublic,
     iso,
 )
+from emulator.domain.messages import MailFilter
 from emulator.errors import FailedOperation
-from emulator.storage.mail_repo import MailFilter
 
 router = APIRouter(
     prefix="/admin/accounts/{account}/messages", tags=["mailbox"], dependencies=[Depends(require_token)]

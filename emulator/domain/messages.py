@@ -50,3 +50,17 @@ class OutgoingMessage:
     template_id: int | None = None
     message_id: str | None = None  # assigned at store time unless given
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MailFilter:
+    """A mailbox search (admin API, web UI, `wait`): substrings of recipients, sender, subject and text,
+    an account-time window and the source; None matches everything."""
+
+    to: str | None = None
+    sender: str | None = None
+    subject: str | None = None
+    text: str | None = None
+    since_us: int | None = None
+    until_us: int | None = None
+    source: str | None = None

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Row
 
 from emulator.domain import mime_read
+from emulator.domain.messages import MailFilter
 from emulator.errors import NotFound
 from emulator.storage import mail_repo
-from emulator.storage.mail_repo import MailFilter
 
 if TYPE_CHECKING:
     from emulator.services.core import Core

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select
 
+from emulator.domain.messages import MailFilter
 from emulator.storage.raw import RawInsert, RawStatement
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert
@@ -73,17 +73,6 @@ def usage_totals(conn: Connection, account_id: int) -> tuple[int, int]:
         ).where(usage_daily.c.account_id == account_id)
     ).one()
     return int(row[0]), int(row[1])
-
-
-@dataclass(frozen=True)
-class MailFilter:
-    to: str | None = None
-    sender: str | None = None
-    subject: str | None = None
-    text: str | None = None
-    since_us: int | None = None
-    until_us: int | None = None
-    source: str | None = None
 
 
 def _like(value: str) -> str:

@@ -21,9 +21,9 @@ from fastapi.responses import StreamingResponse
 
 from emulator.admin_api.deps import CoreDep, require_token
 from emulator.admin_api.schemas import AccountPublic
+from emulator.domain.messages import MailFilter
 from emulator.errors import NotFound
 from emulator.services.core import Core
-from emulator.storage.mail_repo import MailFilter
 
 POLL_S = 1.0
 MIN_GAP_S = 0.1  # coalesce bursts of commits into one check

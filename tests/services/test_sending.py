@@ -11,11 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from emulator.domain.clock import FixedWallClock
-from emulator.domain.messages import SHARED_POOL
+from emulator.domain.messages import SHARED_POOL, MailFilter
 from emulator.errors import EmulatorError, InsufficientBalance, TencentError
 from emulator.services.core import Core
 from emulator.services.sending import Receipt
-from emulator.storage.mail_repo import MailFilter
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from tests.services.conftest import WALL, at, bj, compose_for, eml, rcpts, send_api, send_many, send_smtp
 

@@ -32,7 +32,7 @@ from emulator.errors import (
 )
 from emulator.services.sending import SendContext
 from emulator.services.txn_scratch import send_policy
-from emulator.storage import policy_repo
+from emulator.storage import blacklist_repo
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
@@ -72,7 +72,7 @@ class BlacklistService:
     def check(self, ctx: SendContext, msg: OutgoingMessage) -> None:
         if not send_policy(ctx.conn, ctx.account.id).listed:  # most accounts have no list at all
             return
-        platform, custom = policy_repo.blocked(
+        platform, custom = blacklist_repo.blocked(
             ctx.conn, ctx.account.id, msg.recipients, beijing_day(ctx.now_us)
         )
         hit = sorted(set(platform) | set(custom))
@@ -81,7 +81,7 @@ class BlacklistService:
             raise FailedOperationEmailAddrInBlacklist(
                 f"The recipient {hit[0]} is in {where}; the email was not sent.",
             )
-        gone = policy_repo.unsubscribed_of(ctx.conn, ctx.account.id, msg.recipients)
+        gone = blacklist_repo.unsubscribed_of(ctx.conn, ctx.account.id, msg.recipients)
         if gone:
             raise FailedOperationReceiverHasUnsubscribed(
                 f"The recipient {sorted(gone)[0]} has unsubscribed from this account's mail.",
@@ -98,13 +98,13 @@ class BlacklistService:
         if until <= since:
             raise InvalidParameterValueWrongDate("EndDate must not be before StartDate.")
         with self.core.engine.connect() as conn:
-            return policy_repo.list_platform(conn, account_id, since, until, email, offset, limit)
+            return blacklist_repo.list_platform(conn, account_id, since, until, email, offset, limit)
 
     def delete_platform(self, account_id: int, addresses: list[str]) -> int:
         if not addresses or any(not isinstance(a, str) or not a.strip() for a in addresses):
             raise InvalidParameterValueEmailAddressIsNULL("EmailAddressList must list addresses.")
         with self.core.writer.begin() as conn:
-            return policy_repo.delete_platform(conn, account_id, addresses)
+            return blacklist_repo.delete_platform(conn, account_id, addresses)
 
     # --- custom list -------------------------------------------------------------------------------
     def create_custom(self, account_id: int, emails: list[str], expire_date: str | None) -> CustomCounts:
@@ -116,7 +116,7 @@ class BlacklistService:
         now = self.core.wall.now_us()
         with self.core.writer.begin() as conn:
             self.core.accounts.get_row(account_id, conn)
-            seen = policy_repo.custom_addresses(conn, account_id)
+            seen = blacklist_repo.custom_addresses(conn, account_id)
             rows: list[dict[str, Any]] = []
             too_long = repeat = invalid = 0
             for raw in emails:
@@ -137,7 +137,7 @@ class BlacklistService:
                             "created_us": now,
                         }
                     )
-            policy_repo.insert_custom(conn, rows)
+            blacklist_repo.insert_custom(conn, rows)
         return CustomCounts(len(emails), len(rows), too_long, repeat, invalid)
 
     def list_custom(
@@ -147,7 +147,7 @@ class BlacklistService:
             raise InvalidParameterValue("Status must be 0 (expired), 1 (active) or 2 (all).")
         with self.core.engine.connect() as conn:
             today = self._today(self.core.accounts.get_row(account_id, conn))
-            rows, total = policy_repo.list_custom(conn, account_id, status, today, email, offset, limit)
+            rows, total = blacklist_repo.list_custom(conn, account_id, status, today, email, offset, limit)
         return rows, total, today
 
     def update_custom(self, account_id: int, entry_id: int, email: str, expire_date: str | None) -> None:
@@ -158,16 +158,16 @@ class BlacklistService:
             raise InvalidParameterValueIllegalEmailAddress(f"{addr!r} is not a valid address.")
         expire = _expire(expire_date)
         with self.core.writer.begin() as conn:
-            row = policy_repo.get_custom(conn, account_id, entry_id)
+            row = blacklist_repo.get_custom(conn, account_id, entry_id)
             if row is None:
                 raise ResourceNotFound(f"No custom blacklist entry with Id {entry_id}.")
-            other = policy_repo.custom_by_address(conn, account_id, addr)
+            other = blacklist_repo.custom_by_address(conn, account_id, addr)
             if other is not None and other.id != entry_id:
                 raise InvalidParameterValueRepeatEmailAddress(f"{addr} is already blacklisted.")
-            policy_repo.update_custom(conn, entry_id, address=addr.lower(), expire_date=expire)
+            blacklist_repo.update_custom(conn, entry_id, address=addr.lower(), expire_date=expire)
 
     def delete_custom(self, account_id: int, emails: list[str]) -> int:
         if not emails or any(not isinstance(a, str) or not a.strip() for a in emails):
             raise MissingParameterEmailsNecessary("Emails must list at least one address.")
         with self.core.writer.begin() as conn:
-            return policy_repo.delete_custom(conn, account_id, emails)
+            return blacklist_repo.delete_custom(conn, account_id, emails)

@@ -34,7 +34,7 @@ from emulator.errors import (
 )
 from emulator.services.sending import SendContext
 from emulator.services.txn_scratch import scratch
-from emulator.storage import accounts_repo, policy_repo
+from emulator.storage import accounts_repo, limits_repo
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
@@ -59,7 +59,7 @@ class LimitService:
         if cached is not None and not fresh and cached[0] > time.monotonic():
             return cached[1]
         with self.core.engine.connect() as conn:
-            layer = policy_repo.get_global(conn, GLOBAL_KEY)
+            layer = limits_repo.get_global(conn, GLOBAL_KEY)
         with self._lock:
             self._global = (time.monotonic() + GLOBAL_CACHE_S, layer)
         return layer
@@ -70,10 +70,10 @@ class LimitService:
     def patch_global(self, patch: dict[str, Any]) -> dict[str, Any]:
         with self.core.writer.begin() as conn:
             try:
-                layer = rules.apply_patch(policy_repo.get_global(conn, GLOBAL_KEY), patch)
+                layer = rules.apply_patch(limits_repo.get_global(conn, GLOBAL_KEY), patch)
             except ValueError as exc:
                 raise FailedOperation(str(exc)) from None
-            policy_repo.put_global(conn, GLOBAL_KEY, layer)
+            limits_repo.put_global(conn, GLOBAL_KEY, layer)
         with self._lock:
             self._global = None
         return self.get_global()
@@ -152,7 +152,7 @@ class LimitService:
             per_s = cfg["api_rate"]["per_second"]
             wall = self.core.wall.now_us()
             if (
-                policy_repo.smtp_messages_since(ctx.conn, aid, wall - rules.SECOND_US) + tally["smtp"]
+                limits_repo.smtp_messages_since(ctx.conn, aid, wall - rules.SECOND_US) + tally["smtp"]
                 >= per_s
             ):
                 raise RequestLimitExceededSmtpRateLimit(
@@ -160,7 +160,7 @@ class LimitService:
                 )
         if cfg["recipient_hourly"]["enabled"]:
             limit = cfg["recipient_hourly"]["limit"]
-            counts = policy_repo.recipient_counts(ctx.conn, aid, msg.recipients, ctx.now_us - rules.HOUR_US)
+            counts = limits_repo.recipient_counts(ctx.conn, aid, msg.recipients, ctx.now_us - rules.HOUR_US)
             for addr in msg.recipients:
                 if counts.get(addr.lower(), 0) + tally["rcpt"][addr.lower()] >= limit:
                     raise FailedOperationFrequencyLimit(
@@ -169,7 +169,7 @@ class LimitService:
         domain = domain_of(msg.mail_from)
         if cfg["domain_daily_cap"]["enabled"]:
             cap = rules.domain_cap(rules.NEW_DOMAIN_LEVEL)
-            sent = policy_repo.domain_day_count(ctx.conn, aid, domain, day) + tally["domain"][domain]
+            sent = limits_repo.domain_day_count(ctx.conn, aid, domain, day) + tally["domain"][domain]
             if sent + n > cap:
                 raise FailedOperationExceedSendLimit(
                     f"The daily sending limit of {domain} (reputation level {rules.NEW_DOMAIN_LEVEL}: "
@@ -177,7 +177,7 @@ class LimitService:
                 )
         if cfg["daily_total"]["enabled"]:
             limit = cfg["daily_total"]["limit"]
-            if policy_repo.day_total(ctx.conn, aid, day) + tally["total"] + n > limit:
+            if limits_repo.day_total(ctx.conn, aid, day) + tally["total"] + n > limit:
                 raise FailedOperationExceedSendLimit(
                     f"The account's daily sending limit of {limit} emails is reached for {day}.",
                 )

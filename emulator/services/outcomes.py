@@ -11,7 +11,7 @@ from emulator.domain.addresses import domain_of
 from emulator.domain.outcomes import OUTCOMES, columns_for, first_outcome, validate_pattern
 from emulator.errors import FailedOperation, NotFound
 from emulator.services.txn_scratch import send_policy
-from emulator.storage import policy_repo
+from emulator.storage import blacklist_repo, fault_rules_repo
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
@@ -26,7 +26,7 @@ class OutcomeService:
     def list_rules(self, ref: int | str) -> list[Row[Any]]:
         with self.core.engine.connect() as conn:
             acct = self.core.accounts.get_row(ref, conn)
-            return policy_repo.list_rules(conn, acct.id)
+            return fault_rules_repo.list_rules(conn, acct.id)
 
     def add_rule(self, ref: int | str, pattern: str, outcome: str) -> Row[Any]:
         try:
@@ -37,24 +37,24 @@ class OutcomeService:
             raise FailedOperation(f"outcome must be one of {', '.join(OUTCOMES)}")
         with self.core.writer.begin() as conn:
             acct = self.core.accounts.get_row(ref, conn)
-            return policy_repo.insert_rule(conn, acct.id, pattern, outcome, self.core.wall.now_us())
+            return fault_rules_repo.insert_rule(conn, acct.id, pattern, outcome, self.core.wall.now_us())
 
     def delete_rule(self, ref: int | str, rule_id: int) -> None:
         with self.core.writer.begin() as conn:
             acct = self.core.accounts.get_row(ref, conn)
-            if not policy_repo.delete_rules(conn, acct.id, rule_id):
+            if not fault_rules_repo.delete_rules(conn, acct.id, rule_id):
                 raise NotFound(f"no fault rule {rule_id} in this account")
 
     def clear_rules(self, ref: int | str) -> None:
         with self.core.writer.begin() as conn:
             acct = self.core.accounts.get_row(ref, conn)
-            policy_repo.delete_rules(conn, acct.id)
+            fault_rules_repo.delete_rules(conn, acct.id)
 
     # --- sending hook ------------------------------------------------------------------------------
     def recipient_outcome(self, conn: Connection, acct: Row[Any], address: str, at_us: int) -> dict[str, Any]:
         outcome = first_outcome(send_policy(conn, acct.id).rules, address) or "delivered"
         if outcome == "hard_bounce":
-            policy_repo.add_platform(conn, acct.id, address, at_us, domain_of(address))
+            blacklist_repo.add_platform(conn, acct.id, address, at_us, domain_of(address))
         elif outcome == "unsubscribe":  # later mail to this recipient: ReceiverHasUnsubscribed
-            policy_repo.add_unsubscribed(conn, acct.id, address, at_us)
+            blacklist_repo.add_unsubscribed(conn, acct.id, address, at_us)
         return columns_for(outcome, at_us)

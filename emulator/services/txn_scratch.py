@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from emulator.storage import policy_repo
+from emulator.storage import send_policy_repo
 
 _KEY = "ses_emulator_scratch"
 
@@ -25,11 +25,11 @@ def scratch(conn: Connection) -> dict[Any, Any]:
     return data
 
 
-def send_policy(conn: Connection, account_id: int) -> policy_repo.SendPolicy:
+def send_policy(conn: Connection, account_id: int) -> send_policy_repo.SendPolicy:
     """The account's blacklist presence, fault rules and enabled IPs, read once per transaction."""
     cache = scratch(conn)
     key = ("send_policy", account_id)
     found = cache.get(key)
     if found is None:
-        found = cache[key] = policy_repo.send_policy(conn, account_id)
+        found = cache[key] = send_policy_repo.send_policy(conn, account_id)
     return found

@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, delete, func, select
+from sqlalchemy import Connection, Row
 
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
@@ -19,8 +19,7 @@ from emulator.errors import (
     InsufficientBalance,
     NotFound,
 )
-from emulator.storage import accounts_repo, mail_repo, tables
-from emulator.storage.tables import bills, ledger, message_recipients, messages, usage_daily
+from emulator.storage import accounts_repo, billing_repo, mail_repo
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
@@ -95,7 +94,7 @@ class AccountService:
         wall = self.core.wall.now_us()
         with self.core.writer.begin() as conn:
             if name is None:
-                name = f"acct-{int(conn.execute(select(func.count()).select_from(tables.accounts)).scalar_one()) + 1}-{secret_id[-6:].lower()}"
+                name = f"acct-{accounts_repo.count_accounts(conn) + 1}-{secret_id[-6:].lower()}"
             if not _NAME.match(name):
                 raise FailedOperation("account name: 1-64 letters, digits, '.', '_' or '-'")
             if accounts_repo.account_by_name(conn, name):
@@ -185,18 +184,8 @@ class AccountService:
 
     def _state(self, conn: Connection, row: Row[Any]) -> AccountState:
         _free, paid = mail_repo.usage_totals(conn, row.id)
-        balance = int(
-            conn.execute(
-                select(func.coalesce(func.sum(ledger.c.amount_micro), 0)).where(ledger.c.account_id == row.id)
-            ).scalar_one()
-        )
-        unpaid = int(
-            conn.execute(
-                select(func.coalesce(func.sum(bills.c.amount_micro), 0)).where(
-                    bills.c.account_id == row.id, bills.c.paid_us.is_(None)
-                )
-            ).scalar_one()
-        )
+        balance = billing_repo.balance(conn, row.id)
+        unpaid = billing_repo.unpaid_total(conn, row.id)
         clock = ClockState(row.clock_offset_us, row.clock_frozen_us)
         return AccountState(
             id=row.id,
@@ -291,15 +280,14 @@ class AccountService:
             row = self.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [row.id])
             now = self.core.clock_of(row).now_us()
-            conn.execute(
-                ledger.insert().values(
-                    account_id=row.id,
-                    kind="topup",
-                    amount_micro=amount_micro,
-                    note=note,
-                    account_time_us=now,
-                    real_time_us=self.core.wall.now_us(),
-                )
+            billing_repo.post_ledger(
+                conn,
+                account_id=row.id,
+                kind="topup",
+                amount_micro=amount_micro,
+                note=note,
+                account_time_us=now,
+                real_time_us=self.core.wall.now_us(),
             )
             settle_after_top_up(self.core, conn, row.id, now)
         return self.state(row.id)
@@ -311,11 +299,8 @@ class AccountService:
         with self.core.writer.begin() as conn:
             row = self.get_row(ref, conn)
             aid = row.id
-            conn.execute(delete(message_recipients).where(message_recipients.c.account_id == aid))
-            conn.execute(delete(messages).where(messages.c.account_id == aid))
-            conn.execute(delete(usage_daily).where(usage_daily.c.account_id == aid))
-            conn.execute(delete(ledger).where(ledger.c.account_id == aid))
-            conn.execute(delete(bills).where(bills.c.account_id == aid))
+            mail_repo.delete_account_mail(conn, aid)
+            billing_repo.delete_books(conn, aid)
             accounts_repo.update_account(
                 conn,
                 aid,

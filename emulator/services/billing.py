@@ -5,45 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row
 
 from emulator.errors import Conflict
 from emulator.storage import accounts_repo, billing_repo, mail_repo
-from emulator.storage.tables import bills, ledger
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
 
 
-def balance(conn: Connection, account_id: int) -> int:
-    return int(
-        conn.execute(
-            select(func.coalesce(func.sum(ledger.c.amount_micro), 0)).where(ledger.c.account_id == account_id)
-        ).scalar_one()
-    )
-
-
 def pay(core: Core, conn: Connection, bill: Row[Any], now_us: int, kind: str) -> None:
     """Mark paid and post the deduction (nothing to post for a zero bill)."""
-    conn.execute(update(bills).where(bills.c.id == bill.id).values(paid_us=now_us))
+    billing_repo.mark_paid(conn, bill.id, now_us)
     if bill.amount_micro:
-        conn.execute(
-            ledger.insert().values(
-                account_id=bill.account_id,
-                kind=kind,
-                amount_micro=-bill.amount_micro,
-                bill_id=bill.id,
-                note=f"{bill.kind} {bill.period}",
-                account_time_us=now_us,
-                real_time_us=core.wall.now_us(),
-            )
+        billing_repo.post_ledger(
+            conn,
+            account_id=bill.account_id,
+            kind=kind,
+            amount_micro=-bill.amount_micro,
+            bill_id=bill.id,
+            note=f"{bill.kind} {bill.period}",
+            account_time_us=now_us,
+            real_time_us=core.wall.now_us(),
         )
 
 
 def settle_after_top_up(core: Core, conn: Connection, account_id: int, now_us: int) -> None:
     """Pay unpaid bills strictly oldest first, each in full, stopping at the first that cannot be
     covered; resume the account the moment none is left (unless it was suspended by hand)."""
-    available = balance(conn, account_id)
+    available = billing_repo.balance(conn, account_id)
     unpaid = billing_repo.unpaid_oldest_first(conn, account_id)
     remaining = len(unpaid)
     for bill in unpaid:

@@ -33,7 +33,6 @@ from emulator.errors import (
     OperationDeniedReceiverNotExist,
 )
 from emulator.storage import receivers_repo
-from emulator.storage.api_tables import send_tasks
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
@@ -94,14 +93,7 @@ class ReceiverService:
         return row
 
     def _in_use(self, conn: Connection, receiver_id: int) -> bool:
-        return (
-            conn.execute(
-                send_tasks.select()
-                .where(send_tasks.c.receiver_id == receiver_id, send_tasks.c.status.in_(ACTIVE_TASK_STATUSES))
-                .limit(1)
-            ).first()
-            is not None
-        )
+        return receivers_repo.has_task_in(conn, receiver_id, ACTIVE_TASK_STATUSES)
 
     def create(self, account_id: int, name: str, desc: str | None) -> int:
         name = (name or "").strip()

@@ -148,7 +148,7 @@ def issue_bill(
     if bill is None:
         return  # already billed (another scheduler got there first)
     older_unpaid = billing_repo.has_unpaid(conn, account_id, exclude_id=bill.id)
-    if can_deduct(billing.balance(conn, account_id), amount, older_unpaid):
+    if can_deduct(billing_repo.balance(conn, account_id), amount, older_unpaid):
         billing.pay(core, conn, bill, at_us, "charge")
         return
     row = accounts_repo.account_by_id(conn, account_id)

@@ -180,3 +180,7 @@ def delete_template(conn: Connection, account_id: int, template_id: int) -> int:
         delete(templates).where(templates.c.account_id == account_id, templates.c.template_id == template_id)
     )
     return res.rowcount or 0
+
+
+def count_accounts(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(accounts)).scalar_one())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, delete, func, select, update
 
 from emulator.storage.tables import bills, ledger
 from emulator.storage.upsert import insert_ignore
@@ -59,3 +59,31 @@ def list_ledger(conn: Connection, account_id: int) -> list[Row[Any]]:
     return list(
         conn.execute(select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.id)).all()
     )
+
+
+def balance(conn: Connection, account_id: int) -> int:
+    """The account's balance: always the sum of its ledger, never a stored figure."""
+    query = select(func.coalesce(func.sum(ledger.c.amount_micro), 0)).where(ledger.c.account_id == account_id)
+    return int(conn.execute(query).scalar_one())
+
+
+def unpaid_total(conn: Connection, account_id: int) -> int:
+    query = select(func.coalesce(func.sum(bills.c.amount_micro), 0)).where(
+        bills.c.account_id == account_id, bills.c.paid_us.is_(None)
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def mark_paid(conn: Connection, bill_id: int, now_us: int) -> None:
+    conn.execute(update(bills).where(bills.c.id == bill_id).values(paid_us=now_us))
+
+
+def post_ledger(conn: Connection, **values: Any) -> None:
+    """One ledger entry (append-only): account_id, kind, amount_micro, note, times, bill_id."""
+    conn.execute(ledger.insert().values(**values))
+
+
+def delete_books(conn: Connection, account_id: int) -> None:
+    """An account's bills and ledger (reset)."""
+    conn.execute(delete(ledger).where(ledger.c.account_id == account_id))
+    conn.execute(delete(bills).where(bills.c.account_id == account_id))

@@ -152,6 +152,13 @@ def delete_messages(conn: Connection, account_id: int, message_id: str | None = 
     return res.rowcount or 0
 
 
+def delete_account_mail(conn: Connection, account_id: int) -> None:
+    """All of an account's mail, recipient rows and usage (reset: metering starts over with it)."""
+    conn.execute(delete(message_recipients).where(message_recipients.c.account_id == account_id))
+    conn.execute(delete(messages).where(messages.c.account_id == account_id))
+    conn.execute(delete(usage_daily).where(usage_daily.c.account_id == account_id))
+
+
 def status_rows(
     conn: Connection,
     account_id: int,

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, insert, select
 
-from emulator.storage.api_tables import receiver_details, receivers
+from emulator.storage.api_tables import receiver_details, receivers, send_tasks
 
 
 def _like(value: str) -> str:
@@ -169,3 +169,13 @@ def valid_count(conn: Connection, receiver_id: int) -> int:
             .where(receiver_details.c.receiver_id == receiver_id, receiver_details.c.valid == 1)
         ).scalar_one()
     )
+
+
+def has_task_in(conn: Connection, receiver_id: int, statuses: tuple[int, ...]) -> bool:
+    """Whether a send task in one of `statuses` uses the recipient list."""
+    query = (
+        select(send_tasks.c.id)
+        .where(send_tasks.c.receiver_id == receiver_id, send_tasks.c.status.in_(list(statuses)))
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None

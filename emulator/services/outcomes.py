@@ -14,18 +14,21 @@ from emulator.services.txn_scratch import send_policy
 from emulator.storage import blacklist_repo, fault_rules_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.storage.db import Database
 
 
 class OutcomeService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        core.recipient_outcomes.append(self.recipient_outcome)
+    def __init__(self, db: Database, clock: ClockSource, accounts: AccountService) -> None:
+        self.db = db
+        self.clock = clock
+        self.accounts = accounts
 
     # --- admin -----------------------------------------------------------------------------------
     def list_rules(self, ref: int | str) -> list[Row[Any]]:
-        with self.core.engine.connect() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.read() as conn:
+            acct = self.accounts.get_row(ref, conn)
             return fault_rules_repo.list_rules(conn, acct.id)
 
     def add_rule(self, ref: int | str, pattern: str, outcome: str) -> Row[Any]:
@@ -35,19 +38,19 @@ class OutcomeService:
             raise FailedOperation(str(exc)) from None
         if outcome not in OUTCOMES:
             raise FailedOperation(f"outcome must be one of {', '.join(OUTCOMES)}")
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
-            return fault_rules_repo.insert_rule(conn, acct.id, pattern, outcome, self.core.wall.now_us())
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(ref, conn)
+            return fault_rules_repo.insert_rule(conn, acct.id, pattern, outcome, self.clock.wall_us())
 
     def delete_rule(self, ref: int | str, rule_id: int) -> None:
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(ref, conn)
             if not fault_rules_repo.delete_rules(conn, acct.id, rule_id):
                 raise NotFound(f"no fault rule {rule_id} in this account")
 
     def clear_rules(self, ref: int | str) -> None:
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(ref, conn)
             fault_rules_repo.delete_rules(conn, acct.id)
 
     # --- sending hook ------------------------------------------------------------------------------

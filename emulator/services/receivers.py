@@ -35,7 +35,9 @@ from emulator.errors import (
 from emulator.storage import receivers_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.storage.db import Database
 
 MAX_LISTS = 20
 MAX_PER_CALL = 20_000
@@ -78,11 +80,13 @@ def _template_data(raw: str) -> tuple[str, frozenset[str]]:
 
 
 class ReceiverService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, db: Database, clock: ClockSource, accounts: AccountService) -> None:
+        self.db = db
+        self.clock = clock
+        self.accounts = accounts
 
     def _now(self, conn: Connection, account_id: int) -> int:
-        return self.core.clock_of(self.core.accounts.get_row(account_id, conn)).now_us()
+        return self.clock.of(self.accounts.get_row(account_id, conn)).now_us()
 
     def _get(self, conn: Connection, account_id: int, receiver_id: int | None) -> Row[Any]:
         if receiver_id is None:
@@ -105,7 +109,7 @@ class ReceiverService:
             raise InvalidParameterValueReceiverDescIllegal(
                 f"Desc: 1-{MAX_DESC_CHARS} characters, no quotes, angle brackets or control characters.",
             )
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if receivers_repo.receiver_by_name(conn, account_id, name):
                 raise InvalidParameterValueRepeatReceiverName(f"A list named {name!r} exists.")
             if receivers_repo.count_receivers(conn, account_id) >= MAX_LISTS:
@@ -129,7 +133,7 @@ class ReceiverService:
         keys: set[frozenset[str]] = set()
         if with_data:
             keys = {_template_data(data or "")[1] for _e, data in entries}
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             rec = self._get(conn, account_id, receiver_id)
             if self._in_use(conn, rec.id):
                 raise OperationDeniedReceiverIsOperating("The list is used by a sending task.")
@@ -183,7 +187,7 @@ class ReceiverService:
     ) -> tuple[list[Row[Any]], int]:
         if status not in (None, 1, 2, 3):
             raise InvalidParameterValue("Status must be 1 (to upload), 2 (uploading) or 3 (done).")
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             if status == 2:
                 return [], 0
             has = None if status is None else status == 3
@@ -204,13 +208,13 @@ class ReceiverService:
             raise InvalidParameterValue("Status must be 1 (valid) or 2 (invalid).")
         if email is not None and len(email) > 50:
             raise InvalidParameterValue("Email may be at most 50 characters.")
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             rec = self._get(conn, account_id, receiver_id)
             valid = None if status is None else (1 if status == 1 else 0)
             return receivers_repo.list_details(conn, rec.id, email, since_us, until_us, valid, offset, limit)
 
     def delete(self, account_id: int, receiver_id: int | None) -> None:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             rec = self._get(conn, account_id, receiver_id)
             if self._in_use(conn, rec.id):
                 raise OperationDeniedReceiverIsOperating("The list is used by a sending task.")

@@ -180,7 +180,7 @@ class TencentApi:
                     "The SecretId is not found, please ensure that your SecretId is correct.",
                 )
             verify_signature(
-                req, account.secret_key, self.core.wall.now_us() // 1_000_000, s.signature_max_skew_s
+                req, account.secret_key, self.core.clock.wall.now_us() // 1_000_000, s.signature_max_skew_s
             )
         return ApiContext(self.core, account, request_id, req.form_encoded, req.language)
 

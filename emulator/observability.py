@@ -33,11 +33,8 @@ from emulator.errors import EmulatorError
 from emulator.http_faults import RETRY_AFTER_S
 from emulator.logs import new_smtp_session
 from emulator.services.faults import database_fault
-from emulator.storage import stats_repo
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from emulator.services.core import Core
     from emulator.services.sending import Receipt
 
@@ -65,9 +62,8 @@ class _StateCollector(Collector):
         states = GaugeMetricFamily(
             "ses_emulator_accounts", "Accounts by state (active, arrears, manual)", labels=["state"]
         )
-        with core.db.engine.connect() as conn:
-            totals = {(k, s): (n, a) for k, s, n, a in stats_repo.bill_totals(conn)}
-            seen = dict(stats_repo.account_states(conn))
+        totals = core.ops.bill_totals()
+        seen = core.ops.account_states()
         for key in {(k, s) for k in ("usage", "dedicated_ip") for s in ("paid", "unpaid")} | set(totals):
             n, micro = totals.get(key, (0, 0))
             count.add_metric(list(key), n)
@@ -285,7 +281,7 @@ class Readiness:
         if self._cached and self._cached[1] is engine and now - self._cached[0] < PROBE_TTL_S:
             return self._cached[2]
         if self._task is None or self._task.done() or self._task_meta[1] is not engine:
-            self._task = asyncio.ensure_future(asyncio.to_thread(self._probe, engine))
+            self._task = asyncio.ensure_future(asyncio.to_thread(self._probe, self.core))
             self._task_meta = (now, engine)
         wait = PROBE_TIMEOUT_S - (now - self._task_meta[0])
         try:
@@ -298,9 +294,9 @@ class Readiness:
         return reason
 
     @staticmethod
-    def _probe(engine: Engine) -> str | None:
+    def _probe(core: Core) -> str | None:
         try:
-            stats_repo.write_probe(engine, PROBE_LOCK_MS)
+            core.ops.probe_write(PROBE_LOCK_MS)
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             reason = database_fault(exc)
             detail = reason or f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
@@ -321,7 +317,7 @@ async def readyz(request: Request) -> Response:
             status_code=503,
             headers={"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"},
         )
-    return JSONResponse({"status": "ok", "database": core.db.engine.dialect.name, "version": __version__})
+    return JSONResponse({"status": "ok", "database": core.ops.database_name, "version": __version__})
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})

@@ -6,11 +6,10 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
 from emulator.domain.clock import ClockState
+from emulator.domain.records import AccountRecord
 from emulator.errors import (
     Conflict,
     EmulatorError,
@@ -18,8 +17,10 @@ from emulator.errors import (
     FailedOperationNotAuthenticatedSender,
     NotFound,
 )
+from emulator.services.lookup_cache import NOT_CACHED, NotCached
 from emulator.services.settlement import settle_after_top_up
 from emulator.storage import accounts_repo, billing_repo, mail_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
     from emulator.config import Settings
@@ -170,7 +171,7 @@ class AccountService:
         )
 
     # --- reads -----------------------------------------------------------------------------------
-    def get_row(self, ref: int | str, conn: Connection | None = None) -> Row[Any]:
+    def get_row(self, ref: int | str, conn: Tx | None = None) -> AccountRecord:
         if conn is None:
             with self.db.read() as c:
                 return self.get_row(ref, c)
@@ -192,7 +193,7 @@ class AccountService:
         with self.db.read() as conn:
             return self._state(conn, self.get_row(ref, conn))
 
-    def _state(self, conn: Connection, row: Row[Any]) -> AccountState:
+    def _state(self, conn: Tx, row: AccountRecord) -> AccountState:
         _free, paid = mail_repo.usage_totals(conn, row.id)
         balance = billing_repo.balance(conn, row.id)
         unpaid = billing_repo.unpaid_total(conn, row.id)
@@ -215,12 +216,17 @@ class AccountService:
             clock_frozen=clock.frozen,
         )
 
-    def by_secret_id(self, secret_id: str) -> Row[Any] | None:
-        def load() -> Row[Any] | None:
+    def by_secret_id(self, secret_id: str) -> AccountRecord | None:
+        def load() -> AccountRecord | None:
             with self.db.read() as conn:
                 return accounts_repo.account_by_secret_id(conn, secret_id)
 
         return self.cache.get(("secret_id", secret_id), load)
+
+    def cached_by_secret_id(self, secret_id: str) -> AccountRecord | None | NotCached:
+        """`by_secret_id` from the look-up cache only (NOT_CACHED on a miss): lets the event loop skip
+        a thread hop on a hit."""
+        return self.cache.peek(("secret_id", secret_id), NOT_CACHED)  # type: ignore[no-any-return]
 
     def smtp_login(self, address: str, password: str) -> tuple[int, str] | None:
         """(account id, sender address) for valid SMTP credentials, else None."""
@@ -247,8 +253,13 @@ class AccountService:
         return self.cache.get(("owner", address.lower()), load)
 
     @staticmethod
-    def mail_from_key(account_id: int | None, address: str) -> tuple[Any, ...]:
+    def _mail_from_key(account_id: int | None, address: str) -> tuple[Any, ...]:
         return ("mail_from", account_id, address.lower())
+
+    def cached_mail_from(self, account_id: int | None, address: str) -> int | None:
+        """`mail_from`'s account id from the look-up cache only: None on a miss or a cached refusal."""
+        found = self.cache.peek(self._mail_from_key(account_id, address), None)
+        return found if isinstance(found, int) else None
 
     def mail_from(self, account_id: int | None, address: str) -> int:
         """SMTP MAIL FROM in one look-up: the account the message belongs to (the authenticated one,
@@ -268,7 +279,7 @@ class AccountService:
                 row = self.get_row(aid, conn)
                 return rules.suspension_refusal(row.suspended_reason) if row.suspended_reason else aid
 
-        found = self.cache.get(self.mail_from_key(account_id, address), load)
+        found = self.cache.get(self._mail_from_key(account_id, address), load)
         if isinstance(found, EmulatorError):
             raise found
         return found

@@ -15,10 +15,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain.addresses import parse_from
 from emulator.domain.dates import parse_time
+from emulator.domain.records.tasks import SendTaskRecord
 from emulator.errors import (
     InvalidParameterValue,
     InvalidParameterValueBeginTimeBeforeNow,
@@ -163,7 +162,7 @@ class BatchService:
         task_type: int | None,
         offset: int,
         limit: int,
-    ) -> tuple[list[Row[Any]], int]:
+    ) -> tuple[list[SendTaskRecord], int]:
         if status not in (None, 1, 5, 6, 7, 10):
             raise InvalidParameterValue("Status must be 1, 5, 6, 7 or 10.")
         if task_type not in (None, 1, 2, 3):

@@ -5,19 +5,19 @@ periodic one's next cycle is due, a paused one resumes at the new day. The sendi
 from __future__ import annotations
 
 import json
-from typing import Any
 
-from sqlalchemy import Connection, Row
-
+from emulator.domain.records import AccountRecord
+from emulator.domain.records.tasks import SendTaskRecord
 from emulator.services.scheduler import Change
 from emulator.storage import receivers_repo, tasks_repo
+from emulator.storage.db import Tx
 
 PENDING, SENDING, PAUSED, ERROR, DONE = 1, 5, 6, 7, 10
 HOUR_US = 3_600_000_000
 MAX_CYCLE_EVENTS = 1000
 
 
-def interval_of(task: Row[Any]) -> int | None:
+def interval_of(task: SendTaskRecord) -> int | None:
     """A periodic task's cycle length, else None."""
     if task.task_type != 3:
         return None
@@ -28,13 +28,14 @@ def interval_of(task: Row[Any]) -> int | None:
 
 
 class BatchEvents:
-    def next_due_by_account(self, conn: Connection) -> dict[int, int]:
+    def next_due_by_account(self, conn: Tx) -> dict[int, int]:
         return tasks_repo.next_due_by_account(conn)
 
-    def due(self, conn: Connection, acct: Row[Any], after_us: int, until_us: int) -> list[tuple[int, Change]]:
+    def due(self, conn: Tx, acct: AccountRecord, after_us: int, until_us: int) -> list[tuple[int, Change]]:
         out: list[tuple[int, Change]] = []
         for task in tasks_repo.due_tasks(conn, acct.id, after_us, until_us):
-            at = int(task.next_us)
+            at = task.next_us
+            assert at is not None  # due_tasks only returns tasks with a next time
             interval = interval_of(task)
             n = 0
             while at <= until_us and n < MAX_CYCLE_EVENTS:
@@ -46,7 +47,7 @@ class BatchEvents:
         return out
 
     def _event(self, task_id: int, at_us: int) -> Change:
-        def run(conn: Connection) -> None:
+        def run(conn: Tx) -> None:
             task = tasks_repo.get_task(conn, task_id)
             if task is None:
                 return

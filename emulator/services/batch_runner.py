@@ -12,9 +12,8 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain.clock import beijing_midnight_after
+from emulator.domain.records.tasks import ReceiverDetailRecord, SendTaskRecord
 from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import (
     EmulatorError,
@@ -163,7 +162,7 @@ class BatchRunner(BackgroundWorker):
             self._finish(task)
             return True
         params = json.loads(task.request_json)
-        futures: list[tuple[Row[Any], Any]] = []
+        futures: list[tuple[ReceiverDetailRecord, Any]] = []
         for d in details:
             try:
                 futures.append(
@@ -202,7 +201,7 @@ class BatchRunner(BackgroundWorker):
         return True
 
     def _advance(
-        self, task: Row[Any], cursor: int, sent: int, handled: int, state: tuple[int, str] | None
+        self, task: SendTaskRecord, cursor: int, sent: int, handled: int, state: tuple[int, str] | None
     ) -> None:
         with self.db.write() as conn:
             acct = accounts_repo.account_by_id(conn, task.account_id)
@@ -220,7 +219,7 @@ class BatchRunner(BackgroundWorker):
                     values["next_us"] = beijing_midnight_after(now)
             tasks_repo.update_task(conn, task.id, **values)
 
-    def _finish(self, task: Row[Any]) -> None:
+    def _finish(self, task: SendTaskRecord) -> None:
         with self.db.write() as conn:
             acct = accounts_repo.account_by_id(conn, task.account_id)
             now = self.clock.of(acct).now_us() if acct is not None else task.updated_us

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Row
-
+from emulator.domain.records.billing import BillRecord, LedgerRecord
 from emulator.errors import Conflict
 from emulator.storage import accounts_repo, billing_repo, mail_repo
 
@@ -39,12 +38,12 @@ class BillingService:
 
     def bills(
         self, ref: int | str, status: str | None = None, period: str | None = None, kind: str | None = None
-    ) -> list[Row[Any]]:
+    ) -> list[BillRecord]:
         aid = self._id(ref)
         with self.db.read() as conn:
             return billing_repo.list_bills(conn, aid, status, period, kind)
 
-    def ledger(self, ref: int | str) -> list[Row[Any]]:
+    def ledger(self, ref: int | str) -> list[LedgerRecord]:
         aid = self._id(ref)
         with self.db.read() as conn:
             return billing_repo.list_ledger(conn, aid)

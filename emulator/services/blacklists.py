@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain.addresses import is_valid_email
 from emulator.domain.clock import beijing_day
 from emulator.domain.dates import DAY_US, parse_day
 from emulator.domain.messages import OutgoingMessage
+from emulator.domain.records import AccountRecord
+from emulator.domain.records.policy import CustomBlacklistRecord, PlatformBlacklistRecord
 from emulator.errors import (
     FailedOperationEmailAddrInBlacklist,
     FailedOperationReceiverHasUnsubscribed,
@@ -68,7 +68,7 @@ class BlacklistService:
         self.clock = clock
         self.accounts = accounts
 
-    def _today(self, acct: Row[Any]) -> str:
+    def _today(self, acct: AccountRecord) -> str:
         return beijing_day(self.clock.of(acct).now_us())
 
     # --- sending check ---------------------------------------------------------------------------
@@ -93,7 +93,7 @@ class BlacklistService:
     # --- platform list -----------------------------------------------------------------------------
     def list_platform(
         self, account_id: int, start: str, end: str, email: str | None, offset: int, limit: int
-    ) -> tuple[list[Row[Any]], int]:
+    ) -> tuple[list[PlatformBlacklistRecord], int]:
         try:
             since, until = parse_day(start), parse_day(end) + DAY_US
         except ValueError:
@@ -145,7 +145,7 @@ class BlacklistService:
 
     def list_custom(
         self, account_id: int, status: int, email: str | None, offset: int, limit: int
-    ) -> tuple[list[Row[Any]], int, str]:
+    ) -> tuple[list[CustomBlacklistRecord], int, str]:
         if status not in (0, 1, 2):
             raise InvalidParameterValue("Status must be 0 (expired), 1 (active) or 2 (all).")
         with self.db.read() as conn:

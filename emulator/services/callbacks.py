@@ -24,9 +24,12 @@ import httpx
 
 from emulator.domain import mime_read
 from emulator.domain.outcomes import events_of, payload
+from emulator.domain.records import AccountRecord
+from emulator.domain.records.events import CallbackMessage
 from emulator.errors import FailedOperation, NotFound
 from emulator.services.background import BackgroundWorker
 from emulator.storage import accounts_repo, callbacks_repo, mail_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
     from emulator.config import Settings
@@ -189,7 +192,7 @@ class CallbackService(BackgroundWorker):
         with self.db.write() as conn:
             rows: list[dict[str, Any]] = []
             urls: dict[int, dict[str, str]] = {}
-            accounts: dict[int, Any] = {}
+            accounts: dict[int, AccountRecord | None] = {}
             msgs = callbacks_repo.messages_by_pk(conn, sorted({r.message_pk for r in receipts}))
             for msg in msgs:
                 aid = msg.account_id
@@ -197,12 +200,15 @@ class CallbackService(BackgroundWorker):
                     urls[aid] = callbacks_repo.urls_of(conn, aid)
                     accounts[aid] = accounts_repo.account_by_id(conn, aid)
                 url = urls[aid].get(msg.mail_from.lower()) or urls[aid].get("")
-                if url is None or accounts[aid] is None:
+                acct = accounts[aid]
+                if url is None or acct is None:
                     continue
-                rows.extend(self._events_for(conn, msg, accounts[aid], url, now))
+                rows.extend(self._events_for(conn, msg, acct, url, now))
             callbacks_repo.insert_events(conn, rows)
 
-    def _events_for(self, conn: Any, msg: Any, acct: Any, url: str, now: int) -> list[dict[str, Any]]:
+    def _events_for(
+        self, conn: Tx, msg: CallbackMessage, acct: AccountRecord, url: str, now: int
+    ) -> list[dict[str, Any]]:
         parsed = mime_read.parse_message(bytes(msg.raw))
         link = mime_first_link(parsed.html or parsed.text or "")
         subject = raw_subject(bytes(msg.raw))

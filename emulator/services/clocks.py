@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Row
+from typing import TYPE_CHECKING
 
 from emulator.domain.clock import ClockState
+from emulator.domain.records.billing import ClockMoveRecord
 from emulator.errors import ClockBackwards, NotFound
 from emulator.services.accounts import AccountState
 from emulator.storage import accounts_repo, clock_moves_repo
@@ -119,7 +118,7 @@ class ClockService:
         self._finish(self._record(plan, key))
         return self.accounts.list()
 
-    def _record(self, plan: Callable[[dict[str, int]], int], key: str | None) -> Row[Any]:
+    def _record(self, plan: Callable[[dict[str, int]], int], key: str | None) -> ClockMoveRecord:
         """Decide the target under a lock on every account and record it; a pending move is finished
         first (so a second global move waits for the first), and a known key returns its move."""
         while True:
@@ -136,7 +135,7 @@ class ClockService:
                 target = plan(now) if rows else wall
                 return clock_moves_repo.insert_move(conn, target_us=target, created_us=wall, key=key)
 
-    def _finish(self, move: Row[Any]) -> None:
+    def _finish(self, move: ClockMoveRecord) -> None:
         target, decided = int(move.target_us), int(move.created_us)
         for aid in self.all_ids():  # accounts created since the decision join the common instant too
             try:

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection, Row
+from typing import TYPE_CHECKING
 
 from emulator.domain import mime_read, mime_render
 from emulator.domain.messages import OutgoingMessage
+from emulator.domain.records import AccountRecord, TemplateRecord
 from emulator.domain.send_rules import ValidSend, check_size, fill_template
 from emulator.errors import (
     FailedOperationInvalidTemplateID,
@@ -22,6 +21,7 @@ from emulator.errors import (
 )
 from emulator.services.sending import Prepare, SendContext
 from emulator.storage import accounts_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
     from emulator.services.lookup_cache import LookupCache
@@ -49,12 +49,12 @@ SEND_EMAIL = Refusals(
 
 def account_may_send(
     cache: LookupCache,
-    conn: Connection,
-    account: Row[Any],
+    conn: Tx,
+    account: AccountRecord,
     sender: str,
     template_id: int | None,
     refusals: Refusals,
-) -> Row[Any] | None:
+) -> TemplateRecord | None:
     """The account-dependent send rules, in the order they are answered: the sender is one of the
     account's addresses; the template exists and is approved, or else the account may send simple
     bodies. Returns the template (None for a simple body)."""
@@ -65,7 +65,7 @@ def account_may_send(
         if not account.simple_allowed:
             raise FailedOperationWithOutPermission("This account may only send with templates.")
         return None
-    tpl: Row[Any] | None = cache.get(
+    tpl: TemplateRecord | None = cache.get(
         ("template", account.id, template_id),
         lambda: accounts_repo.get_template(conn, account.id, template_id),
     )

@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
-
 from emulator.config import Settings
 from emulator.domain.clock import ClockSource, SystemWallClock, WallClock
 from emulator.services.accounts import AccountService
@@ -27,6 +25,7 @@ from emulator.services.limits import LimitService
 from emulator.services.lookup_cache import LookupCache
 from emulator.services.mailbox import MailboxService
 from emulator.services.notifier import Notifier
+from emulator.services.operations import OperationsService
 from emulator.services.outcomes import OutcomeService
 from emulator.services.receivers import ReceiverService
 from emulator.services.reports import ReportService
@@ -64,23 +63,24 @@ class Core:
     reports: ReportService
     callbacks: CallbackService
     batch: BatchService
+    ops: OperationsService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
         self.sending.stop()
         self.callbacks.stop()
         self.batch.runner.stop()
-        self.db.engine.dispose()
+        self.db.dispose()
 
 
-def build_core(settings: Settings, wall: WallClock | None = None, engine: Engine | None = None) -> Core:
+def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
     """Every service over one database (created or upgraded here) and one wall clock."""
-    engine = engine or make_engine(settings.resolved_database_url(), synchronous=settings.sqlite_synchronous)
+    engine = make_engine(settings.resolved_database_url(), synchronous=settings.sqlite_synchronous)
+    create_schema(engine)
     db = Database(engine)
     clock = ClockSource(wall or SystemWallClock())
     cache = LookupCache()
-    cache.watch(engine)
-    create_schema(engine)
+    db.after_write_commit(cache.clear)
     notifier = Notifier()
     composer = Composer(cache, settings.max_message_bytes)
 
@@ -130,4 +130,5 @@ def build_core(settings: Settings, wall: WallClock | None = None, engine: Engine
         reports=ReportService(db),
         callbacks=callbacks,
         batch=BatchService(db, clock, cache, accounts, runner),
+        ops=OperationsService(db),
     )

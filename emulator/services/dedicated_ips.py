@@ -4,14 +4,14 @@ Rules are in `domain.dedicated_ips`; this module applies them in transactions.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection, Row
+from typing import TYPE_CHECKING
 
 from emulator.domain import dedicated_ips as rules
 from emulator.domain.clock import BEIJING, to_datetime
+from emulator.domain.records.billing import DedicatedIpRecord
 from emulator.errors import Conflict, FailedOperation, LimitError, NotFound
 from emulator.storage import accounts_repo, ips_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
     from emulator.config import Settings
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class IpOverview:
-    ips: list[Row[Any]]
+    ips: list[DedicatedIpRecord]
     stock_left: int
     applications_this_month: int
     month: str
@@ -78,7 +78,7 @@ class DedicatedIpService:
                 month,
             )
 
-    def apply(self, ref: int | str) -> Row[Any]:
+    def apply(self, ref: int | str) -> DedicatedIpRecord:
         self.scheduler.run_due(self.accounts.get_row(ref).id)
         with self.db.write() as conn:
             acct = self.accounts.get_row(ref, conn)
@@ -118,7 +118,7 @@ class DedicatedIpService:
         assert row is not None
         return row
 
-    def _lead_us(self, conn: Connection, account_id: int) -> int:
+    def _lead_us(self, conn: Tx, account_id: int) -> int:
         fixed = self.settings.dedicated_ip_lead_days
         if fixed is not None:
             return fixed * rules.DAY_US
@@ -128,7 +128,7 @@ class DedicatedIpService:
             ips_repo.count_applications(conn, account_id) + 1,
         )
 
-    def _change(self, ref: int | str, ip_id: int, action: str) -> Row[Any]:
+    def _change(self, ref: int | str, ip_id: int, action: str) -> DedicatedIpRecord:
         with self.db.write() as conn:
             acct = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
@@ -163,11 +163,11 @@ class DedicatedIpService:
         assert out is not None
         return out
 
-    def disable(self, ref: int | str, ip_id: int) -> Row[Any]:
+    def disable(self, ref: int | str, ip_id: int) -> DedicatedIpRecord:
         return self._change(ref, ip_id, "disable")
 
-    def enable(self, ref: int | str, ip_id: int) -> Row[Any]:
+    def enable(self, ref: int | str, ip_id: int) -> DedicatedIpRecord:
         return self._change(ref, ip_id, "enable")
 
-    def release(self, ref: int | str, ip_id: int) -> Row[Any]:
+    def release(self, ref: int | str, ip_id: int) -> DedicatedIpRecord:
         return self._change(ref, ip_id, "release")

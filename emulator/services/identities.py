@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
+from emulator.domain.records import DomainRecord, SenderRecord
 from emulator.errors import (
     InvalidParameterValue,
     InvalidParameterValueIllegalEmailAddress,
@@ -67,7 +66,7 @@ class IdentityService:
     # --- domains ---------------------------------------------------------------------------------
     def create_domain(
         self, account_id: int, domain: str, dkim_option: int = 0, tags: list[Any] | None = None
-    ) -> Row[Any]:
+    ) -> DomainRecord:
         domain = (domain or "").strip().lower()
         if not _DOMAIN.match(domain):
             raise InvalidParameterValueInvalidEmailIdentity(f"{domain!r} is not a valid domain")
@@ -91,14 +90,14 @@ class IdentityService:
         assert row is not None
         return row
 
-    def get_domain(self, account_id: int, domain: str) -> Row[Any]:
+    def get_domain(self, account_id: int, domain: str) -> DomainRecord:
         with self.db.read() as conn:
             row = accounts_repo.get_domain(conn, account_id, (domain or "").strip().lower())
         if row is None:
             raise InvalidParameterValueNotExistDomain(f"domain {domain!r} does not exist")
         return row
 
-    def list_domains(self, account_id: int) -> list[Row[Any]]:
+    def list_domains(self, account_id: int) -> list[DomainRecord]:
         with self.db.read() as conn:
             return accounts_repo.list_domains(conn, account_id)
 
@@ -140,11 +139,11 @@ class IdentityService:
                 created_us=self.clock.wall_us(),
             )
 
-    def list_senders(self, account_id: int) -> list[Row[Any]]:
+    def list_senders(self, account_id: int) -> list[SenderRecord]:
         with self.db.read() as conn:
             return accounts_repo.list_senders(conn, account_id)
 
-    def get_sender(self, account_id: int, address: str) -> Row[Any] | None:
+    def get_sender(self, account_id: int, address: str) -> SenderRecord | None:
         with self.db.read() as conn:
             return accounts_repo.get_sender(conn, account_id, address)
 

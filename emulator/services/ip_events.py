@@ -5,34 +5,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain import dedicated_ips as rules
+from emulator.domain.records import AccountRecord
 from emulator.services.scheduler import Change
 from emulator.storage import ips_repo
+from emulator.storage.db import Tx
 
 
 class IpEvents:
     def __init__(self, month_micro: int) -> None:
         self.month_micro = month_micro
 
-    def next_due_by_account(self, conn: Connection) -> dict[int, int]:
+    def next_due_by_account(self, conn: Tx) -> dict[int, int]:
         return ips_repo.pending_ready_by_account(conn)
 
-    def due(self, conn: Connection, acct: Row[Any], after_us: int, until_us: int) -> list[tuple[int, Change]]:
-        def deliver(row: Row[Any]) -> Change:
-            def run(c: Connection) -> None:
+    def due(self, conn: Tx, acct: AccountRecord, after_us: int, until_us: int) -> list[tuple[int, Change]]:
+        def deliver(ip_id: int, ready_us: int) -> Change:
+            def run(c: Tx) -> None:
                 ip = rules.stock_addresses(1, ips_repo.inventory_size(c))[0]
-                ips_repo.add_inventory(c, [ip], row.ready_us, account_id=acct.id)
-                ips_repo.update_ip(c, row.id, ip=ip, status="enabled", enabled_us=row.ready_us)
-                ips_repo.open_interval(c, row.id, acct.id, row.ready_us)
+                ips_repo.add_inventory(c, [ip], ready_us, account_id=acct.id)
+                ips_repo.update_ip(c, ip_id, ip=ip, status="enabled", enabled_us=ready_us)
+                ips_repo.open_interval(c, ip_id, acct.id, ready_us)
 
             return run
 
-        return [(r.ready_us, deliver(r)) for r in ips_repo.pending_due(conn, acct.id, after_us, until_us)]
+        out: list[tuple[int, Change]] = []
+        for r in ips_repo.pending_due(conn, acct.id, after_us, until_us):
+            assert r.ready_us is not None  # a pending IP always has its ready time; the query compared it
+            out.append((r.ready_us, deliver(r.id, r.ready_us)))
+        return out
 
     def month_bill(
-        self, conn: Connection, acct: Row[Any], period: str
+        self, conn: Tx, acct: AccountRecord, period: str
     ) -> tuple[int, int, int, dict[str, Any]] | None:
         price = self.month_micro
         by_ip: dict[int, list[tuple[int, int | None]]] = {}

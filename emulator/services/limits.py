@@ -19,12 +19,11 @@ import time
 from collections import Counter, defaultdict, deque
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain import limits as rules
 from emulator.domain.addresses import domain_of
 from emulator.domain.clock import beijing_day
 from emulator.domain.messages import OutgoingMessage
+from emulator.domain.records import AccountRecord
 from emulator.errors import (
     FailedOperation,
     FailedOperationExceedSendLimit,
@@ -82,10 +81,10 @@ class LimitService:
         return self.get_global()
 
     @staticmethod
-    def account_layer(acct: Row[Any]) -> dict[str, Any]:
+    def account_layer(acct: AccountRecord) -> dict[str, Any]:
         return dict(json.loads(acct.settings_json or "{}").get("limits", {}))
 
-    def effective(self, acct: Row[Any]) -> dict[str, dict[str, Any]]:
+    def effective(self, acct: AccountRecord) -> dict[str, dict[str, Any]]:
         """Read-only: memoized per (global layer, account settings), as every message asks."""
         layer = self.global_layer()
         key = (id(layer), acct.settings_json)
@@ -124,7 +123,7 @@ class LimitService:
         return self.get_account(acct.id)
 
     # --- API request rate ------------------------------------------------------------------------
-    def check_api_rate(self, acct: Row[Any], action: str) -> None:
+    def check_api_rate(self, acct: AccountRecord, action: str) -> None:
         """At most `per_second` requests per account and action in any rolling second (real time)."""
         cfg = self.effective(acct)["api_rate"]
         if not cfg["enabled"]:

@@ -10,12 +10,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain import mime_read
 from emulator.domain.clock import beijing_day
 from emulator.domain.dates import check_status_day
 from emulator.domain.messages import MailFilter
+from emulator.domain.records.mail import EmailStatus, MessageListing, MessageRecord
 from emulator.errors import NotFound
 from emulator.storage import accounts_repo, mail_repo
 
@@ -40,7 +39,7 @@ class RecipientStatus:
     complained: bool
 
 
-def summary(row: Row[Any]) -> dict[str, Any]:
+def summary(row: MessageRecord | MessageListing) -> dict[str, Any]:
     return {
         "id": row.message_id,
         "source": row.source,
@@ -72,7 +71,7 @@ class MailboxService:
             rows, total = mail_repo.list_messages(conn, account_id, f, offset, limit)
         return [summary(r) for r in rows], total
 
-    def _row(self, account_id: int, message_id: str) -> Row[Any]:
+    def _row(self, account_id: int, message_id: str) -> MessageRecord:
         with self.db.read() as conn:
             row = mail_repo.get_message(conn, account_id, message_id)
         if row is None:
@@ -136,7 +135,7 @@ class MailboxService:
 
     def statuses(
         self, account_id: int, day: str, message_id: str | None, to: str | None, offset: int, limit: int
-    ) -> builtins.list[Row[Any]]:
+    ) -> builtins.list[EmailStatus]:
         """GetSendEmailStatus: one Beijing day of recipient statuses, within the status window."""
         with self.db.read() as conn:
             account = accounts_repo.account_by_id(conn, account_id)

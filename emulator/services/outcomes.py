@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain.addresses import domain_of
 from emulator.domain.outcomes import OUTCOMES, columns_for, first_outcome, validate_pattern
+from emulator.domain.records import AccountRecord
+from emulator.domain.records.policy import FaultRuleRecord
 from emulator.errors import FailedOperation, NotFound
 from emulator.services.txn_scratch import send_policy
 from emulator.storage import blacklist_repo, fault_rules_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
@@ -26,12 +27,12 @@ class OutcomeService:
         self.accounts = accounts
 
     # --- admin -----------------------------------------------------------------------------------
-    def list_rules(self, ref: int | str) -> list[Row[Any]]:
+    def list_rules(self, ref: int | str) -> list[FaultRuleRecord]:
         with self.db.read() as conn:
             acct = self.accounts.get_row(ref, conn)
             return fault_rules_repo.list_rules(conn, acct.id)
 
-    def add_rule(self, ref: int | str, pattern: str, outcome: str) -> Row[Any]:
+    def add_rule(self, ref: int | str, pattern: str, outcome: str) -> FaultRuleRecord:
         try:
             pattern = validate_pattern(pattern)
         except ValueError as exc:
@@ -54,7 +55,7 @@ class OutcomeService:
             fault_rules_repo.delete_rules(conn, acct.id)
 
     # --- sending hook ------------------------------------------------------------------------------
-    def recipient_outcome(self, conn: Connection, acct: Row[Any], address: str, at_us: int) -> dict[str, Any]:
+    def recipient_outcome(self, conn: Tx, acct: AccountRecord, address: str, at_us: int) -> dict[str, Any]:
         outcome = first_outcome(send_policy(conn, acct.id).rules, address) or "delivered"
         if outcome == "hard_bounce":
             blacklist_repo.add_platform(conn, acct.id, address, at_us, domain_of(address))

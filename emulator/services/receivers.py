@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain.addresses import is_valid_email
+from emulator.domain.records.tasks import ReceiverDetailRecord, ReceiverListing, ReceiverRecord
 from emulator.errors import (
     InvalidParameterValue,
     InvalidParameterValueInValidTemplateData,
@@ -33,6 +32,7 @@ from emulator.errors import (
     OperationDeniedReceiverNotExist,
 )
 from emulator.storage import receivers_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
@@ -85,10 +85,10 @@ class ReceiverService:
         self.clock = clock
         self.accounts = accounts
 
-    def _now(self, conn: Connection, account_id: int) -> int:
+    def _now(self, conn: Tx, account_id: int) -> int:
         return self.clock.of(self.accounts.get_row(account_id, conn)).now_us()
 
-    def _get(self, conn: Connection, account_id: int, receiver_id: int | None) -> Row[Any]:
+    def _get(self, conn: Tx, account_id: int, receiver_id: int | None) -> ReceiverRecord:
         if receiver_id is None:
             raise MissingParameterReceiverIdNecessary("ReceiverId is required.")
         row = receivers_repo.get_receiver(conn, account_id, receiver_id)
@@ -96,7 +96,7 @@ class ReceiverService:
             raise OperationDeniedReceiverNotExist(f"Recipient list {receiver_id} does not exist.")
         return row
 
-    def _in_use(self, conn: Connection, receiver_id: int) -> bool:
+    def _in_use(self, conn: Tx, receiver_id: int) -> bool:
         return receivers_repo.has_task_in(conn, receiver_id, ACTIVE_TASK_STATUSES)
 
     def create(self, account_id: int, name: str, desc: str | None) -> int:
@@ -184,7 +184,7 @@ class ReceiverService:
 
     def list_lists(
         self, account_id: int, status: int | None, keyword: str | None, offset: int, limit: int
-    ) -> tuple[list[Row[Any]], int]:
+    ) -> tuple[list[ReceiverListing], int]:
         if status not in (None, 1, 2, 3):
             raise InvalidParameterValue("Status must be 1 (to upload), 2 (uploading) or 3 (done).")
         with self.db.read() as conn:
@@ -203,7 +203,7 @@ class ReceiverService:
         status: int | None,
         offset: int,
         limit: int,
-    ) -> tuple[list[Row[Any]], int, int, int]:
+    ) -> tuple[list[ReceiverDetailRecord], int, int, int]:
         if status not in (None, 1, 2):
             raise InvalidParameterValue("Status must be 1 (valid) or 2 (invalid).")
         if email is not None and len(email) > 50:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain.addresses import domain_of
 from emulator.domain.dates import days_between, fmt_time, parse_day
+from emulator.domain.records.events import Complaint, UnsubscribeConfigRecord
 from emulator.errors import (
     InvalidParameterValue,
     InvalidParameterValueNoSuchSender,
@@ -46,7 +45,7 @@ def _range(first: str, last: str) -> list[str]:
     return days
 
 
-def _message_id_header(row: Row[Any]) -> str:
+def _message_id_header(row: Complaint) -> str:
     if row.source == "api":
         return f"<{row.message_id}@qcloudmail.com>"
     headers = BytesHeaderParser().parsebytes(bytes(row.raw))
@@ -131,6 +130,8 @@ class ReportService:
                 raise ResourceNotFound(f"{address!r} has no unsubscribe setting.")
             reports_repo.delete_unsubscribe(conn, row.id)
 
-    def list_unsubscribe(self, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:
+    def list_unsubscribe(
+        self, account_id: int, offset: int, limit: int
+    ) -> tuple[list[UnsubscribeConfigRecord], int]:
         with self.db.read() as conn:
             return reports_repo.list_unsubscribe(conn, account_id, offset, limit)

@@ -11,8 +11,6 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row
-
 from emulator.config import Settings
 from emulator.domain.billing import (
     DEDICATED_IP,
@@ -23,14 +21,16 @@ from emulator.domain.billing import (
     usage_amount,
 )
 from emulator.domain.clock import ClockSource, ClockState
+from emulator.domain.records import AccountRecord
+from emulator.domain.records.mail import UsageDayRecord
 from emulator.services.settlement import issue_bill
 from emulator.storage import accounts_repo, mail_repo
-from emulator.storage.db import Database
+from emulator.storage.db import Database, Tx
 
 log = logging.getLogger("emulator.scheduler")
 
 
-Change = Callable[[Connection], None]
+Change = Callable[[Tx], None]
 """A scheduled state change, applied inside the account's event transaction."""
 
 
@@ -38,11 +38,11 @@ class EventSource(Protocol):
     """Events other than bills that fall due on an account's clock (dedicated-IP deliveries, batch task
     times)."""
 
-    def due(self, conn: Connection, acct: Row[Any], after_us: int, until_us: int) -> list[tuple[int, Change]]:
+    def due(self, conn: Tx, acct: AccountRecord, after_us: int, until_us: int) -> list[tuple[int, Change]]:
         """The changes due in (after_us, until_us], with their times."""
         ...
 
-    def next_due_by_account(self, conn: Connection) -> dict[int, int]:
+    def next_due_by_account(self, conn: Tx) -> dict[int, int]:
         """{account id: earliest pending event time}, in one query."""
         ...
 
@@ -51,7 +51,7 @@ class MonthlyBill(Protocol):
     """What a DEDICATED_IP bill for one month comes to: (units, unit price, amount, detail), or None."""
 
     def month_bill(
-        self, conn: Connection, acct: Row[Any], period: str
+        self, conn: Tx, acct: AccountRecord, period: str
     ) -> tuple[int, int, int, dict[str, Any]] | None: ...
 
 
@@ -81,11 +81,11 @@ class Scheduler:
             return self.apply_due(conn, acct, now)
 
     @staticmethod
-    def billing_due(acct: Row[Any], now_us: int) -> bool:
+    def billing_due(acct: AccountRecord, now_us: int) -> bool:
         """Has a settlement or monthly bill fallen due that has not run yet?"""
         return next_billing_event(acct.events_until_us) <= now_us
 
-    def apply_due(self, conn: Connection, acct: Row[Any], now: int) -> int:
+    def apply_due(self, conn: Tx, acct: AccountRecord, now: int) -> int:
         """Run the account's due events inside the caller's transaction (the account row is locked)."""
         account_id = acct.id
         if now <= acct.events_until_us:
@@ -132,7 +132,9 @@ class Scheduler:
                 due.append(r.id)
         return due
 
-    def _bill(self, conn: Connection, acct: Row[Any], ev: Event, usage_by_day: dict[str, Any]) -> None:
+    def _bill(
+        self, conn: Tx, acct: AccountRecord, ev: Event, usage_by_day: dict[str, UsageDayRecord]
+    ) -> None:
         if ev.kind == USAGE:
             usage = usage_by_day.get(ev.period)
             if usage is None:

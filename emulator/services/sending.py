@@ -19,15 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain.accounts import suspension_refusal
 from emulator.domain.clock import ClockState, beijing_day
 from emulator.domain.messages import OutgoingMessage, new_message_id, pick_ip
 from emulator.domain.metering import split_units
+from emulator.domain.records import AccountRecord
 from emulator.errors import EmulatorError, InsufficientBalance, InternalError, NotFound
 from emulator.services.txn_scratch import send_policy
 from emulator.storage import accounts_repo, mail_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
@@ -45,8 +45,8 @@ MAX_BATCH = 512
 class SendContext:
     """What a `prepare` function may use, inside the sending transaction."""
 
-    conn: Connection
-    account: Row[Any]
+    conn: Tx
+    account: AccountRecord
     now_us: int
     message_id: str
 
@@ -55,7 +55,7 @@ Prepare = Callable[[SendContext], OutgoingMessage]
 SendCheck = Callable[[SendContext, OutgoingMessage], None]
 """A per-account policy (limits, blacklists): raises an EmulatorError to refuse one message, so nothing of
 it is stored or metered."""
-RecipientOutcome = Callable[[Connection, Row[Any], str, int], "dict[str, Any] | None"]
+RecipientOutcome = Callable[[Tx, AccountRecord, str, int], "dict[str, Any] | None"]
 """(conn, account row, address, account time) -> recipient column overrides (delivery outcome rules)."""
 
 
@@ -124,7 +124,7 @@ class SendService:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._settled_in_batch = False
-        self._conn: Connection | None = None  # owned by the committer thread
+        self._conn: Tx | None = None  # owned by the committer thread
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -199,7 +199,7 @@ class SendService:
             self._conn.close()
             self._conn = None
 
-    def _connection(self) -> Connection:
+    def _connection(self) -> Tx:
         """The committer keeps one connection: a pool check-out and reset per batch cost as much as the
         batch's own statements. A broken one (database restarted) is replaced on the next batch."""
         conn = self._conn
@@ -240,7 +240,7 @@ class SendService:
                 except Exception:
                     log.exception("after-store hook failed")
 
-    def _process(self, conn: Connection, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
+    def _process(self, conn: Tx, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
         accounts = accounts_repo.lock_accounts(conn, list({j.account_id for j in jobs}))
         wall_us = self.clock.wall_us()
         now_of: dict[int, int] = {}  # each account's clock reading for the whole batch

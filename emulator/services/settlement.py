@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain.billing import can_deduct
+from emulator.domain.records.billing import BillRecord
 from emulator.storage import accounts_repo, billing_repo
+from emulator.storage.db import Tx
 
 
-def pay(conn: Connection, bill: Row[Any], now_us: int, kind: str, real_time_us: int) -> None:
+def pay(conn: Tx, bill: BillRecord, now_us: int, kind: str, real_time_us: int) -> None:
     """Mark paid and post the deduction (nothing to post for a zero bill)."""
     billing_repo.mark_paid(conn, bill.id, now_us)
     if bill.amount_micro:
@@ -29,7 +29,7 @@ def pay(conn: Connection, bill: Row[Any], now_us: int, kind: str, real_time_us: 
         )
 
 
-def settle_after_top_up(conn: Connection, account_id: int, now_us: int, real_time_us: int) -> None:
+def settle_after_top_up(conn: Tx, account_id: int, now_us: int, real_time_us: int) -> None:
     """Pay unpaid bills strictly oldest first, each in full, stopping at the first that cannot be
     covered; resume the account the moment none is left (unless it was suspended by hand)."""
     available = billing_repo.balance(conn, account_id)
@@ -48,7 +48,7 @@ def settle_after_top_up(conn: Connection, account_id: int, now_us: int, real_tim
 
 
 def issue_bill(
-    conn: Connection,
+    conn: Tx,
     account_id: int,
     kind: str,
     period: str,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
+from emulator.domain.records import TemplateRecord
 from emulator.errors import (
     FailedOperationExceedTemplateLimit,
     FailedOperationTemplateContentToolarge,
@@ -73,7 +72,7 @@ class TemplateService:
             )
         return template_id
 
-    def get(self, account_id: int, template_id: int, conn: Any = None) -> Row[Any]:
+    def get(self, account_id: int, template_id: int, conn: Any = None) -> TemplateRecord:
         if conn is None:
             with self.db.read() as c:
                 return self.get(account_id, template_id, c)
@@ -114,6 +113,6 @@ class TemplateService:
             if not accounts_repo.delete_template(conn, account_id, template_id):
                 raise InvalidParameterValueTemplateNotExist(f"template {template_id} does not exist")
 
-    def list(self, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:
+    def list(self, account_id: int, offset: int, limit: int) -> tuple[list[TemplateRecord], int]:
         with self.db.read() as conn:
             return accounts_repo.list_templates(conn, account_id, offset, limit)

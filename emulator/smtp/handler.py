@@ -45,8 +45,8 @@ class Handler:
         """The reply, or (on a look-up cache miss) a coroutine that looks the sender up off the loop."""
         principal = session.principal
         claimed = principal.account_id if principal is not None and self.auth_required else None
-        cached = self.core.cache.peek(self.core.accounts.mail_from_key(claimed, address))
-        if isinstance(cached, int):
+        cached = self.core.accounts.cached_mail_from(claimed, address)
+        if cached is not None:
             return self._accept_mail(session, envelope, address, options, cached)
         return self._mail_lookup(session, envelope, address, options, claimed)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import weakref
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -94,6 +95,11 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(write=True)
 
 
+Tx = Connection
+"""A connection inside a transaction, as services hand it to repositories (never used for SQL above
+storage)."""
+
+
 class Database:
     """One database's handles, built once by the composition root: reads, writes (SQLite takes its write
     lock at BEGIN) and the committer's send-batch writes."""
@@ -110,6 +116,19 @@ class Database:
     def write(self) -> AbstractContextManager[Connection]:
         """One write transaction: commits on success, rolls back on an exception."""
         return self.writer.begin()
+
+    def after_write_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every committed write transaction of this process except the committer's
+        send batches (which never change what look-up caches hold)."""
+
+        @event.listens_for(self.engine, "commit")
+        def _on_commit(conn: Any) -> None:
+            options = conn.get_execution_options()
+            if options.get("write") and not options.get("send_batch"):
+                callback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
 
 
 # WAL (size, mtime) seen after each engine's last checkpoint pass: unchanged means no write since.

@@ -82,6 +82,9 @@ class Core:
         from emulator.services.batch import BatchService
 
         self.batch = BatchService(self)
+        from emulator.services.billing_reports import BillingReports
+
+        self.billing_reports = BillingReports(self.engine, self.accounts, self.scheduler, self.wall)
 
     def clock_of(self, account: Row[Any]) -> Clock:
         return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)

@@ -12,9 +12,11 @@ catches every `InvalidParameterValue.*`. Families have no code and cannot be rai
     │   │   └── FailedOperation{AttachContentToolarge, EmailAddrInBlacklist, ExceedSendLimit,
     │   │         ExceedTemplateLimit, FileURLNotExist, FrequencyLimit, IncorrectEmail, IncorrectSender,
     │   │         InvalidAttachName, InvalidLimit, InvalidTemplateID, MissingEmailContent,
-    │   │         NotAuthenticatedSender, NotSupportDate, ReceiverHasUnsubscribed, TemplateContentToolarge,
-    │   │         TooManyAttachments, TooManyRecipients, WithOutPermission, WrongContentJson}
-    │   ├── InvalidParameter               └── InvalidParameter{InvalidEndTimeFormat, InvalidStartTimeFormat}
+    │   │         NotAuthenticatedSender, NotSupportDate, ReceiverHasUnsubscribed, SummaryDataNotReady,
+    │   │         TemplateContentToolarge, TooManyAttachments, TooManyRecipients, WithOutPermission,
+    │   │         WrongContentJson}
+    │   ├── InvalidParameter               └── InvalidParameter{InvalidEndTimeFormat, InvalidParameter,
+    │   │                                        InvalidStartTimeFormat}
     │   ├── InvalidParameterValue
     │   │   ├── ClockBackwards             same code, clock rule (no registry entry of its own)
     │   │   └── InvalidParameterValue{AttachContentIsWrong, BeginTimeBeforeNow, EmailAddressIsNULL,
@@ -45,8 +47,8 @@ catches every `InvalidParameterValue.*`. Families have no code and cannot be rai
 The Tencent API answers HTTP 200 with Response.Error {Code, Message}; SMTP answers Tencent's own
 `554 5.0.0 ... ##SES-response-json: {...}` form unless a class names another reply; the admin API
 answers `http_status` with {"code", "message"}. `ALL_CODES` maps each code to its one class
-(tests/tencent_api/test_error_codes.py checks it against the official SDK's codes). No code is
-chosen at run time: a helper that picks among codes takes the class (e.g. `decode_text(..., error=)`).
+(tests/tencent_api/test_error_codes.py checks it against the official SES and billing SDKs' codes). No
+code is chosen at run time: a helper that picks among codes takes the class (e.g. `decode_text(..., error=)`).
 """
 
 from __future__ import annotations

@@ -120,6 +120,12 @@ class FailedOperationReceiverHasUnsubscribed(FailedOperation):
     code = "FailedOperation.ReceiverHasUnsubscribed"
 
 
+class FailedOperationSummaryDataNotReady(FailedOperation):
+    """Billing: the month's bill summary is not built yet (a month after the account's clock)."""
+
+    code = "FailedOperation.SummaryDataNotReady"
+
+
 class FailedOperationTemplateContentToolarge(FailedOperation):
     """The template is too large."""
 
@@ -166,6 +172,12 @@ class InvalidParameterInvalidEndTimeFormat(InvalidParameter):
     """EndTime is not YYYY-MM-DD HH:MM:SS."""
 
     code = "InvalidParameter.InvalidEndTimeFormat"
+
+
+class InvalidParameterInvalidParameter(InvalidParameter):
+    """Billing: a rule between parameters is broken (a range across months, too long, Limit too large)."""
+
+    code = "InvalidParameter.InvalidParameter"
 
 
 class InvalidParameterInvalidStartTimeFormat(InvalidParameter):
@@ -590,6 +602,7 @@ __all__ = [
     "FailedOperationNotAuthenticatedSender",
     "FailedOperationNotSupportDate",
     "FailedOperationReceiverHasUnsubscribed",
+    "FailedOperationSummaryDataNotReady",
     "FailedOperationTemplateContentToolarge",
     "FailedOperationTooManyAttachments",
     "FailedOperationTooManyRecipients",
@@ -599,6 +612,7 @@ __all__ = [
     "InvalidAction",
     "InvalidParameter",
     "InvalidParameterInvalidEndTimeFormat",
+    "InvalidParameterInvalidParameter",
     "InvalidParameterInvalidStartTimeFormat",
     "InvalidParameterValue",
     "InvalidParameterValueAttachContentIsWrong",

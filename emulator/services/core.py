@@ -14,6 +14,7 @@ from emulator.services.batch import BatchService
 from emulator.services.batch_events import BatchEvents
 from emulator.services.batch_runner import BatchRunner
 from emulator.services.billing import BillingService
+from emulator.services.billing_reports import BillingReports
 from emulator.services.blacklists import BlacklistService
 from emulator.services.callbacks import CallbackService
 from emulator.services.clocks import ClockService
@@ -64,6 +65,7 @@ class Core:
     callbacks: CallbackService
     batch: BatchService
     ops: OperationsService
+    billing_reports: BillingReports
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -131,4 +133,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         callbacks=callbacks,
         batch=BatchService(db, clock, cache, accounts, runner),
         ops=OperationsService(db),
+        billing_reports=BillingReports(db, clock, accounts, scheduler),
     )

@@ -1,4 +1,5 @@
-"""POST / (and GET /?Action=...): the Tencent Cloud API 3.0 endpoint for service `ses`, version 2020-10-02.
+"""POST / (and GET /?Action=...): the Tencent Cloud API 3.0 endpoint for service `ses`, version 2020-10-02,
+and for service `billing`, version 2018-07-09 (tencent_api.billing, told apart by `billing.is_billing`).
 
 Every answer is HTTP 200, `Content-Type: application/json` exactly (the Python SDK only parses errors
 under that type), with a RequestId; errors use the real envelope and codes. Browser pages and content
@@ -35,7 +36,8 @@ from emulator.logs import bind_request
 from emulator.observability import record_api
 from emulator.services.accounts import DEFAULT_ACCOUNT
 from emulator.services.lookup_cache import NotCached
-from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS
+from emulator.tencent_api import billing
+from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS, Action
 from emulator.tencent_api.context import ApiContext
 from emulator.tencent_api.signing import verify_signature
 from emulator.tencent_api.wire import ApiRequest, parse_api_request
@@ -48,6 +50,7 @@ log = logging.getLogger("emulator.api")
 VERSION = "2020-10-02"
 REGIONS = frozenset({"ap-guangzhou", "ap-hongkong", "ap-singapore"})
 MAX_BODY = 10 * 1024 * 1024  # the TC3 POST limit
+KNOWN_ACTIONS = ALL_ACTIONS | billing.ALL_ACTIONS  # metric labels stay bounded
 
 
 def new_request_id() -> str:
@@ -140,21 +143,21 @@ class TencentApi:
                 body = await _read_body(chunks)
             req = parse_api_request(method, raw_query, headers, body, path=path, normalized=chunks is None)
             api = await self._authenticate(req, request_id)
-            self._check_target(req)
+            action = billing.target(req) if billing.is_billing(req) else self._check_target(req)
             self.core.limits.check_api_rate(api.account, req.action or "")  # off unless switched on
-            result = await ACTIONS[req.action or ""](api, req.params)
+            result = await action(api, req.params)
             record_api(self.core, req.action, True, result=result)
             return envelope_bytes(result, request_id)
         except ClientDisconnect:
             raise
         except EmulatorError as exc:
             record_api(
-                self.core, req.action if req else None, bool(req and req.action in ALL_ACTIONS), exc=exc
+                self.core, req.action if req else None, bool(req and req.action in KNOWN_ACTIONS), exc=exc
             )
             return envelope_bytes({"Error": {"Code": exc.tencent_code, "Message": exc.message}}, request_id)
         except Exception as exc:
             record_api(
-                self.core, req.action if req else None, bool(req and req.action in ALL_ACTIONS), exc=exc
+                self.core, req.action if req else None, bool(req and req.action in KNOWN_ACTIONS), exc=exc
             )
             log.exception("internal error in Tencent API request %s", request_id)
             return envelope_bytes(
@@ -184,7 +187,7 @@ class TencentApi:
             )
         return ApiContext(self.core, account, request_id, req.form_encoded, req.language)
 
-    def _check_target(self, req: ApiRequest) -> None:
+    def _check_target(self, req: ApiRequest) -> Action:
         if req.version != VERSION:
             raise NoSuchVersion(f"The API version `{req.version}` does not exist for ses; use {VERSION}.")
         if req.action not in ALL_ACTIONS:
@@ -195,3 +198,4 @@ class TencentApi:
             raise MissingParameter("The request is missing a required parameter `Region`.")
         if req.region not in REGIONS:
             raise UnsupportedRegion("The action not support this region.")
+        return ACTIONS[req.action]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tencentcloud.billing.v20180709 import errorcodes as billing_errorcodes
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.ses.v20201002 import errorcodes
 
@@ -75,9 +76,16 @@ COMMON_CODES = frozenset(
 )
 # Codes Tencent answers on its SMTP interface only, so in no SDK list (reference §5.2 / §6).
 SMTP_ONLY_CODES = frozenset({"RequestLimitExceeded.SmtpRateLimit"})
-SDK_CODES = frozenset(
-    v for k, v in vars(errorcodes).items() if k.isupper() and isinstance(v, str) and not k.startswith("_")
-)
+
+
+def _sdk_codes(module: Any) -> frozenset[str]:
+    return frozenset(
+        v for k, v in vars(module).items() if k.isupper() and isinstance(v, str) and not k.startswith("_")
+    )
+
+
+# the SES SDK's codes and the billing SDK's (the billing API is served on the same port)
+SDK_CODES = _sdk_codes(errorcodes) | _sdk_codes(billing_errorcodes)
 FAMILIES = (EmulatorError, TencentError, AuthFailure, ServerError)
 EMULATOR = Path(errors.__file__).resolve().parent.parent
 
@@ -91,6 +99,7 @@ def _all_subclasses(root: type[EmulatorError]) -> set[type[EmulatorError]]:
 
 def test_sdk_codes_loaded() -> None:
     assert "FailedOperation.IncorrectSender" in SDK_CODES and len(SDK_CODES) > 50
+    assert {"FailedOperation.SummaryDataNotReady", "InvalidParameter.InvalidParameter"} <= SDK_CODES
 
 
 @pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda c: c.code)

@@ -65,6 +65,33 @@ class ClockMoveRecord(NamedTuple):
     done: bool
 
 
+class LedgerLineView(NamedTuple):
+    """A ledger entry with its bill's kind, period and issue time, and the balance right after it
+    (billing_reports_repo.ledger_page)."""
+
+    id: int
+    account_id: int
+    kind: str
+    amount_micro: int
+    bill_id: int | None
+    note: str
+    account_time_us: int
+    real_time_us: int
+    bill_kind: str | None
+    bill_period: str | None
+    bill_created_us: int | None
+    balance_after_micro: int
+
+
+class LedgerKindSum(NamedTuple):
+    """Entries and their signed sum per (ledger kind, bill kind) (billing_reports_repo.ledger_sums)."""
+
+    kind: str
+    bill_kind: str | None
+    entries: int
+    amount_micro: int
+
+
 TABLES = {
     BillRecord: "bills",
     LedgerRecord: "ledger",

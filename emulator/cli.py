@@ -131,7 +131,8 @@ def demo_suspension(
     ] = "http://127.0.0.1:8025",
     token: Annotated[str | None, typer.Option(envvar="SES_EMULATOR_ADMIN_TOKEN", help="admin token")] = None,
 ) -> None:
-    """Free quota → paid send → midnight → suspended → refused → top up → resumed."""
+    """Free quota → paid send → midnight → suspended → refused → top up → resumed, with a balance poller on
+    the official billing SDK (samples/billing_poller.py) reporting what it sees beside the sends."""
     from emulator.demo import run
 
     run(url, token, typer.echo)

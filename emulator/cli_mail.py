@@ -45,12 +45,12 @@ SubjectOpt = Annotated[str | None, typer.Option(help="subject contains")]
 TextOpt = Annotated[str | None, typer.Option("--text", help="subject or body contains")]
 SinceOpt = Annotated[str | None, typer.Option(help="account time >= (ISO 8601)")]
 UntilOpt = Annotated[str | None, typer.Option(help="account time <= (ISO 8601)")]
-SourceOpt = Annotated[str | None, typer.Option(help="smtp | api")]
+SourceOpt = Annotated[str | None, typer.Option(help="smtp | api | notice")]
 
 
 def _filters(**f: str | None) -> dict[str, str | None]:
-    if f.get("source") not in (None, "smtp", "api"):
-        usage("--source must be smtp or api")
+    if f.get("source") not in (None, "smtp", "api", "notice"):
+        usage("--source must be smtp, api or notice")
     return {("from" if k == "sender" else k): v for k, v in f.items()}
 
 

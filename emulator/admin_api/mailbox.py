@@ -57,8 +57,8 @@ def _filter(
     until: str | None,
     source: str | None,
 ) -> MailFilter:
-    if source not in (None, "smtp", "api"):
-        raise FailedOperation("source must be 'smtp' or 'api'")
+    if source not in (None, "smtp", "api", "notice"):
+        raise FailedOperation("source must be 'smtp', 'api' or 'notice'")
     return MailFilter(
         to=to,
         sender=sender,
@@ -79,7 +79,9 @@ class Filters:
         text: Annotated[str | None, Query(description="subject or body text contains")] = None,
         since: Annotated[str | None, Query(description="account time ≥ (ISO 8601)")] = None,
         until: Annotated[str | None, Query(description="account time ≤ (ISO 8601)")] = None,
-        source: Annotated[str | None, Query(description="smtp | api")] = None,
+        source: Annotated[
+            str | None, Query(description="smtp | api | notice (account notices, docs/notices.md)")
+        ] = None,
     ) -> None:
         self.value = _filter(to, sender, subject, text, since, until, source)
 

@@ -33,6 +33,25 @@ def format_usd(micro: int) -> str:
     return f"{sign}{whole}.{frac:06d}"
 
 
+def to_cents(micro: int, *, owed: bool) -> int:
+    """Integer micro-USD to integer cents: toward zero for money held (`owed=False`), away from zero
+    for money owed or charged (`owed=True`). The sign is kept; integers only (a float raises). The one
+    rounding of the Billing API's cents and of the USD figures in notice emails."""
+    if not isinstance(micro, int) or isinstance(micro, bool):
+        raise TypeError(f"money is integer micro-USD, got {type(micro).__name__}")
+    whole, rest = divmod(abs(micro), MICRO_PER_CENT)
+    cents = whole + 1 if owed and rest else whole
+    return -cents if micro < 0 else cents
+
+
+def format_cents(micro: int, *, owed: bool) -> str:
+    """USD with two decimals, rounded as `to_cents`: 280 micro-USD owed -> '0.01', held -> '0.00'."""
+    cents = to_cents(micro, owed=owed)
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{rest:02d}"
+
+
 def ratio_to_cent_half_up(amount_micro: int, numerator: int, denominator: int) -> int:
     """amount × numerator / denominator, rounded half-up to the cent, in micro-USD. Integers only."""
     if denominator <= 0 or numerator < 0:

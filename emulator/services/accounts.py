@@ -18,8 +18,7 @@ from emulator.errors import (
     NotFound,
 )
 from emulator.services.lookup_cache import NOT_CACHED, NotCached
-from emulator.services.settlement import settle_after_top_up
-from emulator.storage import accounts_repo, billing_repo, mail_repo
+from emulator.storage import accounts_repo, billing_repo, mail_repo, notices_repo
 from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
     from emulator.services.lookup_cache import LookupCache
     from emulator.services.scheduler import Scheduler
+    from emulator.services.settlement import Settlement
     from emulator.storage.db import Database
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -68,13 +68,20 @@ class AccountState:
 
 class AccountService:
     def __init__(
-        self, db: Database, clock: ClockSource, settings: Settings, cache: LookupCache, scheduler: Scheduler
+        self,
+        db: Database,
+        clock: ClockSource,
+        settings: Settings,
+        cache: LookupCache,
+        scheduler: Scheduler,
+        settlement: Settlement,
     ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
         self.cache = cache
         self.scheduler = scheduler
+        self.settlement = settlement
 
     # --- creation --------------------------------------------------------------------------------
     def create(
@@ -301,18 +308,19 @@ class AccountService:
                 account_time_us=now,
                 real_time_us=self.clock.wall_us(),
             )
-            settle_after_top_up(conn, row.id, now, self.clock.wall_us())
+            self.settlement.settle_after_top_up(conn, row.id, now, self.clock.wall_us())
         return self.state(row.id)
 
     def reset(self, ref: int | str) -> AccountState:
-        """Back to a fresh account: mail, usage, bills, ledger and clock cleared; credentials,
-        identities and templates kept."""
+        """Back to a fresh account: mail, usage, bills, ledger, notices and clock cleared; credentials,
+        identities, templates and notification settings kept (the low-balance warning re-armed)."""
         wall = self.clock.wall_us()
         with self.db.write() as conn:
             row = self.get_row(ref, conn)
             aid = row.id
             mail_repo.delete_account_mail(conn, aid)
             billing_repo.delete_books(conn, aid)
+            notices_repo.reset(conn, aid)
             accounts_repo.update_account(
                 conn,
                 aid,

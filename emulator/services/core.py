@@ -25,6 +25,8 @@ from emulator.services.ip_events import IpEvents
 from emulator.services.limits import LimitService
 from emulator.services.lookup_cache import LookupCache
 from emulator.services.mailbox import MailboxService
+from emulator.services.notice_recorder import NoticeRecorder
+from emulator.services.notices import NoticeService
 from emulator.services.notifier import Notifier
 from emulator.services.operations import OperationsService
 from emulator.services.outcomes import OutcomeService
@@ -33,6 +35,7 @@ from emulator.services.reports import ReportService
 from emulator.services.retention import RetentionService
 from emulator.services.scheduler import Scheduler
 from emulator.services.sending import SendPolicies, SendService
+from emulator.services.settlement import Settlement
 from emulator.services.templates import TemplateService
 from emulator.storage.db import Database, create_schema, make_engine
 
@@ -66,6 +69,7 @@ class Core:
     batch: BatchService
     ops: OperationsService
     billing_reports: BillingReports
+    notices: NoticeService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -87,8 +91,12 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
     composer = Composer(cache, settings.max_message_bytes)
 
     ip_events = IpEvents(settings.dedicated_ip_month_micro)
-    scheduler = Scheduler(db, clock, settings, sources=(ip_events, BatchEvents()), ip_bill=ip_events)
-    accounts = AccountService(db, clock, settings, cache, scheduler)
+    notice_recorder = NoticeRecorder(clock)
+    settlement = Settlement(notice_recorder)  # bills paid or failed, top-ups: their notices go with them
+    scheduler = Scheduler(
+        db, clock, settings, sources=(ip_events, BatchEvents()), ip_bill=ip_events, settlement=settlement
+    )
+    accounts = AccountService(db, clock, settings, cache, scheduler, settlement)
     limits = LimitService(db, clock, accounts)
     blacklists = BlacklistService(db, clock, accounts)
     outcomes = OutcomeService(db, clock, accounts)
@@ -134,4 +142,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         batch=BatchService(db, clock, cache, accounts, runner),
         ops=OperationsService(db),
         billing_reports=BillingReports(db, clock, accounts, scheduler),
+        notices=NoticeService(db, clock, accounts, scheduler, notice_recorder),
     )

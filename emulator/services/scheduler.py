@@ -23,7 +23,7 @@ from emulator.domain.billing import (
 from emulator.domain.clock import ClockSource, ClockState
 from emulator.domain.records import AccountRecord
 from emulator.domain.records.mail import UsageDayRecord
-from emulator.services.settlement import issue_bill
+from emulator.services.settlement import Settlement
 from emulator.storage import accounts_repo, mail_repo
 from emulator.storage.db import Database, Tx
 
@@ -63,12 +63,14 @@ class Scheduler:
         settings: Settings,
         sources: tuple[EventSource, ...],
         ip_bill: MonthlyBill,
+        settlement: Settlement,
     ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
         self.sources = sources
         self.ip_bill = ip_bill
+        self.settlement = settlement
 
     def run_due(self, account_id: int) -> int:
         """Apply every event due for this account; returns how many ran."""
@@ -149,6 +151,6 @@ class Scheduler:
             units, price, amount, detail = found
         else:
             return
-        issue_bill(
+        self.settlement.issue_bill(
             conn, acct.id, ev.kind, ev.period, units, price, amount, detail, ev.at_us, self.clock.wall_us()
         )

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from emulator import __version__
 from emulator.admin_api.deps import CoreDep, require_token
-from emulator.web import stream
+from emulator.web import bill_links, stream
 
 PAGE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -95,6 +95,7 @@ def create_router() -> APIRouter:
     router = APIRouter()
     signer = PreviewSigner()
     router.include_router(stream.router)
+    router.include_router(bill_links.router)
 
     @router.get("/ui/static/{name}", include_in_schema=False)
     def asset(name: str) -> Response:

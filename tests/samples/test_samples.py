@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.clients import message, smtp_send
 from tests.conftest import Server, start_server
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -26,7 +27,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv.emulator.stop_thread()
 
 
-def run(live: Server, argv: list[str], cwd: Path = SAMPLES, **extra: str) -> str:
+def sample_env(live: Server, **extra: str) -> dict[str, str]:
     e = live.endpoints
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SES_EMULATOR_", "TENCENTCLOUD_"))}
     env.update(
@@ -37,6 +38,11 @@ def run(live: Server, argv: list[str], cwd: Path = SAMPLES, **extra: str) -> str
         NO_PROXY="127.0.0.1,localhost",
         **extra,
     )
+    return env
+
+
+def run(live: Server, argv: list[str], cwd: Path = SAMPLES, **extra: str) -> str:
+    env = sample_env(live, **extra)
     r = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
     assert r.returncode == 0, f"{argv} exited {r.returncode}\n{r.stdout}\n{r.stderr}"
     return r.stdout
@@ -114,6 +120,58 @@ def test_flask_mail(live: Server) -> None:
 def test_suspension_demo(live: Server) -> None:
     out = run(live, [sys.executable, "suspension_demo.py", live.endpoints.http_url])
     assert "FailedOperation.InsufficientBalance" in out and "9. Sending works again" in out
+
+
+def test_billing_poller(live: Server) -> None:
+    """The official billing SDK watching an account: the arrears alert after midnight, the recovery seen
+    live by a running poller when someone tops up, the transactions, and a wrong key's AuthFailure."""
+    a = live.new_account(free_quota=0)
+    name, keys = (
+        a["name"],
+        {"TENCENTCLOUD_SECRET_ID": a["secret_id"], "TENCENTCLOUD_SECRET_KEY": a["secret_key"]},
+    )
+    live.admin("POST", f"/accounts/{name}/clock/freeze")
+    live.admin("POST", f"/accounts/{name}/clock/advance", json={"to": "2031-05-06T12:00:00+08:00"})
+    msg = message(a["sender"], ["poller@example.com"], subject="one paid email", body="hi")
+    smtp_send(live.endpoints.smtp_port, a["sender"], a["smtp_password"], msg)
+    live.admin("POST", f"/accounts/{name}/clock/advance", json={"to": "2031-05-07T00:00:00+08:00"})
+    assert live.state(name)["suspended"] is True
+
+    since = "2031-05-01 00:00:00"  # its clock is years ahead of today: where to list transactions from
+    out = run(live, [sys.executable, "billing_poller.py", "--polls", "1", "--since", since], **keys)
+    assert "ALERT in arrears, 0.01 USD owed: arrears are not allowed, so the services are suspended" in out
+    assert "Balance -1 (-0.01 USD), CashAccountBalance 0, OweAmount 1" in out
+
+    poller = subprocess.Popen(
+        [sys.executable, "billing_poller.py", "--interval", "0.2", "--polls", "15", "--since", since],
+        cwd=SAMPLES,
+        env=sample_env(live, **keys),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert poller.stdout is not None
+        assert "ALERT in arrears" in poller.stdout.readline()  # its first poll
+        live.admin("POST", f"/accounts/{name}/top-up", json={"amount": "1"})  # while it runs
+        rest, err = poller.communicate(timeout=60)
+    finally:
+        poller.kill()
+    assert poller.returncode == 0, err
+    assert "RECOVERED nothing owed any more" in rest and "Balance 99 (0.99 USD)" in rest
+    assert "2031-05-07 00:00:00.000 recharge 1.00 USD, balance after 1.00 USD: Top-up" in rest
+    assert "deduct -0.01 USD, balance after 0.99 USD: SES - 2031-05-06 pay-as-you-go daily settlement" in rest
+    assert rest.index(" recharge ") < rest.index(" deduct ")
+
+    bad = subprocess.run(
+        [sys.executable, "billing_poller.py", "--polls", "1"],
+        cwd=SAMPLES,
+        env=sample_env(live, TENCENTCLOUD_SECRET_ID=a["secret_id"], TENCENTCLOUD_SECRET_KEY="wrong" * 6),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 1 and "poll failed: AuthFailure.SignatureFailure" in bad.stderr
 
 
 def _node() -> str:

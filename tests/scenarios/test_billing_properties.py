@@ -36,6 +36,7 @@ from emulator.domain.messages import OutgoingMessage
 from emulator.errors import InsufficientBalance
 from emulator.services.core import Core, build_core
 from emulator.services.sending import SendContext
+from emulator.storage.schema.notices import notices
 from emulator.storage.tables import accounts, bills, ledger, message_recipients, messages, usage_daily
 from tests.conftest import PgSchema, make_settings, require_pg
 
@@ -301,7 +302,12 @@ class BillingMachine(RuleBasedStateMachine):
             usage = {
                 r.day: r for r in conn.execute(select(usage_daily).where(usage_daily.c.account_id == aid))
             }
-            msg_rows = conn.execute(select(messages).where(messages.c.account_id == aid)).all()
+            all_msgs = conn.execute(select(messages).where(messages.c.account_id == aid)).all()
+            msg_rows = [m for m in all_msgs if m.source != "notice"]  # the sends
+            notice_mail = [m for m in all_msgs if m.source == "notice"]
+            notice_rows = conn.execute(
+                select(notices).where(notices.c.account_id == aid).order_by(notices.c.id)
+            ).all()
             rcpt_days = Counter(
                 r.request_day
                 for r in conn.execute(
@@ -339,6 +345,22 @@ class BillingMachine(RuleBasedStateMachine):
             assert acct.suspended_reason == "arrears"
         assert state.suspended == bool(arrears)
         assert state.unpaid_micro == sum(int(b.amount_micro) for b in unpaid)
+
+        # notices (docs/notices.md), exactly once: one deduction-failed notice per bill whose deduction
+        # failed at issue (unpaid, or paid later by a top-up's settlement), one suspension notice per
+        # arrears suspension and one resumption per lifting; each with its mail, never metered
+        settled_later = {int(r.bill_id) for r in ledger_rows if r.kind == "settlement"}
+        failed_at_issue = sorted(
+            int(b.id)
+            for b in bill_rows
+            if b.amount_micro > 0 and (b.paid_us is None or b.id in settled_later)
+        )
+        kinds = Counter(n.kind for n in notice_rows)
+        assert sorted(int(n.bill_id) for n in notice_rows if n.kind == "deduction_failed") == failed_at_issue
+        assert kinds["suspended"] - kinds["resumed"] == (1 if arrears else 0), kinds
+        assert set(kinds) <= {"deduction_failed", "suspended", "resumed"}  # no threshold set here
+        assert sorted(m.message_id for m in notice_mail) == sorted(n.message_id for n in notice_rows)
+        assert all(m.free_units == m.paid_units == 0 for m in notice_mail)
 
         # no period billed twice
         assert dup == []

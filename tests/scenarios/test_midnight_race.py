@@ -34,6 +34,11 @@ def test_send_right_after_a_failed_midnight_is_refused(make_server: Any, backend
     assert state["paid_units"] == 1
     bills = srv.admin("GET", f"/accounts/{a['name']}/bills").json()
     assert [(b["period"], b["status"]) for b in bills] == [("2031-01-05", "unpaid")]
-    listing = srv.admin("GET", f"/accounts/{a['name']}/messages").json()
+    listing = srv.admin("GET", f"/accounts/{a['name']}/messages", params={"source": "smtp"}).json()
     assert [m["recipients"] for m in listing["messages"]] == [["x@example.com"]]
+    notices = srv.admin("GET", f"/accounts/{a['name']}/notices").json()  # recorded with the suspension
+    assert [(n["kind"], n["account_time"][:19]) for n in notices] == [
+        ("suspended", "2031-01-06T00:00:00"),
+        ("deduction_failed", "2031-01-06T00:00:00"),
+    ]
     json.dumps(listing)

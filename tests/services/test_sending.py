@@ -20,10 +20,13 @@ from tests.services.conftest import WALL, at, bj, compose_for, eml, rcpts, send_
 
 
 def counts(core: Core, account_id: int) -> tuple[int, int, int, int]:
-    """(messages, recipient rows, free units, paid units) as stored."""
+    """(messages, recipient rows, free units, paid units) as stored; account notices (source "notice",
+    never metered) are not sends and are left out of the messages."""
     with core.db.engine.connect() as conn:
         n_msg = conn.execute(
-            select(func.count()).select_from(messages).where(messages.c.account_id == account_id)
+            select(func.count())
+            .select_from(messages)
+            .where(messages.c.account_id == account_id, messages.c.source != "notice")
         )
         n_rcpt = conn.execute(
             select(func.count())
@@ -169,6 +172,8 @@ def test_a_send_just_after_a_failed_midnight_is_refused_without_waiting_for_the_
     assert s.suspended_reason == "arrears" and s.suspended_us == bj("2031-01-06T00:00")
     assert s.unpaid_micro == 280
     assert counts(core, a.account_id) == (1, 1, 0, 1)
+    # the committer's transaction recorded the midnight's notices with the failed bill and the suspension
+    assert [v.notice.kind for v in core.notices.list("a")] == ["suspended", "deduction_failed"]
 
 
 def test_a_refused_message_in_a_batch_does_not_stop_the_others(core: Core) -> None:

@@ -93,7 +93,7 @@ def test_demo_story(server: Any, page: Any) -> None:
 
     send(server, acct, "Back in business")
     page.click("#nav-inbox")
-    expect(page.locator(".msg")).to_have_count(2)
+    expect(page.locator(".msg")).to_have_count(2 + 3)  # and the notices: failed, suspended, resumed
     expect(page.locator(".msg").first).to_contain_text("Back in business")
 
 

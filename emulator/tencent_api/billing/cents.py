@@ -12,18 +12,13 @@ account holder's side of caution, by what the figure means:
 Worked example: one paid email costs 280 micro-USD = 0.028 cent. Unpaid, it is `OweAmount` 1; deducted,
 it is a transaction of `Amount` -1; a balance of 9,999 micro-USD (0.9999 cent) is `Balance` 0.
 Each figure is rounded from the exact ledger on its own, never from another rounded figure.
+
+The function itself lives in `emulator.domain.money` (the account notices' mails round their USD figures
+the same way, docs/notices.md); this module is the Billing API's name for it.
 """
 
 from __future__ import annotations
 
-MICRO_PER_CENT = 10_000
+from emulator.domain.money import MICRO_PER_CENT, to_cents
 
-
-def to_cents(micro: int, *, owed: bool) -> int:
-    """Integer micro-USD to integer cents: toward zero for money held (`owed=False`), away from zero
-    for money owed or charged (`owed=True`). The sign is kept; integers only (a float raises)."""
-    if not isinstance(micro, int) or isinstance(micro, bool):
-        raise TypeError(f"money is integer micro-USD, got {type(micro).__name__}")
-    whole, rest = divmod(abs(micro), MICRO_PER_CENT)
-    cents = whole + 1 if owed and rest else whole
-    return -cents if micro < 0 else cents
+__all__ = ["MICRO_PER_CENT", "to_cents"]

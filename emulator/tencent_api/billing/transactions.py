@@ -71,7 +71,8 @@ def _action_type(line: LedgerLine) -> str:
     return "deduct"
 
 
-def _row(line: LedgerLine, language: str) -> dict[str, Any]:
+def transaction_row(line: LedgerLine, language: str) -> dict[str, Any]:
+    """One BillTransactionInfo (also shown by the web UI's bill links, emulator.web.bill_links)."""
     product = catalog.PRODUCTS.get(line.bill_kind or "")
     balance = to_cents(line.balance_after_micro, owed=line.balance_after_micro < 0)
     if product is not None and line.bill_id is not None and line.bill_created_us is not None:
@@ -134,7 +135,7 @@ async def describe_bill_list(api: ApiContext, params: dict[str, Any]) -> dict[st
         req.Limit,
     )
     return {
-        "TransactionList": [_row(line, api.language) for line in page.lines],
+        "TransactionList": [transaction_row(line, api.language) for line in page.lines],
         "Total": page.total,
         **_totals(page),
     }

@@ -44,6 +44,7 @@ export const api = {
   get: (path) => request("GET", path),
   post: (path, body) => request("POST", path, body ?? {}),
   patch: (path, body) => request("PATCH", path, body),
+  put: (path, body) => request("PUT", path, body),
   del: (path) => request("DELETE", path),
   /** GET that answers null on 404: optional panels (fault rules, limits) hide themselves. */
   async optional(path) {

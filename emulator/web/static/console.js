@@ -3,6 +3,7 @@
 
 import { api, beijing, beijingIso, enc, fromTemplate, guard, h, labelAccount, localToBeijing, toast, usd, when } from "./api.js";
 import { balanceChart, usageChart } from "./charts.js";
+import { NoticesPanel } from "./notices.js";
 
 const OUTCOMES = ["hard_bounce", "soft_bounce", "dropped", "deferred", "rejected", "open", "click", "unsubscribe", "spam_complaint"];
 const LIMITS = [
@@ -21,6 +22,9 @@ export class Console {
     this.tick = null;
     this.busy = null;
     this.next = null;
+    this.openBills = new Set(); // bills whose Billing API rows are shown
+    this.billLang = "zh-CN"; // X-TC-Language of those rows (zh-CN: the API's default)
+    this.billApiSeen = new Map(); // bill id -> its last Billing API answer (redrawn without a flicker)
     this.$ = (sel) => this.root.querySelector(sel);
   }
 
@@ -63,6 +67,10 @@ export class Console {
         (ok) => ok && e.target.reset(),
       );
     });
+    this.notices = new NoticesPanel(this.account, this.base, () => this.refresh());
+    const usageCard = this.$("#card-usage");
+    if (usageCard) usageCard.before(this.notices.root);
+    else this.$(".cards").append(this.notices.root);
     this.tick = setInterval(() => this.showClock(), 1000);
     await this.refresh();
   }
@@ -106,7 +114,7 @@ export class Console {
     this.renderLedger(ledger);
     usageChart(this.$("#chart-usage"), usage, st.clock.now.slice(0, 10));
     balanceChart(this.$("#chart-balance"), ledger, st.clock.now);
-    await Promise.all([guard(() => this.bills()), guard(() => this.ips()), guard(() => this.faults()), guard(() => this.limits())]);
+    await Promise.all([guard(() => this.bills()), guard(() => this.ips()), guard(() => this.faults()), guard(() => this.limits()), guard(() => this.notices.refresh())]);
   }
 
   renderAccount(st, usage) {
@@ -165,18 +173,99 @@ export class Console {
   async bills() {
     const status = this.$("#bill-filter").value;
     const bills = await api.get(`${this.base}/bills${status ? `?status=${status}` : ""}`);
-    const rows = [...bills].reverse().map((b) =>
-      h(
+    const rows = [...bills].reverse().flatMap((b) => {
+      const open = this.openBills.has(b.id);
+      const row = h(
         "tr",
-        { class: b.status },
+        { class: b.status, "data-bill": b.id },
         h("td", {}, b.period),
         h("td", {}, b.kind === "dedicated_ip" ? "dedicated IP" : b.kind),
         h("td", {}, b.kind === "usage" ? `${b.units} × ${b.unit_price}` : String(b.units)),
         h("td", { class: "num" }, b.amount),
         h("td", {}, h("span", { class: `pill ${b.status}`, title: b.paid_at ? `paid ${when(b.paid_at)}` : "" }, b.status)),
+        h(
+          "td",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "small ghost bill-api-toggle",
+              "aria-expanded": String(open),
+              title: "How this bill appears in the Tencent Billing API (DescribeBillDetail, DescribeBillList)",
+              onclick: () => this.toggleBill(b.id),
+            },
+            open ? "Billing API ▴" : "Billing API ▾",
+          ),
+        ),
+      );
+      if (!open) return [row];
+      const cell = h("td", { colspan: 6, class: "wrap" });
+      this.billApi(b.id, cell);
+      return [row, h("tr", { class: "bill-api", "data-bill-api": b.id }, cell)];
+    });
+    this.fill("#bills", rows, 6, "No bills yet: the first comes at 00:00 UTC+8 after a day with mail.");
+  }
+
+  toggleBill(id) {
+    if (this.openBills.has(id)) this.openBills.delete(id);
+    else this.openBills.add(id);
+    return guard(() => this.bills());
+  }
+
+  /** Fill a bill's expanded row with how the Billing API shows it (read-only admin-side JSON: the page
+   *  never calls the Tencent API, which would need the SecretKey). */
+  async billApi(id, cell) {
+    const seen = this.billApiSeen.get(id);
+    cell.replaceChildren(...(seen ? this.billApiView(seen) : [h("span", { class: "muted" }, "Loading…")]));
+    const d = await guard(() => api.get(`${this.base}/bills/${id}/billing-api?language=${enc(this.billLang)}`));
+    if (!d) return;
+    this.billApiSeen.set(id, d);
+    cell.replaceChildren(...this.billApiView(d));
+  }
+
+  billApiView(d) {
+    const lang = h("select", { class: "bill-api-lang", "aria-label": "X-TC-Language" }, ...["zh-CN", "en-US"].map((l) => new Option(l, l, false, l === d.language)));
+    lang.addEventListener("change", () => {
+      this.billLang = lang.value;
+      this.billApiSeen.clear();
+      guard(() => this.bills());
+    });
+    const show = (v) => (v === "" ? '""' : v === null || v === undefined ? "null" : typeof v === "object" ? JSON.stringify(v) : String(v));
+    const call = (c, fields) =>
+      h(
+        "div",
+        { class: "api-call", "data-role": c.role },
+        h("div", { class: "api-head" }, h("strong", {}, c.action), " ", h("span", { class: "muted" }, c.role), " ", h("code", { class: "api-request" }, JSON.stringify(c.request))),
+        h(
+          "dl",
+          { class: "api-fields" },
+          fields.flatMap(([label, value]) => [h("dt", {}, label), h("dd", { "data-field": label }, show(value(c.row)))]),
+        ),
+        h("details", {}, h("summary", {}, "The whole row (JSON)"), h("pre", { class: "raw" }, JSON.stringify(c.row, null, 2))),
+      );
+    const field = (name) => [name, (r) => r[name]];
+    const cents = (name) => [`${name} (cents)`, (r) => r[name]];
+    return [
+      h("p", { class: "api-id" }, "BillId ", h("code", { class: "bill-id" }, d.BillId), " ", lang),
+      h("p", { class: "muted api-note" }, d.note),
+      call(d.bill_detail, [
+        field("BillId"),
+        field("ProductCode"),
+        field("ActionType"),
+        field("ActionTypeName"),
+        field("FeeBeginTime"),
+        field("FeeEndTime"),
+        field("PayTime"),
+        ["RealCost (USD)", (r) => r.ComponentSet.map((c) => c.RealCost).join(" + ")],
+      ]),
+      d.transactions.map((t) =>
+        call(t, [field("BillId"), field("ActionType"), cents("Amount"), cents("Balance"), field("OperationTime"), field("OperationInfo")]),
       ),
-    );
-    this.fill("#bills", rows, 5, "No bills yet: the first comes at 00:00 UTC+8 after a day with mail.");
+      d.account_balance ? call(d.account_balance, [cents("OweAmount"), cents("Balance"), cents("CashAccountBalance")]) : null,
+    ]
+      .flat()
+      .filter((el) => el);
   }
 
   renderLedger(ledger) {

@@ -128,7 +128,7 @@ export class Inbox {
       ["Date", `${when(m.account_time)} (account clock, UTC+8)`],
       ["MessageId", h("code", { class: "message-id" }, m.id)],
       ["Sending IP", h("code", { class: "sending-ip" }, m.sending_ip)],
-      ["Via", `${m.source === "api" ? "SendEmail API" : "SMTP"}${m.template_id ? ` · template ${m.template_id}` : ""} · ${bytes(m.size)}`],
+      ["Via", `${m.source === "api" ? "SendEmail API" : m.source === "notice" ? "Tencent Cloud account notice" : "SMTP"}${m.template_id ? ` · template ${m.template_id}` : ""} · ${bytes(m.size)}`],
       ["Billed", `${m.free_units} free · ${m.paid_units} paid`],
     ].filter(([, v]) => v);
     return [

@@ -19,7 +19,7 @@ from emulator.config import Settings
 from emulator.domain.clock import WallClock
 from emulator.netutil import bind_socket
 from emulator.services.accounts import Credentials
-from emulator.services.core import Core
+from emulator.services.core import build_core
 from emulator.smtp.server import start_smtp
 from emulator.smtp.tls import ensure_self_signed, server_context
 from emulator.storage.db import checkpoint
@@ -67,7 +67,7 @@ class Emulator:
     def __init__(self, settings: Settings, wall: WallClock | None = None) -> None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = settings
-        self.core = Core(settings, wall)
+        self.core = build_core(settings, wall)
         self.default: Credentials = self.core.accounts.ensure_default()
         self.endpoints: Endpoints | None = None
         self._stop: asyncio.Event | None = None
@@ -148,7 +148,7 @@ class Emulator:
             await asyncio.sleep(self.settings.scheduler_interval_s)
             try:
                 await asyncio.to_thread(self.core.scheduler.run_all)
-                await asyncio.to_thread(checkpoint, self.core.engine, self.settings.sqlite_wal_max_bytes)
+                await asyncio.to_thread(checkpoint, self.core.db.engine, self.settings.sqlite_wal_max_bytes)
                 if self.core.retention.enabled:
                     await asyncio.to_thread(self.core.retention.enforce)
             except Exception:

@@ -25,7 +25,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from emulator import __version__
@@ -33,11 +33,8 @@ from emulator.errors import EmulatorError
 from emulator.http_faults import RETRY_AFTER_S
 from emulator.logs import new_smtp_session
 from emulator.services.faults import database_fault
-from emulator.storage import stats_repo
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from emulator.services.core import Core
     from emulator.services.sending import Receipt
 
@@ -65,9 +62,8 @@ class _StateCollector(Collector):
         states = GaugeMetricFamily(
             "ses_emulator_accounts", "Accounts by state (active, arrears, manual)", labels=["state"]
         )
-        with core.engine.connect() as conn:
-            totals = {(k, s): (n, a) for k, s, n, a in stats_repo.bill_totals(conn)}
-            seen = dict(stats_repo.account_states(conn))
+        totals = core.ops.bill_totals()
+        seen = core.ops.account_states()
         for key in {(k, s) for k in ("usage", "dedicated_ip") for s in ("paid", "unpaid")} | set(totals):
             n, micro = totals.get(key, (0, 0))
             count.add_metric(list(key), n)
@@ -77,6 +73,27 @@ class _StateCollector(Collector):
         yield from (count, amount, states)
 
 
+class _MeteredCollector(Collector):
+    """Recipients metered by this process, as the committer counts them."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = weakref.ref(core)
+
+    def collect(self) -> Iterator[Metric]:
+        core = self._core()
+        if core is None:
+            return
+        family = CounterMetricFamily(
+            "ses_emulator_recipients_metered",
+            "Billable recipients metered, by kind (free, paid)",
+            labels=["kind"],
+        )
+        free, paid = core.sending.metered
+        family.add_metric(["free"], free)
+        family.add_metric(["paid"], paid)
+        yield family
+
+
 class Metrics:
     def __init__(self, core: Core) -> None:
         r = self.registry = CollectorRegistry()
@@ -84,12 +101,6 @@ class Metrics:
             "ses_emulator_messages",
             "Messages accepted or refused, by source (smtp, api) and Tencent error code",
             ["source", "outcome", "code"],
-            registry=r,
-        )
-        self.recipients = Counter(
-            "ses_emulator_recipients_metered",
-            "Billable recipients metered, by kind (free, paid)",
-            ["kind"],
             registry=r,
         )
         self.api_requests = Counter(
@@ -109,8 +120,7 @@ class Metrics:
             registry=r,
         )
         r.register(_StateCollector(core))
-        for kind in ("free", "paid"):
-            self.recipients.labels(kind)
+        r.register(_MeteredCollector(core))
         self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
 
     def child(self, metric: Any, *labels: str) -> Any:
@@ -122,14 +132,6 @@ class Metrics:
             found = self._children[key] = metric.labels(*labels)
         return found
 
-    def metered(self, receipts: list[Receipt]) -> None:
-        free = sum(x.free_units for x in receipts)
-        paid = sum(x.paid_units for x in receipts)
-        if free:
-            self.child(self.recipients, "free").inc(free)
-        if paid:
-            self.child(self.recipients, "paid").inc(paid)
-
 
 _metrics: weakref.WeakKeyDictionary[Any, Metrics] = weakref.WeakKeyDictionary()
 
@@ -138,7 +140,6 @@ def metrics_of(core: Core) -> Metrics:
     m = _metrics.get(core)
     if m is None:
         m = _metrics[core] = Metrics(core)
-        core.after_store.append(m.metered)
     return m
 
 
@@ -276,11 +277,11 @@ class Readiness:
 
     async def check(self) -> str | None:
         """None when ready, else a short reason."""
-        engine, now = self.core.engine, self._clock()
+        engine, now = self.core.db.engine, self._clock()
         if self._cached and self._cached[1] is engine and now - self._cached[0] < PROBE_TTL_S:
             return self._cached[2]
         if self._task is None or self._task.done() or self._task_meta[1] is not engine:
-            self._task = asyncio.ensure_future(asyncio.to_thread(self._probe, engine))
+            self._task = asyncio.ensure_future(asyncio.to_thread(self._probe, self.core))
             self._task_meta = (now, engine)
         wait = PROBE_TIMEOUT_S - (now - self._task_meta[0])
         try:
@@ -293,9 +294,9 @@ class Readiness:
         return reason
 
     @staticmethod
-    def _probe(engine: Engine) -> str | None:
+    def _probe(core: Core) -> str | None:
         try:
-            stats_repo.write_probe(engine, PROBE_LOCK_MS)
+            core.ops.probe_write(PROBE_LOCK_MS)
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             reason = database_fault(exc)
             detail = reason or f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:200]}"
@@ -316,7 +317,7 @@ async def readyz(request: Request) -> Response:
             status_code=503,
             headers={"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"},
         )
-    return JSONResponse({"status": "ok", "database": core.engine.dialect.name, "version": __version__})
+    return JSONResponse({"status": "ok", "database": core.ops.database_name, "version": __version__})
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})

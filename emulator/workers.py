@@ -34,11 +34,11 @@ def prepare(settings: Settings) -> tuple[Settings, list[socket.socket]]:
     """Schema, default account and TLS certificate made once, before the workers race for them; port 0
     replaced by a reserved free port so that every worker listens on the same one."""
     from emulator.netutil import bind_socket
-    from emulator.services.core import Core
+    from emulator.services.core import build_core
     from emulator.smtp.tls import ensure_self_signed
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    core = Core(settings)
+    core = build_core(settings)
     core.accounts.ensure_default()
     core.close()
     if not (settings.tls_cert and settings.tls_key):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from emulator.admin_api.deps import CoreDep, require_token
 from emulator.admin_api.schemas import iso
 from emulator.domain.dedicated_ips import MAX_APPLICATIONS_PER_MONTH
+from emulator.domain.records.billing import DedicatedIpRecord
 
 router = APIRouter(prefix="/admin", tags=["dedicated IPs"], dependencies=[Depends(require_token)])
 
@@ -41,7 +40,7 @@ class StockCreate(BaseModel):
     count: int = Field(ge=1, le=1000)
 
 
-def _ip(r: Any) -> DedicatedIpPublic:
+def _ip(r: DedicatedIpRecord) -> DedicatedIpPublic:
     return DedicatedIpPublic(
         id=r.id,
         ip=r.ip,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from emulator.admin_api.deps import CoreDep, require_token
 from emulator.admin_api.schemas import iso
 from emulator.domain.outcomes import OUTCOMES
+from emulator.domain.records.policy import FaultRuleRecord
 
 router = APIRouter(prefix="/admin", tags=["outcomes and limits"], dependencies=[Depends(require_token)])
 
@@ -28,7 +29,7 @@ class FaultRulePublic(BaseModel):
     created_at: str
 
 
-def _rule(row: Any) -> FaultRulePublic:
+def _rule(row: FaultRuleRecord) -> FaultRulePublic:
     return FaultRulePublic(
         id=row.id, pattern=row.pattern, outcome=row.outcome, created_at=iso(row.created_us) or ""
     )

@@ -8,7 +8,7 @@ import re
 import secrets
 import string
 
-from emulator.errors import InvalidParameterValueInvalidSmtpPassWord, TencentError
+from emulator.errors import InsufficientBalance, InvalidParameterValueInvalidSmtpPassWord, TencentError
 
 _ALNUM = string.ascii_letters + string.digits
 
@@ -66,3 +66,13 @@ def check_password(password: str, stored: str | None) -> bool:
         return False
     salt, digest = stored.split("$", 1)
     return hmac.compare_digest(hashlib.sha256((salt + password).encode()).hexdigest(), digest)
+
+
+def suspension_refusal(reason: str) -> InsufficientBalance:
+    """What a suspended account is answered when it sends (behaviour §5): by the administrator
+    ('manual') or for arrears until a top-up pays them."""
+    if reason == "manual":
+        return InsufficientBalance("The account is suspended by the administrator.")
+    return InsufficientBalance(
+        "Insufficient balance: the account is in arrears and the service is suspended until it is topped up."
+    )

@@ -109,6 +109,28 @@ class Clock:
         return to_datetime(self.now_us())
 
 
+class HasClock(Protocol):
+    """What an account record carries of its clock."""
+
+    @property
+    def clock_offset_us(self) -> int: ...
+    @property
+    def clock_frozen_us(self) -> int | None: ...
+
+
+class ClockSource:
+    """The one source of time services get: the wall clock, and each account's clock over it."""
+
+    def __init__(self, wall: WallClock) -> None:
+        self.wall = wall
+
+    def wall_us(self) -> int:
+        return self.wall.now_us()
+
+    def of(self, account: HasClock) -> Clock:
+        return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
+
+
 def beijing_day(us: int) -> str:
     """The UTC+8 calendar day (YYYY-MM-DD) that contains this instant."""
     return _beijing_day((us + 8 * 3600 * US_PER_SECOND) // (86_400 * US_PER_SECOND))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from emulator.domain.clock import BEIJING, from_datetime, to_datetime
+from emulator.errors import FailedOperationNotSupportDate, InvalidParameterValueWrongDate
 
 DAY_US = 86_400_000_000
 
@@ -32,3 +33,17 @@ def days_between(first: str, last: str) -> list[str]:
     start = datetime.strptime(first, "%Y-%m-%d")
     n = (datetime.strptime(last, "%Y-%m-%d") - start).days
     return [(start + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(n + 1)]
+
+
+STATUS_WINDOW_DAYS = 90
+
+
+def check_status_day(day: str, today: str) -> None:
+    """GetSendEmailStatus answers for a `RequestDate` from 90 days before today (UTC+8) up to today."""
+    try:
+        asked = datetime.strptime(day, "%Y-%m-%d")
+    except ValueError:
+        raise InvalidParameterValueWrongDate("RequestDate must be YYYY-MM-DD.") from None
+    now = datetime.strptime(today, "%Y-%m-%d")
+    if asked > now or asked < now - timedelta(days=STATUS_WINDOW_DAYS):
+        raise FailedOperationNotSupportDate(f"RequestDate must be within the last {STATUS_WINDOW_DAYS} days.")

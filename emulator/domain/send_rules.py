@@ -42,6 +42,7 @@ from emulator.domain.addresses import is_valid_email, normalize, parse_from
 from emulator.domain.metering import distinct_recipients
 from emulator.errors import (
     FailedOperationAttachContentToolarge,
+    FailedOperationFileURLNotExist,
     FailedOperationIncorrectEmail,
     FailedOperationInvalidAttachName,
     FailedOperationInvalidTemplateID,
@@ -117,7 +118,8 @@ class SendEmailInput:
     template_data: str | None = None
     simple_html_b64: str | None = None
     simple_text_b64: str | None = None
-    attachments: list[tuple[str, str]] = field(default_factory=list)  # (FileName, Content base64)
+    # (FileName, Content base64); Content None: the attachment was given by FileURL, which is refused
+    attachments: list[tuple[str, str | None]] = field(default_factory=list)
     unsubscribe: str | None = None
     trigger_type: int | None = None
     smtp_message_id: str | None = None
@@ -178,6 +180,13 @@ def _recipients(field: str, values: list[str], limit: int) -> list[str]:
             raise FailedOperationIncorrectEmail(f"{field} address {value!r} is not a valid email address.")
         out.append(normalize(addr))
     return out
+
+
+def envelope_recipient_refusal(accepted: int, cap: int) -> FailedOperationTooManyRecipients | None:
+    """SMTP: the refusal for one more RCPT TO once `accepted` recipients reach the per-message cap."""
+    if accepted >= cap:
+        return FailedOperationTooManyRecipients(f"too many recipients: at most {cap} per message")
+    return None
 
 
 def _reply_to(value: str | None) -> str | None:
@@ -313,7 +322,7 @@ def guess_content_type(filename: str) -> str:
     return _MIME_TYPES.guess_type(filename, strict=False)[0] or "application/octet-stream"
 
 
-def _attachments(items: list[tuple[str, str]]) -> list[Attachment]:
+def _attachments(items: list[tuple[str, str | None]]) -> list[Attachment]:
     if len(items) > MAX_ATTACHMENTS:
         raise FailedOperationTooManyAttachments(
             f"{len(items)} attachments; at most {MAX_ATTACHMENTS} are allowed.",
@@ -353,6 +362,8 @@ def check_size(
 
 def validate_send(inp: SendEmailInput, max_message_bytes: int = MAX_MESSAGE_BYTES) -> ValidSend:
     """Check a SendEmail request against Tencent's request rules; raise the first failure."""
+    if any(content is None for _name, content in inp.attachments):
+        raise FailedOperationFileURLNotExist("Attachments by FileURL are not supported; give Content.")
     for name, value in (
         ("FromEmailAddress", inp.from_address),
         ("Subject", inp.subject),

@@ -6,23 +6,28 @@ import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
 from emulator.domain.clock import ClockState
+from emulator.domain.records import AccountRecord
 from emulator.errors import (
     Conflict,
     EmulatorError,
     FailedOperation,
     FailedOperationNotAuthenticatedSender,
-    InsufficientBalance,
     NotFound,
 )
+from emulator.services.lookup_cache import NOT_CACHED, NotCached
+from emulator.services.settlement import settle_after_top_up
 from emulator.storage import accounts_repo, billing_repo, mail_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.config import Settings
+    from emulator.domain.clock import ClockSource
+    from emulator.services.lookup_cache import LookupCache
+    from emulator.services.scheduler import Scheduler
+    from emulator.storage.db import Database
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 DEFAULT_ACCOUNT = "default"
@@ -62,8 +67,14 @@ class AccountState:
 
 
 class AccountService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(
+        self, db: Database, clock: ClockSource, settings: Settings, cache: LookupCache, scheduler: Scheduler
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.cache = cache
+        self.scheduler = scheduler
 
     # --- creation --------------------------------------------------------------------------------
     def create(
@@ -77,7 +88,7 @@ class AccountService:
         app_id: str | None = None,
         free_quota: int | None = None,
     ) -> Credentials:
-        s = self.core.settings
+        s = self.settings
         secret_id = secret_id or rules.new_secret_id()
         secret_key = secret_key or rules.new_secret_key()
         sender = (sender or s.default_sender).strip()
@@ -91,8 +102,8 @@ class AccountService:
             )
         if len(secret_key) < 16 or not secret_key.isprintable():
             raise FailedOperation("secret_key must be at least 16 printable characters")
-        wall = self.core.wall.now_us()
-        with self.core.writer.begin() as conn:
+        wall = self.clock.wall_us()
+        with self.db.write() as conn:
             if name is None:
                 name = f"acct-{accounts_repo.count_accounts(conn) + 1}-{secret_id[-6:].lower()}"
             if not _NAME.match(name):
@@ -134,8 +145,8 @@ class AccountService:
 
     def ensure_default(self) -> Credentials:
         """The default account with the documented (or configured) fixed credentials."""
-        s = self.core.settings
-        with self.core.engine.connect() as conn:
+        s = self.settings
+        with self.db.read() as conn:
             row = accounts_repo.account_by_name(conn, DEFAULT_ACCOUNT)
         if row is None:
             try:
@@ -160,9 +171,9 @@ class AccountService:
         )
 
     # --- reads -----------------------------------------------------------------------------------
-    def get_row(self, ref: int | str, conn: Connection | None = None) -> Row[Any]:
+    def get_row(self, ref: int | str, conn: Tx | None = None) -> AccountRecord:
         if conn is None:
-            with self.core.engine.connect() as c:
+            with self.db.read() as c:
                 return self.get_row(ref, c)
         if isinstance(ref, str) and ref.isascii() and ref.isdigit():  # not '²' or '١': int() fails on some
             ref = int(ref)
@@ -175,14 +186,14 @@ class AccountService:
         return row
 
     def list(self) -> list[AccountState]:
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             return [self._state(conn, r) for r in accounts_repo.list_accounts(conn)]
 
     def state(self, ref: int | str) -> AccountState:
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             return self._state(conn, self.get_row(ref, conn))
 
-    def _state(self, conn: Connection, row: Row[Any]) -> AccountState:
+    def _state(self, conn: Tx, row: AccountRecord) -> AccountState:
         _free, paid = mail_repo.usage_totals(conn, row.id)
         balance = billing_repo.balance(conn, row.id)
         unpaid = billing_repo.unpaid_total(conn, row.id)
@@ -201,51 +212,61 @@ class AccountService:
             suspended=row.suspended_reason is not None,
             suspended_reason=row.suspended_reason,
             suspended_us=row.suspended_us,
-            clock_us=clock.now_us(self.core.wall.now_us()),
+            clock_us=clock.now_us(self.clock.wall_us()),
             clock_frozen=clock.frozen,
         )
 
-    def by_secret_id(self, secret_id: str) -> Row[Any] | None:
-        def load() -> Row[Any] | None:
-            with self.core.engine.connect() as conn:
+    def by_secret_id(self, secret_id: str) -> AccountRecord | None:
+        def load() -> AccountRecord | None:
+            with self.db.read() as conn:
                 return accounts_repo.account_by_secret_id(conn, secret_id)
 
-        return self.core.cache.get(("secret_id", secret_id), load)
+        return self.cache.get(("secret_id", secret_id), load)
+
+    def cached_by_secret_id(self, secret_id: str) -> AccountRecord | None | NotCached:
+        """`by_secret_id` from the look-up cache only (NOT_CACHED on a miss): lets the event loop skip
+        a thread hop on a hit."""
+        return self.cache.peek(("secret_id", secret_id), NOT_CACHED)  # type: ignore[no-any-return]
 
     def smtp_login(self, address: str, password: str) -> tuple[int, str] | None:
         """(account id, sender address) for valid SMTP credentials, else None."""
 
         def load() -> tuple[int, str] | None:
-            with self.core.engine.connect() as conn:
+            with self.db.read() as conn:
                 for row in accounts_repo.senders_by_address(conn, address.strip()):
                     if rules.check_password(password, row.smtp_password_hash):
                         return int(row.account_id), str(row.address)
             return None
 
-        return self.core.cache.get(("smtp_login", address.lower(), password), load)
+        return self.cache.get(("smtp_login", address.lower(), password), load)
 
     def owner_of_sender(self, address: str) -> int:
         """For SMTP without auth: the account owning the envelope sender, else the default account."""
 
         def load() -> int:
-            with self.core.engine.connect() as conn:
+            with self.db.read() as conn:
                 owners = accounts_repo.senders_by_address(conn, address.strip())
                 if owners:
                     return int(owners[0].account_id)
                 return int(self.get_row(DEFAULT_ACCOUNT, conn).id)
 
-        return self.core.cache.get(("owner", address.lower()), load)
+        return self.cache.get(("owner", address.lower()), load)
 
     @staticmethod
-    def mail_from_key(account_id: int | None, address: str) -> tuple[Any, ...]:
+    def _mail_from_key(account_id: int | None, address: str) -> tuple[Any, ...]:
         return ("mail_from", account_id, address.lower())
+
+    def cached_mail_from(self, account_id: int | None, address: str) -> int | None:
+        """`mail_from`'s account id from the look-up cache only: None on a miss or a cached refusal."""
+        found = self.cache.peek(self._mail_from_key(account_id, address), None)
+        return found if isinstance(found, int) else None
 
     def mail_from(self, account_id: int | None, address: str) -> int:
         """SMTP MAIL FROM in one look-up: the account the message belongs to (the authenticated one,
         whose sender the address must be; else the address's owner) — refused while it is suspended."""
 
         def load() -> int | EmulatorError:
-            with self.core.engine.connect() as conn:
+            with self.db.read() as conn:
                 if account_id is not None:
                     if accounts_repo.get_sender(conn, account_id, address) is None:
                         return FailedOperationNotAuthenticatedSender(
@@ -256,30 +277,21 @@ class AccountService:
                     owners = accounts_repo.senders_by_address(conn, address.strip())
                     aid = int(owners[0].account_id) if owners else int(self.get_row(DEFAULT_ACCOUNT, conn).id)
                 row = self.get_row(aid, conn)
-                return self.suspension_error(row) if row.suspended_reason else aid
+                return rules.suspension_refusal(row.suspended_reason) if row.suspended_reason else aid
 
-        found = self.core.cache.get(self.mail_from_key(account_id, address), load)
+        found = self.cache.get(self._mail_from_key(account_id, address), load)
         if isinstance(found, EmulatorError):
             raise found
         return found
 
-    def suspension_error(self, row: Row[Any]) -> InsufficientBalance:
-        if row.suspended_reason == "manual":
-            return InsufficientBalance("The account is suspended by the administrator.")
-        return InsufficientBalance(
-            "Insufficient balance: the account is in arrears and the service is suspended until it is topped up."
-        )
-
     def top_up(self, ref: int | str, amount_micro: int, note: str = "") -> AccountState:
         if amount_micro <= 0:
             raise FailedOperation("a top-up must be a positive amount")
-        from emulator.services.billing import settle_after_top_up
-
-        self.core.scheduler.run_due(self.get_row(ref).id)  # bills due by now come first
-        with self.core.writer.begin() as conn:
+        self.scheduler.run_due(self.get_row(ref).id)  # bills due by now come first
+        with self.db.write() as conn:
             row = self.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [row.id])
-            now = self.core.clock_of(row).now_us()
+            now = self.clock.of(row).now_us()
             billing_repo.post_ledger(
                 conn,
                 account_id=row.id,
@@ -287,16 +299,16 @@ class AccountService:
                 amount_micro=amount_micro,
                 note=note,
                 account_time_us=now,
-                real_time_us=self.core.wall.now_us(),
+                real_time_us=self.clock.wall_us(),
             )
-            settle_after_top_up(self.core, conn, row.id, now)
+            settle_after_top_up(conn, row.id, now, self.clock.wall_us())
         return self.state(row.id)
 
     def reset(self, ref: int | str) -> AccountState:
         """Back to a fresh account: mail, usage, bills, ledger and clock cleared; credentials,
         identities and templates kept."""
-        wall = self.core.wall.now_us()
-        with self.core.writer.begin() as conn:
+        wall = self.clock.wall_us()
+        with self.db.write() as conn:
             row = self.get_row(ref, conn)
             aid = row.id
             mail_repo.delete_account_mail(conn, aid)

@@ -7,7 +7,7 @@ A task's life, on its account's clock:
                                                      6 paused for today
     5 sending ──(account suspended)──▶ 7 error ("余额不足")
 The scheduler only flips states (inside its transaction); `BatchRunner` sends, one message per valid
-list address, through `core.sending` like SendEmail (metered, checked, outcomes, callbacks).
+list address, through `SendService` like SendEmail (metered, checked, outcomes, callbacks).
 A periodic cycle that falls due while the previous one is still sending is queued (`runs_pending`)."""
 
 from __future__ import annotations
@@ -15,12 +15,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain.addresses import parse_from
 from emulator.domain.dates import parse_time
+from emulator.domain.records.tasks import SendTaskRecord
 from emulator.errors import (
-    FailedOperationWithOutPermission,
     InvalidParameterValue,
     InvalidParameterValueBeginTimeBeforeNow,
     InvalidParameterValueTemplateNotExist,
@@ -33,15 +31,29 @@ from emulator.errors import (
     OperationDeniedTemplateStatusError,
     TencentError,
 )
-from emulator.services.batch_runner import BatchRunner, build_prepare
-from emulator.storage import accounts_repo, receivers_repo, tasks_repo
+from emulator.services.batch_events import HOUR_US, PENDING, SENDING
+from emulator.services.batch_runner import BatchRunner
+from emulator.services.compose import Refusals, account_may_send
+from emulator.storage import receivers_repo, tasks_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.services.lookup_cache import LookupCache
+    from emulator.storage.db import Database
 
-PENDING, SENDING, PAUSED, ERROR, DONE = 1, 5, 6, 7, 10
-HOUR_US = 3_600_000_000
-MAX_CYCLE_EVENTS = 1000
+
+# BatchSendEmail's codes at task creation for the account-dependent send rules (compose.account_may_send)
+CREATE_REFUSALS = Refusals(
+    no_sender=lambda s: OperationDeniedSendAddressStatusError(
+        f"{s} is not a sender address of this account."
+    ),
+    bad_template=lambda _tid, status: (
+        InvalidParameterValueTemplateNotExist("The template does not exist.")
+        if status is None
+        else OperationDeniedTemplateStatusError("The template is not approved.")
+    ),
+)
 
 
 def _begin(value: str | None, missing: type[TencentError], now_us: int) -> int:
@@ -57,13 +69,19 @@ def _begin(value: str | None, missing: type[TencentError], now_us: int) -> int:
 
 
 class BatchService:
-    def __init__(self, core: Core) -> None:
-
-        self.core = core
-        self.runner = BatchRunner(core)
-        core.scheduler.extra_events.append(self._due_events)
-        core.scheduler.due_hints.append(tasks_repo.next_due_by_account)
-        core.clocks.after_move.append(lambda _aid: self.runner.wake())
+    def __init__(
+        self,
+        db: Database,
+        clock: ClockSource,
+        cache: LookupCache,
+        accounts: AccountService,
+        runner: BatchRunner,
+    ) -> None:
+        self.db = db
+        self.cache = cache
+        self.clock = clock
+        self.accounts = accounts
+        self.runner = runner
 
     def create(self, account_id: int, params: dict[str, Any]) -> int:
         """Validate a BatchSendEmail request (already type-checked) and store the task."""
@@ -78,21 +96,11 @@ class BatchService:
         if not template and not params.get("Simple"):
             raise MissingParameterSendParamNecessary("Template (or Simple) is required.")
         _alias, sender = parse_from(params["FromEmailAddress"])
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(account_id, conn)
-            now = self.core.clock_of(acct).now_us()
-            if accounts_repo.get_sender(conn, account_id, sender) is None:
-                raise OperationDeniedSendAddressStatusError(
-                    f"{sender} is not a sender address of this account.",
-                )
-            if template:
-                tpl = accounts_repo.get_template(conn, account_id, int(template["TemplateID"]))
-                if tpl is None:
-                    raise InvalidParameterValueTemplateNotExist("The template does not exist.")
-                if tpl.status != 0:
-                    raise OperationDeniedTemplateStatusError("The template is not approved.")
-            elif not acct.simple_allowed:
-                raise FailedOperationWithOutPermission("This account may only send with templates.")
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(account_id, conn)
+            now = self.clock.of(acct).now_us()
+            template_id = int(template["TemplateID"]) if template else None
+            account_may_send(self.cache, conn, acct, sender, template_id, CREATE_REFUSALS)
             rid = params["ReceiverId"]
             rec = receivers_repo.get_receiver(conn, account_id, rid)
             if rec is None:
@@ -101,9 +109,7 @@ class BatchService:
             if count == 0:
                 raise OperationDeniedReceiverStatusError("The recipient list has no valid addresses yet.")
             first = receivers_repo.details_after(conn, rec.id, 0, 1)[0]
-            build_prepare(
-                self.core, params, first.email, first.template_data
-            )  # the request's own errors, now
+            self.runner.prepare_for(params, first.email, first.template_data)  # the request's own errors, now
             next_us: int | None = None
             status = SENDING
             if task_type == 2:
@@ -156,71 +162,10 @@ class BatchService:
         task_type: int | None,
         offset: int,
         limit: int,
-    ) -> tuple[list[Row[Any]], int]:
+    ) -> tuple[list[SendTaskRecord], int]:
         if status not in (None, 1, 5, 6, 7, 10):
             raise InvalidParameterValue("Status must be 1, 5, 6, 7 or 10.")
         if task_type not in (None, 1, 2, 3):
             raise InvalidParameterValue("TaskType must be 1, 2 or 3.")
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             return tasks_repo.list_tasks(conn, account_id, status, receiver_id, task_type, offset, limit)
-
-    # --- scheduler: state changes at start / cycle / resume times ---------------------------------
-    def _due_events(
-        self, conn: Connection, acct: Row[Any], after_us: int, until_us: int
-    ) -> list[tuple[int, Any]]:
-        out: list[tuple[int, Any]] = []
-        for task in tasks_repo.due_tasks(conn, acct.id, after_us, until_us):
-            at = int(task.next_us)
-            interval = self._interval(task)
-            n = 0
-            while at <= until_us and n < MAX_CYCLE_EVENTS:
-                out.append((at, self._event(task.id, at)))
-                if interval is None or task.status == PAUSED:
-                    break
-                at += interval
-                n += 1
-        return out
-
-    @staticmethod
-    def _interval(task: Row[Any]) -> int | None:
-        if task.task_type != 3:
-            return None
-        cycle = json.loads(task.request_json).get("CycleParam") or {}
-        if cycle.get("TermCycle") == 1:
-            return None
-        return int(cycle["IntervalTime"]) * HOUR_US
-
-    def _event(self, task_id: int, at_us: int) -> Any:
-        def run(conn: Connection) -> None:
-            task = tasks_repo.get_task(conn, task_id)
-            if task is None:
-                return
-            interval = self._interval(task)
-            nxt = at_us + interval if interval is not None else None
-            if task.status == PAUSED:  # a new day: the cap is reset
-                tasks_repo.update_task(
-                    conn,
-                    task_id,
-                    status=SENDING,
-                    next_us=nxt if task.task_type == 3 else None,
-                    updated_us=at_us,
-                )
-            elif task.status == PENDING:
-                count = receivers_repo.valid_count(conn, task.receiver_id)
-                tasks_repo.update_task(
-                    conn,
-                    task_id,
-                    status=SENDING,
-                    cursor=0,
-                    request_count=count,
-                    send_count=0,
-                    cache_count=count,
-                    next_us=nxt,
-                    updated_us=at_us,
-                )
-            elif task.status == SENDING and interval is not None:
-                tasks_repo.update_task(
-                    conn, task_id, runs_pending=task.runs_pending + 1, next_us=nxt, updated_us=at_us
-                )
-
-        return run

@@ -1,5 +1,5 @@
 """Sends the messages of batch tasks in state 5 (sending), on a background thread: one message per
-valid list address, in list order, through `core.sending` (so every send is metered, checked against
+valid list address, in list order, through `SendService` (so every send is metered, checked against
 blacklists and limits, gets its outcome and its callbacks, exactly like SendEmail).
 
 Per address: sent → SendCount+1; ExceedSendLimit (a daily cap) → the task pauses (6) until 00:00
@@ -12,9 +12,8 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain.clock import beijing_midnight_after
+from emulator.domain.records.tasks import ReceiverDetailRecord, SendTaskRecord
 from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import (
     EmulatorError,
@@ -25,12 +24,16 @@ from emulator.errors import (
     OperationDeniedTemplateStatusError,
 )
 from emulator.services.background import BackgroundWorker
-from emulator.services.compose import Refusals, compose
+from emulator.services.batch_events import DONE, ERROR, PAUSED, PENDING
+from emulator.services.compose import Composer, Refusals
 from emulator.services.sending import Prepare, SendContext
 from emulator.storage import accounts_repo, receivers_repo, tasks_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.config import Settings
+    from emulator.domain.clock import ClockSource
+    from emulator.services.sending import SendService
+    from emulator.storage.db import Database
 
 log = logging.getLogger("emulator.batch")
 
@@ -38,7 +41,6 @@ CHUNK = 50
 LEASE_US = 60_000_000
 POLL_S = 1.0
 AD_TAG = "(AD)"
-SENDING, PAUSED, ERROR, DONE, PENDING = 5, 6, 7, 10, 1
 
 
 def subject_with_ad(subject: str, location: int | None) -> str:
@@ -57,8 +59,13 @@ BATCH = Refusals(
 )
 
 
-def build_prepare(
-    core: Core, params: dict[str, Any], email: str, data: str | None, task_id: int | None = None
+def _prepare(
+    composer: Composer,
+    max_bytes: int,
+    params: dict[str, Any],
+    email: str,
+    data: str | None,
+    task_id: int | None = None,
 ) -> Prepare:
     """The SendEmail pipeline for one list address; raises the same errors SendEmail would."""
     template = params.get("Template") or None
@@ -86,25 +93,42 @@ def build_prepare(
             simple_text_b64=None if template else simple.get("Text"),
             unsubscribe=params.get("Unsubscribe"),
         ),
-        core.settings.max_message_bytes,
+        max_bytes,
     )
 
     def link(ctx: SendContext) -> None:  # in the sending transaction, so callbacks always see the task
         if task_id is not None:
             tasks_repo.link_message(ctx.conn, ctx.message_id, task_id)
 
-    return compose(core, valid, BATCH, link)
+    return composer.prepare(valid, BATCH, link)
 
 
 class BatchRunner(BackgroundWorker):
     thread_name = "ses-batch"
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(
+        self,
+        db: Database,
+        clock: ClockSource,
+        settings: Settings,
+        sending: SendService,
+        composer: Composer,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.sending = sending
+        self.composer = composer
         super().__init__()
-        with core.engine.connect() as conn:
+        with db.read() as conn:
             if tasks_repo.has_active(conn):
                 self.start()
+
+    def prepare_for(
+        self, params: dict[str, Any], email: str, data: str | None, task_id: int | None = None
+    ) -> Prepare:
+        """The SendEmail pipeline for one list address; raises the same errors SendEmail would."""
+        return _prepare(self.composer, self.settings.max_message_bytes, params, email, data, task_id)
 
     def wake(self) -> None:
         self.start()
@@ -114,7 +138,7 @@ class BatchRunner(BackgroundWorker):
         while not self._stop.is_set():
             busy = False
             try:
-                with self.core.engine.connect() as conn:
+                with self.db.read() as conn:
                     ids = tasks_repo.sending_task_ids(conn)
                 for task_id in ids:
                     if self._stop.is_set():
@@ -128,8 +152,8 @@ class BatchRunner(BackgroundWorker):
 
     def _step(self, task_id: int) -> bool:
         """Send the next chunk of one task; True if it did anything."""
-        with self.core.writer.begin() as conn:
-            if not tasks_repo.claim(conn, task_id, self.core.wall.now_us(), LEASE_US):
+        with self.db.write() as conn:
+            if not tasks_repo.claim(conn, task_id, self.clock.wall_us(), LEASE_US):
                 return False
             task = tasks_repo.get_task(conn, task_id)
             assert task is not None
@@ -138,15 +162,15 @@ class BatchRunner(BackgroundWorker):
             self._finish(task)
             return True
         params = json.loads(task.request_json)
-        futures: list[tuple[Row[Any], Any]] = []
+        futures: list[tuple[ReceiverDetailRecord, Any]] = []
         for d in details:
             try:
                 futures.append(
                     (
                         d,
-                        self.core.sending.submit(
+                        self.sending.submit(
                             task.account_id,
-                            build_prepare(self.core, params, d.email, d.template_data, task.id),
+                            self.prepare_for(params, d.email, d.template_data, task.id),
                         ),
                     )
                 )
@@ -177,11 +201,11 @@ class BatchRunner(BackgroundWorker):
         return True
 
     def _advance(
-        self, task: Row[Any], cursor: int, sent: int, handled: int, state: tuple[int, str] | None
+        self, task: SendTaskRecord, cursor: int, sent: int, handled: int, state: tuple[int, str] | None
     ) -> None:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             acct = accounts_repo.account_by_id(conn, task.account_id)
-            now = self.core.clock_of(acct).now_us() if acct is not None else task.updated_us
+            now = self.clock.of(acct).now_us() if acct is not None else task.updated_us
             values: dict[str, Any] = {
                 "cursor": cursor,
                 "send_count": task.send_count + sent,
@@ -195,10 +219,10 @@ class BatchRunner(BackgroundWorker):
                     values["next_us"] = beijing_midnight_after(now)
             tasks_repo.update_task(conn, task.id, **values)
 
-    def _finish(self, task: Row[Any]) -> None:
-        with self.core.writer.begin() as conn:
+    def _finish(self, task: SendTaskRecord) -> None:
+        with self.db.write() as conn:
             acct = accounts_repo.account_by_id(conn, task.account_id)
-            now = self.core.clock_of(acct).now_us() if acct is not None else task.updated_us
+            now = self.clock.of(acct).now_us() if acct is not None else task.updated_us
             values: dict[str, Any] = {"lease_wall_us": 0, "updated_us": now, "cache_count": 0}
             if task.runs_pending > 0:
                 count = receivers_repo.valid_count(conn, task.receiver_id)

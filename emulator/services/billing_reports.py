@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Row
-
-from emulator.domain.clock import ClockState, WallClock
+from emulator.domain.clock import ClockSource
+from emulator.domain.records.billing import BillRecord, LedgerLineView
 from emulator.services.accounts import AccountService, AccountState
 from emulator.services.scheduler import Scheduler
 from emulator.storage import billing_repo, billing_reports_repo
 from emulator.storage.billing_reports_repo import Category
+from emulator.storage.db import Database
 
 __all__ = ["BillLine", "BillingReports", "Category", "LedgerLine", "LedgerPage", "LedgerSum"]
 
@@ -72,7 +72,7 @@ class BillLine:
     paid_us: int | None  # None while unpaid
 
 
-def _bill(row: Row[Any]) -> BillLine:
+def _bill(row: BillRecord) -> BillLine:
     return BillLine(
         id=int(row.id),
         kind=str(row.kind),
@@ -86,7 +86,7 @@ def _bill(row: Row[Any]) -> BillLine:
     )
 
 
-def _line(row: Row[Any]) -> LedgerLine:
+def _line(row: LedgerLineView) -> LedgerLine:
     return LedgerLine(
         id=int(row.id),
         kind=str(row.kind),
@@ -103,12 +103,12 @@ def _line(row: Row[Any]) -> LedgerLine:
 
 class BillingReports:
     def __init__(
-        self, engine: Engine, accounts: AccountService, scheduler: Scheduler, wall: WallClock
+        self, db: Database, clock: ClockSource, accounts: AccountService, scheduler: Scheduler
     ) -> None:
-        self._engine = engine
+        self._db = db
+        self._clock = clock
         self._accounts = accounts
         self._scheduler = scheduler
-        self._wall = wall
 
     def now_us(self, ref: int | str) -> int:
         """The account's clock, after its due billing events have run."""
@@ -130,7 +130,7 @@ class BillingReports:
     ) -> LedgerPage:
         """Entries in [start, end] of account time admitted by `categories` (None: all), newest first."""
         aid = self._refresh(ref)[0]
-        with self._engine.connect() as conn:
+        with self._db.read() as conn:
             rows = billing_reports_repo.ledger_page(
                 conn, aid, start_us, end_us, categories, with_zero, offset, limit
             )
@@ -144,19 +144,19 @@ class BillingReports:
         """Bills whose billing period lies in the month YYYY-MM (its daily usage bills and its
         dedicated-IP bill), oldest first."""
         aid = self._refresh(ref)[0]
-        with self._engine.connect() as conn:
+        with self._db.read() as conn:
             return [_bill(r) for r in billing_repo.list_bills(conn, aid, None, month, None)]
 
     def bills_issued(self, ref: int | str, start_us: int, end_us: int) -> list[BillLine]:
         """Bills issued in [start, end) of account time, oldest first."""
         aid = self._refresh(ref)[0]
-        with self._engine.connect() as conn:
+        with self._db.read() as conn:
             return [_bill(r) for r in billing_reports_repo.bills_issued_between(conn, aid, start_us, end_us)]
 
     def bills_with_periods(self, ref: int | str, kind: str, first: str, last: str) -> list[BillLine]:
         """Bills of one kind whose period is in [first, last] (as text: days or months)."""
         aid = self._refresh(ref)[0]
-        with self._engine.connect() as conn:
+        with self._db.read() as conn:
             rows = billing_reports_repo.bills_with_periods(conn, aid, kind, first, last)
         return [_bill(r) for r in rows]
 
@@ -164,7 +164,7 @@ class BillingReports:
         """(account id, its clock now), running the billing events due by now first (one read when
         none is due)."""
         row = self._accounts.get_row(ref)
-        now = ClockState(row.clock_offset_us, row.clock_frozen_us).now_us(self._wall.now_us())
+        now = self._clock.of(row).now_us()
         if Scheduler.billing_due(row, now):
             self._scheduler.run_due(int(row.id))
         return int(row.id), now

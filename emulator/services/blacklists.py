@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain.addresses import is_valid_email
 from emulator.domain.clock import beijing_day
 from emulator.domain.dates import DAY_US, parse_day
 from emulator.domain.messages import OutgoingMessage
+from emulator.domain.records import AccountRecord
+from emulator.domain.records.policy import CustomBlacklistRecord, PlatformBlacklistRecord
 from emulator.errors import (
     FailedOperationEmailAddrInBlacklist,
     FailedOperationReceiverHasUnsubscribed,
@@ -35,7 +35,9 @@ from emulator.services.txn_scratch import send_policy
 from emulator.storage import blacklist_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.storage.db import Database
 
 MAX_ADDRESS_CHARS = 128
 MAX_CUSTOM_PER_CALL = 10_000
@@ -61,12 +63,13 @@ def _expire(value: str | None) -> str | None:
 
 
 class BlacklistService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        core.send_checks.append(self.check)
+    def __init__(self, db: Database, clock: ClockSource, accounts: AccountService) -> None:
+        self.db = db
+        self.clock = clock
+        self.accounts = accounts
 
-    def _today(self, acct: Row[Any]) -> str:
-        return beijing_day(self.core.clock_of(acct).now_us())
+    def _today(self, acct: AccountRecord) -> str:
+        return beijing_day(self.clock.of(acct).now_us())
 
     # --- sending check ---------------------------------------------------------------------------
     def check(self, ctx: SendContext, msg: OutgoingMessage) -> None:
@@ -90,20 +93,20 @@ class BlacklistService:
     # --- platform list -----------------------------------------------------------------------------
     def list_platform(
         self, account_id: int, start: str, end: str, email: str | None, offset: int, limit: int
-    ) -> tuple[list[Row[Any]], int]:
+    ) -> tuple[list[PlatformBlacklistRecord], int]:
         try:
             since, until = parse_day(start), parse_day(end) + DAY_US
         except ValueError:
             raise InvalidParameterValueWrongDate("StartDate and EndDate must be YYYY-MM-DD.") from None
         if until <= since:
             raise InvalidParameterValueWrongDate("EndDate must not be before StartDate.")
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             return blacklist_repo.list_platform(conn, account_id, since, until, email, offset, limit)
 
     def delete_platform(self, account_id: int, addresses: list[str]) -> int:
         if not addresses or any(not isinstance(a, str) or not a.strip() for a in addresses):
             raise InvalidParameterValueEmailAddressIsNULL("EmailAddressList must list addresses.")
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             return blacklist_repo.delete_platform(conn, account_id, addresses)
 
     # --- custom list -------------------------------------------------------------------------------
@@ -113,9 +116,9 @@ class BlacklistService:
             raise MissingParameterEmailsNecessary("Emails must list at least one address.")
         if len(emails) > MAX_CUSTOM_PER_CALL:
             raise LimitExceeded(f"At most {MAX_CUSTOM_PER_CALL} addresses per call.")
-        now = self.core.wall.now_us()
-        with self.core.writer.begin() as conn:
-            self.core.accounts.get_row(account_id, conn)
+        now = self.clock.wall_us()
+        with self.db.write() as conn:
+            self.accounts.get_row(account_id, conn)
             seen = blacklist_repo.custom_addresses(conn, account_id)
             rows: list[dict[str, Any]] = []
             too_long = repeat = invalid = 0
@@ -142,11 +145,11 @@ class BlacklistService:
 
     def list_custom(
         self, account_id: int, status: int, email: str | None, offset: int, limit: int
-    ) -> tuple[list[Row[Any]], int, str]:
+    ) -> tuple[list[CustomBlacklistRecord], int, str]:
         if status not in (0, 1, 2):
             raise InvalidParameterValue("Status must be 0 (expired), 1 (active) or 2 (all).")
-        with self.core.engine.connect() as conn:
-            today = self._today(self.core.accounts.get_row(account_id, conn))
+        with self.db.read() as conn:
+            today = self._today(self.accounts.get_row(account_id, conn))
             rows, total = blacklist_repo.list_custom(conn, account_id, status, today, email, offset, limit)
         return rows, total, today
 
@@ -157,7 +160,7 @@ class BlacklistService:
         if len(addr) > MAX_ADDRESS_CHARS or not is_valid_email(addr):
             raise InvalidParameterValueIllegalEmailAddress(f"{addr!r} is not a valid address.")
         expire = _expire(expire_date)
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             row = blacklist_repo.get_custom(conn, account_id, entry_id)
             if row is None:
                 raise ResourceNotFound(f"No custom blacklist entry with Id {entry_id}.")
@@ -169,5 +172,5 @@ class BlacklistService:
     def delete_custom(self, account_id: int, emails: list[str]) -> int:
         if not emails or any(not isinstance(a, str) or not a.strip() for a in emails):
             raise MissingParameterEmailsNecessary("Emails must list at least one address.")
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             return blacklist_repo.delete_custom(conn, account_id, emails)

@@ -24,13 +24,19 @@ import httpx
 
 from emulator.domain import mime_read
 from emulator.domain.outcomes import events_of, payload
+from emulator.domain.records import AccountRecord
+from emulator.domain.records.events import CallbackMessage
 from emulator.errors import FailedOperation, NotFound
 from emulator.services.background import BackgroundWorker
 from emulator.storage import accounts_repo, callbacks_repo, mail_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.config import Settings
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
     from emulator.services.sending import Receipt
+    from emulator.storage.db import Database
 
 log = logging.getLogger("emulator.callbacks")
 
@@ -52,12 +58,16 @@ def check_url(url: str | None) -> str | None:
 class CallbackService(BackgroundWorker):
     thread_name = "ses-callbacks"
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        core.after_store.append(self.on_stored)
+    def __init__(
+        self, db: Database, clock: ClockSource, settings: Settings, accounts: AccountService
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.accounts = accounts
         self._inbox: queue.SimpleQueue[list[Receipt]] = queue.SimpleQueue()
         super().__init__()
-        with core.engine.connect() as conn:
+        with db.read() as conn:
             self._with_urls = callbacks_repo.accounts_with_urls(conn)
             backlog = callbacks_repo.has_pending(conn)
         self._urls_at = time.monotonic()
@@ -66,15 +76,15 @@ class CallbackService(BackgroundWorker):
 
     # --- configuration (admin API) -------------------------------------------------------------
     def config(self, ref: int | str) -> dict[str, Any]:
-        with self.core.engine.connect() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.read() as conn:
+            acct = self.accounts.get_row(ref, conn)
             urls = callbacks_repo.urls_of(conn, acct.id)
         return {"url": urls.pop("", None), "senders": dict(sorted(urls.items()))}
 
     def set_url(self, ref: int | str, url: str | None, sender: str | None = None) -> dict[str, Any]:
         url = check_url(url)
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(ref, conn)
             key = ""
             if sender is not None:
                 row = accounts_repo.get_sender(conn, acct.id, sender.strip())
@@ -90,8 +100,8 @@ class CallbackService(BackgroundWorker):
         return self.config(acct.id)
 
     def deliveries(self, ref: int | str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        with self.core.engine.connect() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.read() as conn:
+            acct = self.accounts.get_row(ref, conn)
             rows = callbacks_repo.attempts(conn, acct.id, offset, limit)
         out = []
         for r in rows:
@@ -117,8 +127,8 @@ class CallbackService(BackgroundWorker):
         return out
 
     def events(self, ref: int | str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        with self.core.engine.connect() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.read() as conn:
+            acct = self.accounts.get_row(ref, conn)
             rows = callbacks_repo.events(conn, acct.id, offset, limit)
         return [
             {
@@ -143,10 +153,10 @@ class CallbackService(BackgroundWorker):
 
     # --- worker --------------------------------------------------------------------------------
     def stop_timeout_s(self) -> float:
-        return self.core.settings.callback_timeout_s + 5
+        return self.settings.callback_timeout_s + 5
 
     def _run(self) -> None:
-        s = self.core.settings
+        s = self.settings
         with httpx.Client(timeout=s.callback_timeout_s, trust_env=False) as client:
             while not self._stop.is_set():
                 delay = IDLE_POLL_S
@@ -163,7 +173,7 @@ class CallbackService(BackgroundWorker):
         """Other processes sharing the database may have set URLs."""
         if time.monotonic() - self._urls_at < URL_REFRESH_S:
             return
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             with_urls = callbacks_repo.accounts_with_urls(conn)
         with self._lock:
             self._with_urls = with_urls
@@ -178,11 +188,11 @@ class CallbackService(BackgroundWorker):
                 break
         if not receipts:
             return
-        now = self.core.wall.now_us()
-        with self.core.writer.begin() as conn:
+        now = self.clock.wall_us()
+        with self.db.write() as conn:
             rows: list[dict[str, Any]] = []
             urls: dict[int, dict[str, str]] = {}
-            accounts: dict[int, Any] = {}
+            accounts: dict[int, AccountRecord | None] = {}
             msgs = callbacks_repo.messages_by_pk(conn, sorted({r.message_pk for r in receipts}))
             for msg in msgs:
                 aid = msg.account_id
@@ -190,12 +200,15 @@ class CallbackService(BackgroundWorker):
                     urls[aid] = callbacks_repo.urls_of(conn, aid)
                     accounts[aid] = accounts_repo.account_by_id(conn, aid)
                 url = urls[aid].get(msg.mail_from.lower()) or urls[aid].get("")
-                if url is None or accounts[aid] is None:
+                acct = accounts[aid]
+                if url is None or acct is None:
                     continue
-                rows.extend(self._events_for(conn, msg, accounts[aid], url, now))
+                rows.extend(self._events_for(conn, msg, acct, url, now))
             callbacks_repo.insert_events(conn, rows)
 
-    def _events_for(self, conn: Any, msg: Any, acct: Any, url: str, now: int) -> list[dict[str, Any]]:
+    def _events_for(
+        self, conn: Tx, msg: CallbackMessage, acct: AccountRecord, url: str, now: int
+    ) -> list[dict[str, Any]]:
         parsed = mime_read.parse_message(bytes(msg.raw))
         link = mime_first_link(parsed.html or parsed.text or "")
         subject = raw_subject(bytes(msg.raw))
@@ -239,10 +252,10 @@ class CallbackService(BackgroundWorker):
 
     def _deliver_due(self, client: httpx.Client) -> float:
         """Post every due event, in id order per recipient; the seconds until the next one is due."""
-        s = self.core.settings
-        now = self.core.wall.now_us()
+        s = self.settings
+        now = self.clock.wall_us()
         lease = int((s.callback_timeout_s + 5) * 1_000_000)
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             rows = callbacks_repo.pending(conn, BATCH)
         blocked: set[str] = set()
         next_due: int | None = None
@@ -256,14 +269,14 @@ class CallbackService(BackgroundWorker):
             if row.next_wall_us > now:
                 next_due = row.next_wall_us if next_due is None else min(next_due, row.next_wall_us)
                 continue
-            with self.core.writer.begin() as conn:
+            with self.db.write() as conn:
                 if not callbacks_repo.claim(conn, row.id, now, lease):
                     continue
             attempt = row.attempts + 1
             status, error, ms = self._post(client, row.url, row.payload_json)
             ok = status is not None and 200 <= status < 300
-            at = self.core.wall.now_us()
-            with self.core.writer.begin() as conn:
+            at = self.clock.wall_us()
+            with self.db.write() as conn:
                 callbacks_repo.log_attempt(
                     conn,
                     event_id=row.id,
@@ -291,7 +304,7 @@ class CallbackService(BackgroundWorker):
             return 0.0
         if next_due is None:
             return IDLE_POLL_S
-        return max(0.0, min(IDLE_POLL_S, (next_due - self.core.wall.now_us()) / 1_000_000))
+        return max(0.0, min(IDLE_POLL_S, (next_due - self.clock.wall_us()) / 1_000_000))
 
     @staticmethod
     def _post(client: httpx.Client, url: str, body: str) -> tuple[int | None, str, int]:

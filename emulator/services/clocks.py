@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Row
+from typing import TYPE_CHECKING
 
 from emulator.domain.clock import ClockState
+from emulator.domain.records.billing import ClockMoveRecord
 from emulator.errors import ClockBackwards, NotFound
 from emulator.services.accounts import AccountState
 from emulator.storage import accounts_repo, clock_moves_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.storage.db import Database
 
 
 def toward(state: ClockState, target_us: int, decided_wall_us: int) -> ClockState:
@@ -37,16 +38,24 @@ def toward(state: ClockState, target_us: int, decided_wall_us: int) -> ClockStat
 
 
 class ClockService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self.after_move: list[Callable[[int], object]] = []  # scheduler hooks: run due events for an account
+    def __init__(
+        self,
+        db: Database,
+        clock: ClockSource,
+        accounts: AccountService,
+        after_move: tuple[Callable[[int], object], ...],
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.accounts = accounts
+        self.after_move = after_move  # run the account's due events; wake the batch runner
 
     def _apply(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> int:
-        with self.core.writer.begin() as conn:
-            row = self.core.accounts.get_row(ref, conn)
+        with self.db.write() as conn:
+            row = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [row.id])
             state = ClockState(row.clock_offset_us, row.clock_frozen_us)
-            new = change(state, self.core.wall.now_us())
+            new = change(state, self.clock.wall_us())
             if new != state:
                 accounts_repo.update_account(
                     conn, row.id, clock_offset_us=new.offset_us, clock_frozen_us=new.frozen_us
@@ -56,7 +65,7 @@ class ClockService:
         return int(row.id)
 
     def _change(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> AccountState:
-        return self.core.accounts.state(self._apply(ref, change))
+        return self.accounts.state(self._apply(ref, change))
 
     def freeze(self, ref: int | str) -> AccountState:
         return self._change(ref, lambda s, w: s.freeze(w))
@@ -71,7 +80,7 @@ class ClockService:
         return self._change(ref, lambda s, w: s.advance(delta_us, w))
 
     def all_ids(self) -> list[int]:
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             return [r.id for r in accounts_repo.list_accounts(conn)]
 
     # --- global moves ------------------------------------------------------------------------------
@@ -99,7 +108,7 @@ class ClockService:
     def recover(self) -> int:
         """Finish every recorded global move a crash (or a concurrent call still running) left pending,
         oldest first; returns how many. Called at start-up before the first scheduler pass."""
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             pending = clock_moves_repo.pending_moves(conn)
         for move in pending:
             self._finish(move)
@@ -107,33 +116,33 @@ class ClockService:
 
     def _move_all(self, plan: Callable[[dict[str, int]], int], key: str | None) -> list[AccountState]:
         self._finish(self._record(plan, key))
-        return self.core.accounts.list()
+        return self.accounts.list()
 
-    def _record(self, plan: Callable[[dict[str, int]], int], key: str | None) -> Row[Any]:
+    def _record(self, plan: Callable[[dict[str, int]], int], key: str | None) -> ClockMoveRecord:
         """Decide the target under a lock on every account and record it; a pending move is finished
         first (so a second global move waits for the first), and a known key returns its move."""
         while True:
             self.recover()
-            with self.core.writer.begin() as conn:
+            with self.db.write() as conn:
                 rows = clock_moves_repo.lock_all_accounts(conn)
                 found = clock_moves_repo.move_by_key(conn, key) if key is not None else None
                 if found is not None:
                     return found
                 if clock_moves_repo.pending_moves(conn):
                     continue  # another call recorded one meanwhile: finish it, then decide again
-                wall = self.core.wall.now_us()
+                wall = self.clock.wall_us()
                 now = {r.name: ClockState(r.clock_offset_us, r.clock_frozen_us).now_us(wall) for r in rows}
                 target = plan(now) if rows else wall
                 return clock_moves_repo.insert_move(conn, target_us=target, created_us=wall, key=key)
 
-    def _finish(self, move: Row[Any]) -> None:
+    def _finish(self, move: ClockMoveRecord) -> None:
         target, decided = int(move.target_us), int(move.created_us)
         for aid in self.all_ids():  # accounts created since the decision join the common instant too
             try:
                 self._apply(aid, lambda s, _w: toward(s, target, decided))
             except NotFound:
                 continue
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             clock_moves_repo.mark_done(conn, int(move.id))
 
     def freeze_all(self) -> list[AccountState]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from emulator.domain import mime_read, mime_render
 from emulator.domain.messages import OutgoingMessage
+from emulator.domain.records import AccountRecord, TemplateRecord
 from emulator.domain.send_rules import ValidSend, check_size, fill_template
 from emulator.errors import (
     FailedOperationInvalidTemplateID,
@@ -20,9 +21,10 @@ from emulator.errors import (
 )
 from emulator.services.sending import Prepare, SendContext
 from emulator.storage import accounts_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.services.lookup_cache import LookupCache
 
 
 @dataclass(frozen=True)
@@ -45,31 +47,60 @@ SEND_EMAIL = Refusals(
 )
 
 
-def compose(
-    core: Core, v: ValidSend, refusals: Refusals, also: Callable[[SendContext], None] | None = None
+def account_may_send(
+    cache: LookupCache,
+    conn: Tx,
+    account: AccountRecord,
+    sender: str,
+    template_id: int | None,
+    refusals: Refusals,
+) -> TemplateRecord | None:
+    """The account-dependent send rules, in the order they are answered: the sender is one of the
+    account's addresses; the template exists and is approved, or else the account may send simple
+    bodies. Returns the template (None for a simple body)."""
+    senders = cache.get(("senders", account.id), lambda: accounts_repo.sender_addresses(conn, account.id))
+    if sender.lower() not in senders:
+        raise refusals.no_sender(sender)
+    if template_id is None:
+        if not account.simple_allowed:
+            raise FailedOperationWithOutPermission("This account may only send with templates.")
+        return None
+    tpl: TemplateRecord | None = cache.get(
+        ("template", account.id, template_id),
+        lambda: accounts_repo.get_template(conn, account.id, template_id),
+    )
+    if tpl is None or tpl.status != 0:
+        raise refusals.bad_template(template_id, None if tpl is None else tpl.status)
+    return tpl
+
+
+class Composer:
+    def __init__(self, cache: LookupCache, max_message_bytes: int) -> None:
+        self.cache = cache
+        self.max_bytes = max_message_bytes
+
+    def prepare(
+        self, v: ValidSend, refusals: Refusals, also: Callable[[SendContext], None] | None = None
+    ) -> Prepare:
+        """The `prepare` step for SendService; `also` runs inside the same transaction (e.g. task links)."""
+        return _prepare(self.cache, self.max_bytes, v, refusals, also)
+
+
+def _prepare(
+    cache: LookupCache,
+    max_bytes: int,
+    v: ValidSend,
+    refusals: Refusals,
+    also: Callable[[SendContext], None] | None,
 ) -> Prepare:
-    """The `prepare` step for core.sending; `also` runs inside the same transaction (e.g. task links)."""
-    max_bytes = core.settings.max_message_bytes
 
     def prepare(ctx: SendContext) -> OutgoingMessage:
-        senders = core.cache.get(
-            ("senders", ctx.account.id), lambda: accounts_repo.sender_addresses(ctx.conn, ctx.account.id)
-        )
-        if v.sender.lower() not in senders:
-            raise refusals.no_sender(v.sender)
+        tpl = account_may_send(cache, ctx.conn, ctx.account, v.sender, v.template_id, refusals)
         html, text = v.html, v.text
-        if v.template_id is not None:
-            tpl = core.cache.get(
-                ("template", ctx.account.id, v.template_id),
-                lambda: accounts_repo.get_template(ctx.conn, ctx.account.id, v.template_id or 0),
-            )
-            if tpl is None or tpl.status != 0:
-                raise refusals.bad_template(v.template_id, None if tpl is None else tpl.status)
+        if tpl is not None:
             html = fill_template(tpl.html, v.variables) if tpl.html else None
             text = fill_template(tpl.text, v.variables) if tpl.text else None
             check_size(html, text, v.attachments, max_bytes)
-        elif not ctx.account.simple_allowed:
-            raise FailedOperationWithOutPermission("This account may only send with templates.")
         raw = mime_render.render_message(
             v,
             html=html,

@@ -1,96 +1,137 @@
-"""The composition of services over one database and one wall clock. Front-ends receive a `Core`."""
+"""The composition root of the services: `build_core` makes every service with its named, typed
+collaborators, in dependency order, and assembles the send path's policies; `Core` is what front-ends
+receive. Services never see `Core` (nothing under services/ imports this module)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row
-
 from emulator.config import Settings
-from emulator.domain.clock import Clock, ClockState, SystemWallClock, WallClock
-from emulator.storage.db import create_schema, make_engine, writer
+from emulator.domain.clock import ClockSource, SystemWallClock, WallClock
+from emulator.services.accounts import AccountService
+from emulator.services.batch import BatchService
+from emulator.services.batch_events import BatchEvents
+from emulator.services.batch_runner import BatchRunner
+from emulator.services.billing import BillingService
+from emulator.services.billing_reports import BillingReports
+from emulator.services.blacklists import BlacklistService
+from emulator.services.callbacks import CallbackService
+from emulator.services.clocks import ClockService
+from emulator.services.compose import Composer
+from emulator.services.dedicated_ips import DedicatedIpService
+from emulator.services.identities import IdentityService
+from emulator.services.ip_events import IpEvents
+from emulator.services.limits import LimitService
+from emulator.services.lookup_cache import LookupCache
+from emulator.services.mailbox import MailboxService
+from emulator.services.notifier import Notifier
+from emulator.services.operations import OperationsService
+from emulator.services.outcomes import OutcomeService
+from emulator.services.receivers import ReceiverService
+from emulator.services.reports import ReportService
+from emulator.services.retention import RetentionService
+from emulator.services.scheduler import Scheduler
+from emulator.services.sending import SendPolicies, SendService
+from emulator.services.templates import TemplateService
+from emulator.storage.db import Database, create_schema, make_engine
 
 
+@dataclass(eq=False)
 class Core:
-    def __init__(
-        self, settings: Settings, wall: WallClock | None = None, engine: Engine | None = None
-    ) -> None:
-        from emulator.services.accounts import AccountService
-        from emulator.services.billing import BillingService
-        from emulator.services.clocks import ClockService
-        from emulator.services.identities import IdentityService
-        from emulator.services.mailbox import MailboxService
-        from emulator.services.notifier import Notifier
-        from emulator.services.scheduler import Scheduler
-        from emulator.services.sending import SendService
-        from emulator.services.templates import TemplateService
+    """The services of one database and one wall clock, as the front-ends call them."""
 
-        self.settings = settings
-        self.wall: WallClock = wall or SystemWallClock()
-        self.engine = engine or make_engine(
-            settings.resolved_database_url(), synchronous=settings.sqlite_synchronous
-        )
-        self.writer = writer(self.engine)
-        self.send_writer = self.writer.execution_options(send_batch=True)
-        from emulator.services.lookup_cache import LookupCache
-
-        self.cache = LookupCache()
-        self.cache.watch(self.engine)
-        create_schema(self.engine)
-        self.notifier = Notifier()
-        self.endpoints: Any = None  # set by bootstrap once the listeners are bound
-        # Extension points of the sending transaction (see services.sending):
-        #   send_checks(ctx, msg) raise an EmulatorError to refuse one message (nothing stored/metered);
-        #   recipient_outcomes(conn, account_row, address, account_time_us) -> column overrides or None;
-        #   after_store(receipts) runs after the commit, outside the transaction, and must not block.
-        self.send_checks: list[Callable[[Any, Any], None]] = []
-        self.recipient_outcomes: list[Callable[[Connection, Row[Any], str, int], dict[str, Any] | None]] = []
-        self.after_store: list[Callable[[list[Any]], None]] = []
-        self.accounts = AccountService(self)
-        self.identities = IdentityService(self)
-        self.templates = TemplateService(self)
-        self.clocks = ClockService(self)
-        self.sending = SendService(self)
-        self.mailbox = MailboxService(self)
-        self.billing = BillingService(self)
-        self.scheduler = Scheduler(self)
-        self.clocks.after_move.append(self.scheduler.run_due)
-        from emulator.services.dedicated_ips import DedicatedIpService
-
-        self.ips = DedicatedIpService(self)
-        from emulator.services.retention import RetentionService
-
-        self.retention = RetentionService(self)
-        self.ips.ensure_stock()
-        # --- issue 6: delivery outcomes, blacklists, sending limits (registered in this order) ---
-        from emulator.services.blacklists import BlacklistService
-        from emulator.services.limits import LimitService
-        from emulator.services.outcomes import OutcomeService
-
-        self.outcomes = OutcomeService(self)
-        self.blacklists = BlacklistService(self)
-        self.limits = LimitService(self)
-        from emulator.services.receivers import ReceiverService
-        from emulator.services.reports import ReportService
-
-        self.receivers = ReceiverService(self)
-        self.reports = ReportService(self)
-        from emulator.services.callbacks import CallbackService
-
-        self.callbacks = CallbackService(self)
-        from emulator.services.batch import BatchService
-
-        self.batch = BatchService(self)
-        from emulator.services.billing_reports import BillingReports
-
-        self.billing_reports = BillingReports(self.engine, self.accounts, self.scheduler, self.wall)
-
-    def clock_of(self, account: Row[Any]) -> Clock:
-        return Clock(ClockState(account.clock_offset_us, account.clock_frozen_us), self.wall)
+    settings: Settings
+    db: Database
+    clock: ClockSource
+    cache: LookupCache
+    notifier: Notifier
+    composer: Composer
+    accounts: AccountService
+    identities: IdentityService
+    templates: TemplateService
+    scheduler: Scheduler
+    clocks: ClockService
+    sending: SendService
+    mailbox: MailboxService
+    billing: BillingService
+    ips: DedicatedIpService
+    retention: RetentionService
+    outcomes: OutcomeService
+    blacklists: BlacklistService
+    limits: LimitService
+    receivers: ReceiverService
+    reports: ReportService
+    callbacks: CallbackService
+    batch: BatchService
+    ops: OperationsService
+    billing_reports: BillingReports
+    endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
         self.sending.stop()
-        self.callbacks.stop()  # issue 6: the callback worker and the batch sender
+        self.callbacks.stop()
         self.batch.runner.stop()
-        self.engine.dispose()
+        self.db.dispose()
+
+
+def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
+    """Every service over one database (created or upgraded here) and one wall clock."""
+    engine = make_engine(settings.resolved_database_url(), synchronous=settings.sqlite_synchronous)
+    create_schema(engine)
+    db = Database(engine)
+    clock = ClockSource(wall or SystemWallClock())
+    cache = LookupCache()
+    db.after_write_commit(cache.clear)
+    notifier = Notifier()
+    composer = Composer(cache, settings.max_message_bytes)
+
+    ip_events = IpEvents(settings.dedicated_ip_month_micro)
+    scheduler = Scheduler(db, clock, settings, sources=(ip_events, BatchEvents()), ip_bill=ip_events)
+    accounts = AccountService(db, clock, settings, cache, scheduler)
+    limits = LimitService(db, clock, accounts)
+    blacklists = BlacklistService(db, clock, accounts)
+    outcomes = OutcomeService(db, clock, accounts)
+    callbacks = CallbackService(db, clock, settings, accounts)
+    sending = SendService(
+        db,
+        clock,
+        cache,
+        notifier,
+        scheduler,
+        SendPolicies(
+            checks=(limits.check, blacklists.check),  # the order the refusals are answered in
+            recipient_outcomes=(outcomes.recipient_outcome,),
+            after_store=(callbacks.on_stored,),
+        ),
+    )
+    runner = BatchRunner(db, clock, settings, sending, composer)
+    ips = DedicatedIpService(db, clock, settings, accounts, scheduler)
+    ips.ensure_stock()
+    return Core(
+        settings=settings,
+        db=db,
+        clock=clock,
+        cache=cache,
+        notifier=notifier,
+        composer=composer,
+        accounts=accounts,
+        identities=IdentityService(db, clock),
+        templates=TemplateService(db, clock, settings),
+        scheduler=scheduler,
+        clocks=ClockService(db, clock, accounts, after_move=(scheduler.run_due, lambda _aid: runner.wake())),
+        sending=sending,
+        mailbox=MailboxService(db, clock, notifier),
+        billing=BillingService(db, clock, settings, accounts),
+        ips=ips,
+        retention=RetentionService(db, clock, settings, notifier),
+        outcomes=outcomes,
+        blacklists=blacklists,
+        limits=limits,
+        receivers=ReceiverService(db, clock, accounts),
+        reports=ReportService(db),
+        callbacks=callbacks,
+        batch=BatchService(db, clock, cache, accounts, runner),
+        ops=OperationsService(db),
+        billing_reports=BillingReports(db, clock, accounts, scheduler),
+    )

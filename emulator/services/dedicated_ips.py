@@ -4,61 +4,73 @@ Rules are in `domain.dedicated_ips`; this module applies them in transactions.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Connection, Row
+from typing import TYPE_CHECKING
 
 from emulator.domain import dedicated_ips as rules
 from emulator.domain.clock import BEIJING, to_datetime
+from emulator.domain.records.billing import DedicatedIpRecord
 from emulator.errors import Conflict, FailedOperation, LimitError, NotFound
 from emulator.storage import accounts_repo, ips_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.config import Settings
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.services.scheduler import Scheduler
+    from emulator.storage.db import Database
 
 
 @dataclass(frozen=True)
 class IpOverview:
-    ips: list[Row[Any]]
+    ips: list[DedicatedIpRecord]
     stock_left: int
     applications_this_month: int
     month: str
 
 
 class DedicatedIpService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        core.scheduler.extra_events.append(self._due_deliveries)
-        core.scheduler.ip_bill = self._bill
-        core.scheduler.due_hints.append(ips_repo.pending_ready_by_account)
+    def __init__(
+        self,
+        db: Database,
+        clock: ClockSource,
+        settings: Settings,
+        accounts: AccountService,
+        scheduler: Scheduler,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.accounts = accounts
+        self.scheduler = scheduler
 
     def ensure_stock(self) -> None:
         """Seed the shared inventory once, on a new database."""
-        with self.core.writer.begin() as conn:
-            if ips_repo.inventory_size(conn) == 0 and self.core.settings.dedicated_ip_stock > 0:
+        with self.db.write() as conn:
+            if ips_repo.inventory_size(conn) == 0 and self.settings.dedicated_ip_stock > 0:
                 ips_repo.add_inventory(
                     conn,
-                    rules.stock_addresses(self.core.settings.dedicated_ip_stock),
-                    self.core.wall.now_us(),
+                    rules.stock_addresses(self.settings.dedicated_ip_stock),
+                    self.clock.wall_us(),
                 )
 
     def add_stock(self, count: int) -> int:
         if not 1 <= count <= 1000:
             raise FailedOperation("count must be between 1 and 1000")
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             ips_repo.add_inventory(
-                conn, rules.stock_addresses(count, ips_repo.inventory_size(conn)), self.core.wall.now_us()
+                conn, rules.stock_addresses(count, ips_repo.inventory_size(conn)), self.clock.wall_us()
             )
             return ips_repo.stock_left(conn)
 
     def stock_left(self) -> int:
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             return ips_repo.stock_left(conn)
 
     def overview(self, ref: int | str) -> IpOverview:
-        with self.core.engine.connect() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
-            month = rules.month_of(self.core.clock_of(acct).now_us())
+        with self.db.read() as conn:
+            acct = self.accounts.get_row(ref, conn)
+            month = rules.month_of(self.clock.of(acct).now_us())
             return IpOverview(
                 ips_repo.list_ips(conn, acct.id),
                 ips_repo.stock_left(conn),
@@ -66,12 +78,12 @@ class DedicatedIpService:
                 month,
             )
 
-    def apply(self, ref: int | str) -> Row[Any]:
-        self.core.scheduler.run_due(self.core.accounts.get_row(ref).id)
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+    def apply(self, ref: int | str) -> DedicatedIpRecord:
+        self.scheduler.run_due(self.accounts.get_row(ref).id)
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
-            now = self.core.clock_of(acct).now_us()
+            now = self.clock.of(acct).now_us()
             month = rules.month_of(now)
             if ips_repo.applications_in_month(conn, acct.id, month) >= rules.MAX_APPLICATIONS_PER_MONTH:
                 resets = to_datetime(rules.next_month_start(now)).astimezone(BEIJING).isoformat()
@@ -106,24 +118,24 @@ class DedicatedIpService:
         assert row is not None
         return row
 
-    def _lead_us(self, conn: Connection, account_id: int) -> int:
-        fixed = self.core.settings.dedicated_ip_lead_days
+    def _lead_us(self, conn: Tx, account_id: int) -> int:
+        fixed = self.settings.dedicated_ip_lead_days
         if fixed is not None:
             return fixed * rules.DAY_US
         return rules.lead_time_us(
-            self.core.settings.dedicated_ip_seed,
+            self.settings.dedicated_ip_seed,
             account_id,
             ips_repo.count_applications(conn, account_id) + 1,
         )
 
-    def _change(self, ref: int | str, ip_id: int, action: str) -> Row[Any]:
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+    def _change(self, ref: int | str, ip_id: int, action: str) -> DedicatedIpRecord:
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
             row = ips_repo.get_ip(conn, acct.id, ip_id)
             if row is None:
                 raise NotFound(f"no dedicated IP {ip_id} in this account")
-            now = self.core.clock_of(acct).now_us()
+            now = self.clock.of(acct).now_us()
             if action == "disable":
                 if row.status != "enabled":
                     raise Conflict(f"only an enabled IP can be disabled (it is {row.status})")
@@ -151,47 +163,11 @@ class DedicatedIpService:
         assert out is not None
         return out
 
-    def disable(self, ref: int | str, ip_id: int) -> Row[Any]:
+    def disable(self, ref: int | str, ip_id: int) -> DedicatedIpRecord:
         return self._change(ref, ip_id, "disable")
 
-    def enable(self, ref: int | str, ip_id: int) -> Row[Any]:
+    def enable(self, ref: int | str, ip_id: int) -> DedicatedIpRecord:
         return self._change(ref, ip_id, "enable")
 
-    def release(self, ref: int | str, ip_id: int) -> Row[Any]:
+    def release(self, ref: int | str, ip_id: int) -> DedicatedIpRecord:
         return self._change(ref, ip_id, "release")
-
-    # --- scheduler hooks ------------------------------------------------------------------------
-    def _due_deliveries(
-        self, conn: Connection, acct: Row[Any], after_us: int, until_us: int
-    ) -> list[tuple[int, Any]]:
-        def deliver(row: Row[Any]) -> Any:
-            def run(c: Connection) -> None:
-                ip = rules.stock_addresses(1, ips_repo.inventory_size(c))[0]
-                ips_repo.add_inventory(c, [ip], row.ready_us, account_id=acct.id)
-                ips_repo.update_ip(c, row.id, ip=ip, status="enabled", enabled_us=row.ready_us)
-                ips_repo.open_interval(c, row.id, acct.id, row.ready_us)
-
-            return run
-
-        return [(r.ready_us, deliver(r)) for r in ips_repo.pending_due(conn, acct.id, after_us, until_us)]
-
-    def _bill(
-        self, conn: Connection, acct: Row[Any], period: str
-    ) -> tuple[int, int, int, dict[str, Any]] | None:
-        price = self.core.settings.dedicated_ip_month_micro
-        by_ip: dict[int, list[tuple[int, int | None]]] = {}
-        for iv in ips_repo.intervals(conn, acct.id):
-            by_ip.setdefault(iv.dedicated_ip_id, []).append((iv.start_us, iv.end_us))
-        names = {r.id: r.ip for r in ips_repo.list_ips(conn, acct.id)}
-        detail: dict[str, Any] = {"days_in_month": rules.days_in_month(period), "ips": []}
-        total_days = total = 0
-        for ip_id, spans in sorted(by_ip.items()):
-            used = rules.days_used(spans, period)
-            if used:
-                amount = rules.ip_month_charge(price, used, period)
-                detail["ips"].append({"ip": names.get(ip_id), "days_used": used, "amount_micro": amount})
-                total_days += used
-                total += amount
-        if not detail["ips"]:
-            return None
-        return total_days, price, total, detail

@@ -7,10 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain import accounts as rules
 from emulator.domain.addresses import domain_of, is_valid_email
+from emulator.domain.records import DomainRecord, SenderRecord
 from emulator.errors import (
     InvalidParameterValue,
     InvalidParameterValueIllegalEmailAddress,
@@ -30,7 +29,8 @@ from emulator.errors import (
 from emulator.storage import accounts_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.storage.db import Database
 
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 MAX_DOMAINS = 20
@@ -59,19 +59,20 @@ def dns_records(domain: str) -> list[DnsRecord]:
 
 
 class IdentityService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, db: Database, clock: ClockSource) -> None:
+        self.db = db
+        self.clock = clock
 
     # --- domains ---------------------------------------------------------------------------------
     def create_domain(
         self, account_id: int, domain: str, dkim_option: int = 0, tags: list[Any] | None = None
-    ) -> Row[Any]:
+    ) -> DomainRecord:
         domain = (domain or "").strip().lower()
         if not _DOMAIN.match(domain):
             raise InvalidParameterValueInvalidEmailIdentity(f"{domain!r} is not a valid domain")
         if dkim_option not in (0, 1, 2):
             raise InvalidParameterValue("DKIMOption must be 0 or 1")
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if accounts_repo.get_domain(conn, account_id, domain):
                 raise InvalidParameterValueRepeatCreation(f"domain {domain} already exists")
             if len(accounts_repo.list_domains(conn, account_id)) >= MAX_DOMAINS:
@@ -83,26 +84,26 @@ class IdentityService:
                 verified=True,
                 dkim_option=dkim_option,
                 tags_json=json.dumps(tags or []),
-                created_us=self.core.wall.now_us(),
+                created_us=self.clock.wall_us(),
             )
             row = accounts_repo.get_domain(conn, account_id, domain)
         assert row is not None
         return row
 
-    def get_domain(self, account_id: int, domain: str) -> Row[Any]:
-        with self.core.engine.connect() as conn:
+    def get_domain(self, account_id: int, domain: str) -> DomainRecord:
+        with self.db.read() as conn:
             row = accounts_repo.get_domain(conn, account_id, (domain or "").strip().lower())
         if row is None:
             raise InvalidParameterValueNotExistDomain(f"domain {domain!r} does not exist")
         return row
 
-    def list_domains(self, account_id: int) -> list[Row[Any]]:
-        with self.core.engine.connect() as conn:
+    def list_domains(self, account_id: int) -> list[DomainRecord]:
+        with self.db.read() as conn:
             return accounts_repo.list_domains(conn, account_id)
 
     def delete_domain(self, account_id: int, domain: str) -> None:
         domain = (domain or "").strip().lower()
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if accounts_repo.get_domain(conn, account_id, domain) is None:
                 raise InvalidParameterValueNotExistDomain(f"domain {domain!r} does not exist")
             if accounts_repo.count_senders_in_domain(conn, account_id, domain):
@@ -119,7 +120,7 @@ class IdentityService:
         if sender_name is not None and (len(sender_name) > 255 or any(c in sender_name for c in '\r\n<>:"')):
             raise InvalidParameterValueIllegalSenderName("illegal sender name")
         domain = domain_of(address)
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             drow = accounts_repo.get_domain(conn, account_id, domain)
             if drow is None or not drow.verified:
                 raise OperationDeniedDomainNotVerified(f"domain {domain} is not a verified sender domain")
@@ -135,19 +136,19 @@ class IdentityService:
                 address=address,
                 sender_name=sender_name or None,
                 smtp_password_hash=None,
-                created_us=self.core.wall.now_us(),
+                created_us=self.clock.wall_us(),
             )
 
-    def list_senders(self, account_id: int) -> list[Row[Any]]:
-        with self.core.engine.connect() as conn:
+    def list_senders(self, account_id: int) -> list[SenderRecord]:
+        with self.db.read() as conn:
             return accounts_repo.list_senders(conn, account_id)
 
-    def get_sender(self, account_id: int, address: str) -> Row[Any] | None:
-        with self.core.engine.connect() as conn:
+    def get_sender(self, account_id: int, address: str) -> SenderRecord | None:
+        with self.db.read() as conn:
             return accounts_repo.get_sender(conn, account_id, address)
 
     def delete_sender(self, account_id: int, address: str) -> None:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if not accounts_repo.delete_sender(conn, account_id, (address or "").strip()):
                 raise InvalidParameterValueNoSuchSender(f"no sender address {address!r}")
 
@@ -155,7 +156,7 @@ class IdentityService:
         if not isinstance(password, str) or len(password) > 64:
             raise InvalidParameterValueInvalidSmtpPassWord("Password must be at most 64 characters")
         rules.validate_smtp_password(password)
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             row = accounts_repo.get_sender(conn, account_id, (address or "").strip())
             if row is None:
                 raise InvalidParameterValueNoSuchSender(f"no sender address {address!r}")

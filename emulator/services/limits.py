@@ -19,12 +19,11 @@ import time
 from collections import Counter, defaultdict, deque
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain import limits as rules
 from emulator.domain.addresses import domain_of
 from emulator.domain.clock import beijing_day
 from emulator.domain.messages import OutgoingMessage
+from emulator.domain.records import AccountRecord
 from emulator.errors import (
     FailedOperation,
     FailedOperationExceedSendLimit,
@@ -37,16 +36,19 @@ from emulator.services.txn_scratch import scratch
 from emulator.storage import accounts_repo, limits_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.storage.db import Database
 
 GLOBAL_KEY = "limits"
 GLOBAL_CACHE_S = 1.0
 
 
 class LimitService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        core.send_checks.append(self.check)
+    def __init__(self, db: Database, clock: ClockSource, accounts: AccountService) -> None:
+        self.db = db
+        self.clock = clock
+        self.accounts = accounts
         self._lock = threading.Lock()
         self._global: tuple[float, dict[str, Any]] | None = None
         self._hits: dict[tuple[int, str], deque[int]] = defaultdict(deque)
@@ -58,7 +60,7 @@ class LimitService:
             cached = self._global
         if cached is not None and not fresh and cached[0] > time.monotonic():
             return cached[1]
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             layer = limits_repo.get_global(conn, GLOBAL_KEY)
         with self._lock:
             self._global = (time.monotonic() + GLOBAL_CACHE_S, layer)
@@ -68,7 +70,7 @@ class LimitService:
         return rules.merge(rules.DEFAULTS, self.global_layer(fresh=True))
 
     def patch_global(self, patch: dict[str, Any]) -> dict[str, Any]:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             try:
                 layer = rules.apply_patch(limits_repo.get_global(conn, GLOBAL_KEY), patch)
             except ValueError as exc:
@@ -79,10 +81,10 @@ class LimitService:
         return self.get_global()
 
     @staticmethod
-    def account_layer(acct: Row[Any]) -> dict[str, Any]:
+    def account_layer(acct: AccountRecord) -> dict[str, Any]:
         return dict(json.loads(acct.settings_json or "{}").get("limits", {}))
 
-    def effective(self, acct: Row[Any]) -> dict[str, dict[str, Any]]:
+    def effective(self, acct: AccountRecord) -> dict[str, dict[str, Any]]:
         """Read-only: memoized per (global layer, account settings), as every message asks."""
         layer = self.global_layer()
         key = (id(layer), acct.settings_json)
@@ -94,7 +96,7 @@ class LimitService:
         return hit[1]
 
     def get_account(self, ref: int | str) -> dict[str, Any]:
-        acct = self.core.accounts.get_row(ref)
+        acct = self.accounts.get_row(ref)
         return {
             **rules.effective(self.global_layer(fresh=True), self.account_layer(acct)),
             "simple_sending": bool(acct.simple_allowed),
@@ -105,10 +107,10 @@ class LimitService:
         simple = patch.pop("simple_sending", None)
         if simple is not None and not isinstance(simple, bool):
             raise FailedOperation("simple_sending must be true or false")
-        with self.core.writer.begin() as conn:
-            acct = self.core.accounts.get_row(ref, conn)
+        with self.db.write() as conn:
+            acct = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
-            acct = self.core.accounts.get_row(acct.id, conn)
+            acct = self.accounts.get_row(acct.id, conn)
             settings = dict(json.loads(acct.settings_json or "{}"))
             try:
                 settings["limits"] = rules.apply_patch(settings.get("limits", {}), patch)
@@ -121,12 +123,12 @@ class LimitService:
         return self.get_account(acct.id)
 
     # --- API request rate ------------------------------------------------------------------------
-    def check_api_rate(self, acct: Row[Any], action: str) -> None:
+    def check_api_rate(self, acct: AccountRecord, action: str) -> None:
         """At most `per_second` requests per account and action in any rolling second (real time)."""
         cfg = self.effective(acct)["api_rate"]
         if not cfg["enabled"]:
             return
-        now = self.core.wall.now_us()
+        now = self.clock.wall_us()
         with self._lock:
             hits = self._hits[(int(acct.id), action)]
             while hits and hits[0] <= now - rules.SECOND_US:
@@ -150,7 +152,7 @@ class LimitService:
         n = len(msg.recipients)
         if msg.source == "smtp" and cfg["api_rate"]["enabled"]:
             per_s = cfg["api_rate"]["per_second"]
-            wall = self.core.wall.now_us()
+            wall = self.clock.wall_us()
             if (
                 limits_repo.smtp_messages_since(ctx.conn, aid, wall - rules.SECOND_US) + tally["smtp"]
                 >= per_s

@@ -2,8 +2,8 @@
 ownership, "may this account send now?").
 
 Correctness does not rest on it: the sending transaction re-checks suspension under the account's row
-lock. Any write transaction of this process other than a send batch clears it at once, so what this
-process changes is seen immediately; changes made by other processes sharing the database are seen
+lock. Any write transaction of this process other than a send batch clears it at once (the composition
+root hands `clear` to `Database.after_write_commit`), so what this process changes is seen immediately; changes made by other processes sharing the database are seen
 within `TTL_S`."""
 
 from __future__ import annotations
@@ -13,10 +13,14 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
-
 T = TypeVar("T")
-MISSING = object()
+
+
+class NotCached:
+    """The type of NOT_CACHED: a peek that found nothing fresh."""
+
+
+NOT_CACHED = NotCached()
 TTL_S = 1.0
 MAX_ENTRIES = 10_000
 
@@ -26,24 +30,14 @@ class LookupCache:
         self._data: dict[Any, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def watch(self, engine: Engine) -> None:
-        """Clear on every committed write that is not a send batch (those never change what is cached)."""
-
-        @event.listens_for(engine, "commit")
-        def _on_commit(conn: Any) -> None:
-            if conn.get_execution_options().get("write") and not conn.get_execution_options().get(
-                "send_batch"
-            ):
-                self.clear()
-
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
 
-    def peek(self, key: Any) -> Any:
-        """The fresh cached value, or MISSING: lets the event loop skip a thread hop on a hit."""
+    def peek(self, key: Any, default: Any = NOT_CACHED) -> Any:
+        """The fresh cached value, or `default`."""
         hit = self._data.get(key)
-        return hit[1] if hit is not None and hit[0] > time.monotonic() else MISSING
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else default
 
     def get(self, key: Any, load: Callable[[], T]) -> T:
         now = time.monotonic()

@@ -10,15 +10,18 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain import mime_read
+from emulator.domain.clock import beijing_day
+from emulator.domain.dates import check_status_day
 from emulator.domain.messages import MailFilter
+from emulator.domain.records.mail import EmailStatus, MessageListing, MessageRecord
 from emulator.errors import NotFound
-from emulator.storage import mail_repo
+from emulator.storage import accounts_repo, mail_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.notifier import Notifier
+    from emulator.storage.db import Database
 
 POLL_S = 0.5  # waiters re-check the database this often (mail stored by other processes)
 
@@ -36,7 +39,7 @@ class RecipientStatus:
     complained: bool
 
 
-def summary(row: Row[Any]) -> dict[str, Any]:
+def summary(row: MessageRecord | MessageListing) -> dict[str, Any]:
     return {
         "id": row.message_id,
         "source": row.source,
@@ -56,18 +59,20 @@ def summary(row: Row[Any]) -> dict[str, Any]:
 
 
 class MailboxService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, db: Database, clock: ClockSource, notifier: Notifier) -> None:
+        self.db = db
+        self.clock = clock
+        self.notifier = notifier
 
     def list(
         self, account_id: int, f: MailFilter, offset: int = 0, limit: int = 50
     ) -> tuple[list[dict[str, Any]], int]:
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             rows, total = mail_repo.list_messages(conn, account_id, f, offset, limit)
         return [summary(r) for r in rows], total
 
-    def _row(self, account_id: int, message_id: str) -> Row[Any]:
-        with self.core.engine.connect() as conn:
+    def _row(self, account_id: int, message_id: str) -> MessageRecord:
+        with self.db.read() as conn:
             row = mail_repo.get_message(conn, account_id, message_id)
         if row is None:
             raise NotFound(f"no message {message_id!r} in this account")
@@ -77,7 +82,7 @@ class MailboxService:
         self, account_id: int, message_id: str
     ) -> tuple[dict[str, Any], mime_read.ParsedMessage, builtins.list[RecipientStatus]]:
         row = self._row(account_id, message_id)
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             rcpts = mail_repo.recipients_of(conn, row.id)
         statuses = [
             RecipientStatus(
@@ -106,14 +111,14 @@ class MailboxService:
             raise NotFound(f"message {message_id!r} has no attachment {index}") from None
 
     def delete(self, account_id: int, message_id: str | None = None) -> int:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             n = mail_repo.delete_messages(conn, account_id, message_id)
         if message_id is not None and n == 0:
             raise NotFound(f"no message {message_id!r} in this account")
         return n
 
     def _first(self, account_id: int, f: MailFilter) -> dict[str, Any] | None:
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             row = mail_repo.first_match(conn, account_id, f)
         return summary(row) if row is not None else None
 
@@ -126,10 +131,14 @@ class MailboxService:
             remaining = deadline - time.monotonic()
             if found is not None or remaining <= 0:
                 return found
-            await self.core.notifier.wait(min(remaining, POLL_S))
+            await self.notifier.wait(min(remaining, POLL_S))
 
     def statuses(
         self, account_id: int, day: str, message_id: str | None, to: str | None, offset: int, limit: int
-    ) -> builtins.list[Row[Any]]:
-        with self.core.engine.connect() as conn:
+    ) -> builtins.list[EmailStatus]:
+        """GetSendEmailStatus: one Beijing day of recipient statuses, within the status window."""
+        with self.db.read() as conn:
+            account = accounts_repo.account_by_id(conn, account_id)
+            if account is not None:
+                check_status_day(day, beijing_day(self.clock.of(account).now_us()))
             return mail_repo.status_rows(conn, account_id, day, message_id, to, offset, limit)

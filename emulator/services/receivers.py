@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
 from emulator.domain.addresses import is_valid_email
+from emulator.domain.records.tasks import ReceiverDetailRecord, ReceiverListing, ReceiverRecord
 from emulator.errors import (
     InvalidParameterValue,
     InvalidParameterValueInValidTemplateData,
@@ -33,9 +32,12 @@ from emulator.errors import (
     OperationDeniedReceiverNotExist,
 )
 from emulator.storage import receivers_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.accounts import AccountService
+    from emulator.storage.db import Database
 
 MAX_LISTS = 20
 MAX_PER_CALL = 20_000
@@ -78,13 +80,15 @@ def _template_data(raw: str) -> tuple[str, frozenset[str]]:
 
 
 class ReceiverService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, db: Database, clock: ClockSource, accounts: AccountService) -> None:
+        self.db = db
+        self.clock = clock
+        self.accounts = accounts
 
-    def _now(self, conn: Connection, account_id: int) -> int:
-        return self.core.clock_of(self.core.accounts.get_row(account_id, conn)).now_us()
+    def _now(self, conn: Tx, account_id: int) -> int:
+        return self.clock.of(self.accounts.get_row(account_id, conn)).now_us()
 
-    def _get(self, conn: Connection, account_id: int, receiver_id: int | None) -> Row[Any]:
+    def _get(self, conn: Tx, account_id: int, receiver_id: int | None) -> ReceiverRecord:
         if receiver_id is None:
             raise MissingParameterReceiverIdNecessary("ReceiverId is required.")
         row = receivers_repo.get_receiver(conn, account_id, receiver_id)
@@ -92,7 +96,7 @@ class ReceiverService:
             raise OperationDeniedReceiverNotExist(f"Recipient list {receiver_id} does not exist.")
         return row
 
-    def _in_use(self, conn: Connection, receiver_id: int) -> bool:
+    def _in_use(self, conn: Tx, receiver_id: int) -> bool:
         return receivers_repo.has_task_in(conn, receiver_id, ACTIVE_TASK_STATUSES)
 
     def create(self, account_id: int, name: str, desc: str | None) -> int:
@@ -105,7 +109,7 @@ class ReceiverService:
             raise InvalidParameterValueReceiverDescIllegal(
                 f"Desc: 1-{MAX_DESC_CHARS} characters, no quotes, angle brackets or control characters.",
             )
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if receivers_repo.receiver_by_name(conn, account_id, name):
                 raise InvalidParameterValueRepeatReceiverName(f"A list named {name!r} exists.")
             if receivers_repo.count_receivers(conn, account_id) >= MAX_LISTS:
@@ -129,7 +133,7 @@ class ReceiverService:
         keys: set[frozenset[str]] = set()
         if with_data:
             keys = {_template_data(data or "")[1] for _e, data in entries}
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             rec = self._get(conn, account_id, receiver_id)
             if self._in_use(conn, rec.id):
                 raise OperationDeniedReceiverIsOperating("The list is used by a sending task.")
@@ -180,10 +184,10 @@ class ReceiverService:
 
     def list_lists(
         self, account_id: int, status: int | None, keyword: str | None, offset: int, limit: int
-    ) -> tuple[list[Row[Any]], int]:
+    ) -> tuple[list[ReceiverListing], int]:
         if status not in (None, 1, 2, 3):
             raise InvalidParameterValue("Status must be 1 (to upload), 2 (uploading) or 3 (done).")
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             if status == 2:
                 return [], 0
             has = None if status is None else status == 3
@@ -199,18 +203,18 @@ class ReceiverService:
         status: int | None,
         offset: int,
         limit: int,
-    ) -> tuple[list[Row[Any]], int, int, int]:
+    ) -> tuple[list[ReceiverDetailRecord], int, int, int]:
         if status not in (None, 1, 2):
             raise InvalidParameterValue("Status must be 1 (valid) or 2 (invalid).")
         if email is not None and len(email) > 50:
             raise InvalidParameterValue("Email may be at most 50 characters.")
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             rec = self._get(conn, account_id, receiver_id)
             valid = None if status is None else (1 if status == 1 else 0)
             return receivers_repo.list_details(conn, rec.id, email, since_us, until_us, valid, offset, limit)
 
     def delete(self, account_id: int, receiver_id: int | None) -> None:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             rec = self._get(conn, account_id, receiver_id)
             if self._in_use(conn, rec.id):
                 raise OperationDeniedReceiverIsOperating("The list is used by a sending task.")

@@ -12,10 +12,9 @@ from __future__ import annotations
 from email.parser import BytesHeaderParser
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
 from emulator.domain.addresses import domain_of
 from emulator.domain.dates import days_between, fmt_time, parse_day
+from emulator.domain.records.events import Complaint, UnsubscribeConfigRecord
 from emulator.errors import (
     InvalidParameterValue,
     InvalidParameterValueNoSuchSender,
@@ -26,7 +25,7 @@ from emulator.errors import (
 from emulator.storage import accounts_repo, reports_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.storage.db import Database
 
 MAX_RANGE_DAYS = 90
 VOLUME_FIELDS = ("requests", "accepted", "delivered", "opened", "clicked", "bounced", "unsubscribed")
@@ -46,7 +45,7 @@ def _range(first: str, last: str) -> list[str]:
     return days
 
 
-def _message_id_header(row: Row[Any]) -> str:
+def _message_id_header(row: Complaint) -> str:
     if row.source == "api":
         return f"<{row.message_id}@qcloudmail.com>"
     headers = BytesHeaderParser().parsebytes(bytes(row.raw))
@@ -54,14 +53,14 @@ def _message_id_header(row: Row[Any]) -> str:
 
 
 class ReportService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def statistics(
         self, account_id: int, first: str, last: str, domain: str | None, mailbox: str | None
     ) -> tuple[list[dict[str, Any]], dict[str, int]]:
         days = _range(first, last)
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             rows = reports_repo.daily_volumes(conn, account_id, days[0], days[-1], domain, mailbox)
         by_day = {r.request_day: {f: int(getattr(r, f)) for f in VOLUME_FIELDS} for r in rows}
         zero = dict.fromkeys(VOLUME_FIELDS, 0)
@@ -73,7 +72,7 @@ class ReportService:
         self, account_id: int, first: str, last: str, filters: dict[str, str | None], offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
         days = _range(first, last)
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             rows, total = reports_repo.complaints(conn, account_id, days[0], days[-1], filters, offset, limit)
         out = []
         for r in rows:
@@ -106,7 +105,7 @@ class ReportService:
 
     def create_unsubscribe(self, account_id: int, address: str, config: str, status: int) -> None:
         self._check_config(config, status)
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             sender = accounts_repo.get_sender(conn, account_id, (address or "").strip())
             if sender is None:
                 raise InvalidParameterValueNoSuchSender(f"{address!r} is not a sender address.")
@@ -118,19 +117,21 @@ class ReportService:
 
     def update_unsubscribe(self, account_id: int, address: str, config: str, status: int) -> None:
         self._check_config(config, status)
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             row = reports_repo.get_unsubscribe(conn, account_id, (address or "").strip())
             if row is None:
                 raise ResourceNotFound(f"{address!r} has no unsubscribe setting.")
             reports_repo.update_unsubscribe(conn, row.id, config=config, status=status)
 
     def delete_unsubscribe(self, account_id: int, address: str) -> None:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             row = reports_repo.get_unsubscribe(conn, account_id, (address or "").strip())
             if row is None:
                 raise ResourceNotFound(f"{address!r} has no unsubscribe setting.")
             reports_repo.delete_unsubscribe(conn, row.id)
 
-    def list_unsubscribe(self, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:
-        with self.core.engine.connect() as conn:
+    def list_unsubscribe(
+        self, account_id: int, offset: int, limit: int
+    ) -> tuple[list[UnsubscribeConfigRecord], int]:
+        with self.db.read() as conn:
             return reports_repo.list_unsubscribe(conn, account_id, offset, limit)

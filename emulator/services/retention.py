@@ -9,35 +9,41 @@ from typing import TYPE_CHECKING
 from emulator.storage import accounts_repo, mail_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.config import Settings
+    from emulator.domain.clock import ClockSource
+    from emulator.services.notifier import Notifier
+    from emulator.storage.db import Database
 
 DAY_US = 86_400 * 1_000_000
 
 
 class RetentionService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, db: Database, clock: ClockSource, settings: Settings, notifier: Notifier) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.notifier = notifier
 
     @property
     def enabled(self) -> bool:
-        s = self.core.settings
+        s = self.settings
         return s.retention_max_messages is not None or s.retention_max_age_days is not None
 
     def enforce(self) -> int:
         """Delete what is past the limits; returns how many messages went."""
         if not self.enabled:
             return 0
-        s = self.core.settings
+        s = self.settings
         deleted = 0
-        with self.core.engine.connect() as conn:
+        with self.db.read() as conn:
             accounts = accounts_repo.list_accounts(conn)
         for acct in accounts:
-            with self.core.writer.begin() as conn:
+            with self.db.write() as conn:
                 if s.retention_max_messages is not None:
                     deleted += mail_repo.keep_newest(conn, acct.id, s.retention_max_messages)
                 if s.retention_max_age_days is not None:
-                    cutoff = self.core.clock_of(acct).now_us() - s.retention_max_age_days * DAY_US
+                    cutoff = self.clock.of(acct).now_us() - s.retention_max_age_days * DAY_US
                     deleted += mail_repo.delete_before(conn, acct.id, cutoff)
         if deleted:
-            self.core.notifier.publish()
+            self.notifier.publish()
         return deleted

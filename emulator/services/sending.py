@@ -19,17 +19,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row
-
+from emulator.domain.accounts import suspension_refusal
 from emulator.domain.clock import ClockState, beijing_day
 from emulator.domain.messages import OutgoingMessage, new_message_id, pick_ip
 from emulator.domain.metering import split_units
+from emulator.domain.records import AccountRecord
 from emulator.errors import EmulatorError, InsufficientBalance, InternalError, NotFound
 from emulator.services.txn_scratch import send_policy
 from emulator.storage import accounts_repo, mail_repo
+from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.domain.clock import ClockSource
+    from emulator.services.lookup_cache import LookupCache
+    from emulator.services.notifier import Notifier
+    from emulator.services.scheduler import Scheduler
+    from emulator.storage.db import Database
 
 log = logging.getLogger("emulator.sending")
 
@@ -40,13 +45,18 @@ MAX_BATCH = 512
 class SendContext:
     """What a `prepare` function may use, inside the sending transaction."""
 
-    conn: Connection
-    account: Row[Any]
+    conn: Tx
+    account: AccountRecord
     now_us: int
     message_id: str
 
 
 Prepare = Callable[[SendContext], OutgoingMessage]
+SendCheck = Callable[[SendContext, OutgoingMessage], None]
+"""A per-account policy (limits, blacklists): raises an EmulatorError to refuse one message, so nothing of
+it is stored or metered."""
+RecipientOutcome = Callable[[Tx, AccountRecord, str, int], "dict[str, Any] | None"]
+"""(conn, account row, address, account time) -> recipient column overrides (delivery outcome rules)."""
 
 
 @dataclass(slots=True)
@@ -80,14 +90,41 @@ def _settle(results: list[tuple[asyncio.Future[Receipt], Receipt | BaseException
             fut.set_result(result)
 
 
+AfterStore = Callable[[list[Receipt]], None]
+"""Runs after the commit, outside the transaction (event callbacks); must not block."""
+
+
+@dataclass(frozen=True)
+class SendPolicies:
+    """The send path's policies, in the order they apply; assembled once by the composition root."""
+
+    checks: tuple[SendCheck, ...] = ()
+    recipient_outcomes: tuple[RecipientOutcome, ...] = ()
+    after_store: tuple[AfterStore, ...] = ()
+
+
 class SendService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(
+        self,
+        db: Database,
+        clock: ClockSource,
+        cache: LookupCache,
+        notifier: Notifier,
+        scheduler: Scheduler,
+        policies: SendPolicies,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.cache = cache
+        self.notifier = notifier
+        self.scheduler = scheduler
+        self.policies = policies
+        self.metered = [0, 0]  # free and paid recipients metered by this process (for /metrics)
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._settled_in_batch = False
-        self._conn: Connection | None = None  # owned by the committer thread
+        self._conn: Tx | None = None  # owned by the committer thread
 
     # --- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -162,14 +199,14 @@ class SendService:
             self._conn.close()
             self._conn = None
 
-    def _connection(self) -> Connection:
+    def _connection(self) -> Tx:
         """The committer keeps one connection: a pool check-out and reset per batch cost as much as the
         batch's own statements. A broken one (database restarted) is replaced on the next batch."""
         conn = self._conn
         if conn is None or conn.closed or conn.invalidated:
             if conn is not None:
                 conn.close()
-            conn = self._conn = self.core.send_writer.connect()
+            conn = self._conn = self.db.send_writer.connect()
         return conn
 
     def _commit(self, jobs: list[_Job]) -> None:
@@ -190,20 +227,22 @@ class SendService:
             return
         if self._settled_in_batch:  # bills may have suspended an account: drop cached "may send"
             self._settled_in_batch = False
-            self.core.cache.clear()
+            self.cache.clear()
         self._resolve(list(zip(jobs, outcomes, strict=True)))
         if any(isinstance(o, Receipt) for o in outcomes):
-            self.core.notifier.publish()
+            self.notifier.publish()
             receipts = [o for o in outcomes if isinstance(o, Receipt)]
-            for hook in self.core.after_store:  # e.g. event callbacks; must not block
+            self.metered[0] += sum(r.free_units for r in receipts)
+            self.metered[1] += sum(r.paid_units for r in receipts)
+            for hook in self.policies.after_store:
                 try:
                     hook(receipts)
                 except Exception:
                     log.exception("after-store hook failed")
 
-    def _process(self, conn: Connection, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
+    def _process(self, conn: Tx, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
         accounts = accounts_repo.lock_accounts(conn, list({j.account_id for j in jobs}))
-        wall_us = self.core.wall.now_us()
+        wall_us = self.clock.wall_us()
         now_of: dict[int, int] = {}  # each account's clock reading for the whole batch
         for aid, locked in list(accounts.items()):
             # A midnight (or 1st 08:00) passed since the scheduler's last tick: settle first, so a send a
@@ -211,8 +250,8 @@ class SendService:
             acct_now = now_of[aid] = ClockState(locked.clock_offset_us, locked.clock_frozen_us).now_us(
                 wall_us
             )
-            if self.core.scheduler.billing_due(locked, acct_now):
-                self.core.scheduler.apply_due(conn, locked, acct_now)
+            if self.scheduler.billing_due(locked, acct_now):
+                self.scheduler.apply_due(conn, locked, acct_now)
                 accounts[aid] = accounts_repo.lock_accounts(conn, [aid])[aid]
                 self._settled_in_batch = True
         free_left = {aid: a.free_quota - a.free_used for aid, a in accounts.items()}
@@ -224,14 +263,14 @@ class SendService:
                 outcomes.append(NotFound(f"account {job.account_id} does not exist"))
                 continue
             if acct.suspended_reason:
-                outcomes.append(self.core.accounts.suspension_error(acct))
+                outcomes.append(suspension_refusal(acct.suspended_reason))
                 continue
             now_us = now_of[acct.id]
             message_id = new_message_id(acct.app_id, now_us)
             ctx = SendContext(conn, acct, now_us, message_id)
             try:
                 msg = job.prepare(ctx)
-                for check in self.core.send_checks:  # per-account policies: limits, blacklists, ...
+                for check in self.policies.checks:
                     check(ctx, msg)
             except EmulatorError as exc:
                 outcomes.append(exc)
@@ -288,7 +327,7 @@ class SendService:
                     "request_us": receipt.account_time_us,
                     "deliver_us": receipt.account_time_us,
                 }
-                for outcome in self.core.recipient_outcomes:  # delivery outcome rules may override
+                for outcome in self.policies.recipient_outcomes:
                     row.update(
                         outcome(conn, accounts[receipt.account_id], addr, receipt.account_time_us) or {}
                     )
@@ -304,4 +343,4 @@ class SendService:
         return outcomes
 
 
-__all__ = ["Prepare", "Receipt", "SendContext", "SendService", "InsufficientBalance"]
+__all__ = ["Prepare", "Receipt", "SendContext", "SendPolicies", "SendService", "InsufficientBalance"]

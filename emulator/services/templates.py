@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
-
+from emulator.domain.records import TemplateRecord
 from emulator.errors import (
     FailedOperationExceedTemplateLimit,
     FailedOperationTemplateContentToolarge,
@@ -19,7 +18,9 @@ from emulator.errors import (
 from emulator.storage import accounts_repo
 
 if TYPE_CHECKING:
-    from emulator.services.core import Core
+    from emulator.config import Settings
+    from emulator.domain.clock import ClockSource
+    from emulator.storage.db import Database
 
 APPROVED, PENDING, REJECTED = 0, 1, 2
 MAX_TEMPLATES = 100
@@ -38,17 +39,19 @@ def _check(name: str, html: str | None, text: str | None) -> None:
 
 
 class TemplateService:
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, db: Database, clock: ClockSource, settings: Settings) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
 
     def _initial_status(self) -> int:
-        return PENDING if self.core.settings.templates_need_review else APPROVED
+        return PENDING if self.settings.templates_need_review else APPROVED
 
     def create(
         self, account_id: int, name: str, html: str | None, text: str | None, template_id: int | None = None
     ) -> int:
         _check(name, html, text)
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if template_id is None:
                 template_id = accounts_repo.next_template_id(conn, account_id)
             elif accounts_repo.get_template(conn, account_id, template_id):
@@ -65,13 +68,13 @@ class TemplateService:
                 text=text,
                 status=self._initial_status(),
                 review_reason="",
-                created_us=self.core.wall.now_us(),
+                created_us=self.clock.wall_us(),
             )
         return template_id
 
-    def get(self, account_id: int, template_id: int, conn: Any = None) -> Row[Any]:
+    def get(self, account_id: int, template_id: int, conn: Any = None) -> TemplateRecord:
         if conn is None:
-            with self.core.engine.connect() as c:
+            with self.db.read() as c:
                 return self.get(account_id, template_id, c)
         row = accounts_repo.get_template(conn, account_id, template_id)
         if row is None:
@@ -82,7 +85,7 @@ class TemplateService:
         self, account_id: int, template_id: int, name: str, html: str | None, text: str | None
     ) -> None:
         _check(name, html, text)
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             n = accounts_repo.update_template(
                 conn,
                 account_id,
@@ -99,17 +102,17 @@ class TemplateService:
     def set_status(self, account_id: int, template_id: int, status: int, reason: str = "") -> None:
         if status not in (APPROVED, PENDING, REJECTED):
             raise InvalidParameterValue("status must be 0 (approved), 1 (pending) or 2 (rejected)")
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if not accounts_repo.update_template(
                 conn, account_id, template_id, status=status, review_reason=reason
             ):
                 raise InvalidParameterValueTemplateNotExist(f"template {template_id} does not exist")
 
     def delete(self, account_id: int, template_id: int) -> None:
-        with self.core.writer.begin() as conn:
+        with self.db.write() as conn:
             if not accounts_repo.delete_template(conn, account_id, template_id):
                 raise InvalidParameterValueTemplateNotExist(f"template {template_id} does not exist")
 
-    def list(self, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:
-        with self.core.engine.connect() as conn:
+    def list(self, account_id: int, offset: int, limit: int) -> tuple[list[TemplateRecord], int]:
+        with self.db.read() as conn:
             return accounts_repo.list_templates(conn, account_id, offset, limit)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
-
 from emulator.storage import send_policy_repo
+from emulator.storage.db import Tx
 
 _KEY = "ses_emulator_scratch"
 
 
-def scratch(conn: Connection) -> dict[Any, Any]:
+def scratch(conn: Tx) -> dict[Any, Any]:
     txn = conn.get_transaction()
     slot = conn.info.get(_KEY)
     if slot is None or slot[0] is not txn:
@@ -25,7 +24,7 @@ def scratch(conn: Connection) -> dict[Any, Any]:
     return data
 
 
-def send_policy(conn: Connection, account_id: int) -> send_policy_repo.SendPolicy:
+def send_policy(conn: Tx, account_id: int) -> send_policy_repo.SendPolicy:
     """The account's blacklist presence, fault rules and enabled IPs, read once per transaction."""
     cache = scratch(conn)
     key = ("send_policy", account_id)

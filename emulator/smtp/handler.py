@@ -11,7 +11,8 @@ from emulator.domain import mime_read
 from emulator.domain.addresses import is_valid_email
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.metering import distinct_recipients
-from emulator.errors import FailedOperationIncorrectEmail, FailedOperationTooManyRecipients
+from emulator.domain.send_rules import envelope_recipient_refusal
+from emulator.errors import FailedOperationIncorrectEmail
 from emulator.observability import record_smtp
 from emulator.services.sending import SendContext
 from emulator.smtp.replies import reply_for
@@ -44,8 +45,8 @@ class Handler:
         """The reply, or (on a look-up cache miss) a coroutine that looks the sender up off the loop."""
         principal = session.principal
         claimed = principal.account_id if principal is not None and self.auth_required else None
-        cached = self.core.cache.peek(self.core.accounts.mail_from_key(claimed, address))
-        if isinstance(cached, int):
+        cached = self.core.accounts.cached_mail_from(claimed, address)
+        if cached is not None:
             return self._accept_mail(session, envelope, address, options, cached)
         return self._mail_lookup(session, envelope, address, options, claimed)
 
@@ -69,12 +70,9 @@ class Handler:
         return OK
 
     def rcpt(self, envelope: Envelope, address: str, options: list[str]) -> str:
-        if len(envelope.rcpt_tos) >= self.core.settings.max_recipients:
-            return reply_for(
-                FailedOperationTooManyRecipients(
-                    f"too many recipients: at most {self.core.settings.max_recipients} per message",
-                )
-            )
+        refused = envelope_recipient_refusal(len(envelope.rcpt_tos), self.core.settings.max_recipients)
+        if refused is not None:
+            return reply_for(refused)
         if not is_valid_email(address):
             return reply_for(FailedOperationIncorrectEmail(f"{address!r} is not a valid address"))
         envelope.rcpt_tos.append(address)

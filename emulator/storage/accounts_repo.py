@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from emulator.domain.records import AccountRecord, DomainRecord, SenderRecord, TemplateRecord
 from emulator.storage.raw import RawStatement
 from emulator.storage.tables import accounts, domains, senders, templates
 
@@ -14,16 +15,19 @@ def insert_account(conn: Connection, **values: Any) -> int:
     return int(conn.execute(insert(accounts).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
-def account_by_id(conn: Connection, account_id: int) -> Row[Any] | None:
-    return conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+def account_by_id(conn: Connection, account_id: int) -> AccountRecord | None:
+    row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
+    return None if row is None else AccountRecord._make(row)
 
 
-def account_by_name(conn: Connection, name: str) -> Row[Any] | None:
-    return conn.execute(select(accounts).where(accounts.c.name == name)).first()
+def account_by_name(conn: Connection, name: str) -> AccountRecord | None:
+    row = conn.execute(select(accounts).where(accounts.c.name == name)).first()
+    return None if row is None else AccountRecord._make(row)
 
 
-def account_by_secret_id(conn: Connection, secret_id: str) -> Row[Any] | None:
-    return conn.execute(select(accounts).where(accounts.c.secret_id == secret_id)).first()
+def account_by_secret_id(conn: Connection, secret_id: str) -> AccountRecord | None:
+    row = conn.execute(select(accounts).where(accounts.c.secret_id == secret_id)).first()
+    return None if row is None else AccountRecord._make(row)
 
 
 _LOCK = RawStatement(select(accounts).where(accounts.c.id == bindparam("aid")).with_for_update())
@@ -34,18 +38,19 @@ _ADD_FREE = RawStatement(
 )
 
 
-def lock_accounts(conn: Connection, ids: list[int]) -> dict[int, Any]:
+def lock_accounts(conn: Connection, ids: list[int]) -> dict[int, AccountRecord]:
     """Row-lock accounts in id order (no deadlocks between processes); SQLite already holds its write lock.
-    The rows read like SQLAlchemy's (attribute per column); a batch usually names one account."""
-    found: dict[int, Any] = {}
+    A batch usually names one account."""
+    found: dict[int, AccountRecord] = {}
     for aid in sorted(set(ids)):
-        for r in _LOCK.records(conn, {"aid": aid}):
-            found[r.id] = r
+        for r in _LOCK.all(conn, {"aid": aid}):
+            rec = AccountRecord._make(r)
+            found[rec.id] = rec
     return found
 
 
-def list_accounts(conn: Connection) -> list[Row[Any]]:
-    return list(conn.execute(select(accounts).order_by(accounts.c.id)).all())
+def list_accounts(conn: Connection) -> list[AccountRecord]:
+    return [AccountRecord._make(r) for r in conn.execute(select(accounts).order_by(accounts.c.id))]
 
 
 def update_account(conn: Connection, account_id: int, **values: Any) -> None:
@@ -64,16 +69,16 @@ def insert_domain(conn: Connection, **values: Any) -> None:
     conn.execute(insert(domains).values(**values))
 
 
-def get_domain(conn: Connection, account_id: int, domain: str) -> Row[Any] | None:
-    return conn.execute(
+def get_domain(conn: Connection, account_id: int, domain: str) -> DomainRecord | None:
+    row = conn.execute(
         select(domains).where(domains.c.account_id == account_id, domains.c.domain == domain)
     ).first()
+    return None if row is None else DomainRecord._make(row)
 
 
-def list_domains(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(select(domains).where(domains.c.account_id == account_id).order_by(domains.c.id)).all()
-    )
+def list_domains(conn: Connection, account_id: int) -> list[DomainRecord]:
+    query = select(domains).where(domains.c.account_id == account_id).order_by(domains.c.id)
+    return [DomainRecord._make(r) for r in conn.execute(query)]
 
 
 def delete_domain(conn: Connection, account_id: int, domain: str) -> int:
@@ -88,12 +93,13 @@ def insert_sender(conn: Connection, **values: Any) -> None:
     conn.execute(insert(senders).values(**values))
 
 
-def get_sender(conn: Connection, account_id: int, address: str) -> Row[Any] | None:
-    return conn.execute(
+def get_sender(conn: Connection, account_id: int, address: str) -> SenderRecord | None:
+    row = conn.execute(
         select(senders).where(
             senders.c.account_id == account_id, func.lower(senders.c.address) == address.lower()
         )
     ).first()
+    return None if row is None else SenderRecord._make(row)
 
 
 def sender_addresses(conn: Connection, account_id: int) -> frozenset[str]:
@@ -102,18 +108,14 @@ def sender_addresses(conn: Connection, account_id: int) -> frozenset[str]:
     return frozenset(str(r.address).lower() for r in rows)
 
 
-def senders_by_address(conn: Connection, address: str) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(senders).where(func.lower(senders.c.address) == address.lower()).order_by(senders.c.id)
-        ).all()
-    )
+def senders_by_address(conn: Connection, address: str) -> list[SenderRecord]:
+    query = select(senders).where(func.lower(senders.c.address) == address.lower()).order_by(senders.c.id)
+    return [SenderRecord._make(r) for r in conn.execute(query)]
 
 
-def list_senders(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(select(senders).where(senders.c.account_id == account_id).order_by(senders.c.id)).all()
-    )
+def list_senders(conn: Connection, account_id: int) -> list[SenderRecord]:
+    query = select(senders).where(senders.c.account_id == account_id).order_by(senders.c.id)
+    return [SenderRecord._make(r) for r in conn.execute(query)]
 
 
 def count_senders_in_domain(conn: Connection, account_id: int, domain: str) -> int:
@@ -153,17 +155,20 @@ def insert_template(conn: Connection, **values: Any) -> None:
     conn.execute(insert(templates).values(**values))
 
 
-def get_template(conn: Connection, account_id: int, template_id: int) -> Row[Any] | None:
-    return conn.execute(
+def get_template(conn: Connection, account_id: int, template_id: int) -> TemplateRecord | None:
+    row = conn.execute(
         select(templates).where(templates.c.account_id == account_id, templates.c.template_id == template_id)
     ).first()
+    return None if row is None else TemplateRecord._make(row)
 
 
-def list_templates(conn: Connection, account_id: int, offset: int, limit: int) -> tuple[list[Row[Any]], int]:
+def list_templates(
+    conn: Connection, account_id: int, offset: int, limit: int
+) -> tuple[list[TemplateRecord], int]:
     base = select(templates).where(templates.c.account_id == account_id)
     total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    rows = conn.execute(base.order_by(templates.c.template_id.desc()).offset(offset).limit(limit)).all()
-    return list(rows), int(total)
+    rows = conn.execute(base.order_by(templates.c.template_id.desc()).offset(offset).limit(limit))
+    return [TemplateRecord._make(r) for r in rows], int(total)
 
 
 def update_template(conn: Connection, account_id: int, template_id: int, **values: Any) -> int:

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
+from emulator.domain.records.billing import BillRecord, LedgerRecord
 from emulator.storage.tables import bills, ledger
 from emulator.storage.upsert import insert_ignore
 
 
-def insert_bill(conn: Connection, **values: Any) -> Row[Any] | None:
+def insert_bill(conn: Connection, **values: Any) -> BillRecord | None:
     """The new bill, or None when (account, kind, period) was billed already."""
     if not insert_ignore(conn, bills, values, ["account_id", "kind", "period"]):
         return None
-    return conn.execute(
+    row = conn.execute(
         select(bills).where(
             bills.c.account_id == values["account_id"],
             bills.c.kind == values["kind"],
             bills.c.period == values["period"],
         )
     ).first()
+    return None if row is None else BillRecord._make(row)
 
 
 def has_unpaid(conn: Connection, account_id: int, exclude_id: int | None = None) -> bool:
@@ -30,19 +32,18 @@ def has_unpaid(conn: Connection, account_id: int, exclude_id: int | None = None)
     return conn.execute(q.limit(1)).first() is not None
 
 
-def unpaid_oldest_first(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(bills)
-            .where(bills.c.account_id == account_id, bills.c.paid_us.is_(None))
-            .order_by(bills.c.created_us, bills.c.id)
-        ).all()
+def unpaid_oldest_first(conn: Connection, account_id: int) -> list[BillRecord]:
+    query = (
+        select(bills)
+        .where(bills.c.account_id == account_id, bills.c.paid_us.is_(None))
+        .order_by(bills.c.created_us, bills.c.id)
     )
+    return [BillRecord._make(r) for r in conn.execute(query)]
 
 
 def list_bills(
     conn: Connection, account_id: int, status: str | None, period: str | None, kind: str | None
-) -> list[Row[Any]]:
+) -> list[BillRecord]:
     q = select(bills).where(bills.c.account_id == account_id)
     if status == "paid":
         q = q.where(bills.c.paid_us.is_not(None))
@@ -52,13 +53,12 @@ def list_bills(
         q = q.where(bills.c.period.like(f"{period}%"))
     if kind:
         q = q.where(bills.c.kind == kind)
-    return list(conn.execute(q.order_by(bills.c.created_us, bills.c.id)).all())
+    return [BillRecord._make(r) for r in conn.execute(q.order_by(bills.c.created_us, bills.c.id))]
 
 
-def list_ledger(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.id)).all()
-    )
+def list_ledger(conn: Connection, account_id: int) -> list[LedgerRecord]:
+    query = select(ledger).where(ledger.c.account_id == account_id).order_by(ledger.c.id)
+    return [LedgerRecord._make(r) for r in conn.execute(query)]
 
 
 def balance(conn: Connection, account_id: int) -> int:

@@ -5,10 +5,10 @@ range of periods. Money is integer micro-USD, times are account time (microsecon
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, false, func, or_, select, true
 
+from emulator.domain.records.billing import BillRecord, LedgerKindSum, LedgerLineView
 from emulator.storage.tables import bills, ledger
 
 # (ledger kind, bill kind): which entries a filter admits; a bill kind of None admits any (or no) bill
@@ -43,7 +43,7 @@ def ledger_page(
     with_zero: bool,
     offset: int,
     limit: int,
-) -> list[Row[Any]]:
+) -> list[LedgerLineView]:
     """Entries in [start, end] (account time), newest first, each with `balance_after_micro` (the sum of
     the account's whole ledger up to and including it) and its bill's `bill_kind`, `bill_period` and
     `bill_created_us`."""
@@ -73,7 +73,7 @@ def ledger_page(
         .offset(offset)
         .limit(limit)
     )
-    return list(conn.execute(q).all())
+    return [LedgerLineView._make(r) for r in conn.execute(q)]
 
 
 def ledger_sums(
@@ -83,7 +83,7 @@ def ledger_sums(
     end_us: int,
     categories: Sequence[Category] | None,
     with_zero: bool,
-) -> list[Row[Any]]:
+) -> list[LedgerKindSum]:
     """Per (ledger kind, bill kind) of the same filter: `entries` and `amount_micro` (signed sum)."""
     q = (
         select(
@@ -96,20 +96,22 @@ def ledger_sums(
         .where(*_conditions(account_id, start_us, end_us, categories, with_zero))
         .group_by(ledger.c.kind, bills.c.kind)
     )
-    return list(conn.execute(q).all())
+    return [LedgerKindSum._make(r) for r in conn.execute(q)]
 
 
-def bills_issued_between(conn: Connection, account_id: int, start_us: int, end_us: int) -> list[Row[Any]]:
+def bills_issued_between(conn: Connection, account_id: int, start_us: int, end_us: int) -> list[BillRecord]:
     """Bills issued (created) in [start, end) of account time, oldest first."""
     q = (
         select(bills)
         .where(bills.c.account_id == account_id, bills.c.created_us >= start_us, bills.c.created_us < end_us)
         .order_by(bills.c.created_us, bills.c.id)
     )
-    return list(conn.execute(q).all())
+    return [BillRecord._make(r) for r in conn.execute(q)]
 
 
-def bills_with_periods(conn: Connection, account_id: int, kind: str, first: str, last: str) -> list[Row[Any]]:
+def bills_with_periods(
+    conn: Connection, account_id: int, kind: str, first: str, last: str
+) -> list[BillRecord]:
     """Bills of one kind whose period (YYYY-MM-DD or YYYY-MM, compared as text) is in [first, last]."""
     q = (
         select(bills)
@@ -121,4 +123,4 @@ def bills_with_periods(conn: Connection, account_id: int, kind: str, first: str,
         )
         .order_by(bills.c.period, bills.c.id)
     )
-    return list(conn.execute(q).all())
+    return [BillRecord._make(r) for r in conn.execute(q)]

@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Row,
     delete,
     func,
     insert,
@@ -15,6 +14,7 @@ from sqlalchemy import (
     update,
 )
 
+from emulator.domain.records.policy import CustomBlacklistRecord, PlatformBlacklistRecord
 from emulator.storage.api_tables import (
     custom_blacklist,
     platform_blacklist,
@@ -42,7 +42,7 @@ def list_platform(
     address: str | None,
     offset: int,
     limit: int,
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[PlatformBlacklistRecord], int]:
     cond = [
         platform_blacklist.c.account_id == account_id,
         platform_blacklist.c.bounce_us >= since_us,
@@ -53,8 +53,8 @@ def list_platform(
     total = conn.execute(select(func.count()).select_from(platform_blacklist).where(*cond)).scalar_one()
     rows = conn.execute(
         select(platform_blacklist).where(*cond).order_by(platform_blacklist.c.id).offset(offset).limit(limit)
-    ).all()
-    return list(rows), int(total)
+    )
+    return [PlatformBlacklistRecord._make(r) for r in rows], int(total)
 
 
 def delete_platform(conn: Connection, account_id: int, addresses: list[str]) -> int:
@@ -125,7 +125,7 @@ def insert_custom(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 def list_custom(
     conn: Connection, account_id: int, status: int, today: str, email: str | None, offset: int, limit: int
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[CustomBlacklistRecord], int]:
     cond: list[Any] = [custom_blacklist.c.account_id == account_id]
     active = or_(custom_blacklist.c.expire_date.is_(None), custom_blacklist.c.expire_date >= today)
     if status == 1:
@@ -137,24 +137,26 @@ def list_custom(
     total = conn.execute(select(func.count()).select_from(custom_blacklist).where(*cond)).scalar_one()
     rows = conn.execute(
         select(custom_blacklist).where(*cond).order_by(custom_blacklist.c.id).offset(offset).limit(limit)
-    ).all()
-    return list(rows), int(total)
+    )
+    return [CustomBlacklistRecord._make(r) for r in rows], int(total)
 
 
-def get_custom(conn: Connection, account_id: int, entry_id: int) -> Row[Any] | None:
-    return conn.execute(
+def get_custom(conn: Connection, account_id: int, entry_id: int) -> CustomBlacklistRecord | None:
+    row = conn.execute(
         select(custom_blacklist).where(
             custom_blacklist.c.account_id == account_id, custom_blacklist.c.id == entry_id
         )
     ).first()
+    return None if row is None else CustomBlacklistRecord._make(row)
 
 
-def custom_by_address(conn: Connection, account_id: int, address: str) -> Row[Any] | None:
-    return conn.execute(
+def custom_by_address(conn: Connection, account_id: int, address: str) -> CustomBlacklistRecord | None:
+    row = conn.execute(
         select(custom_blacklist).where(
             custom_blacklist.c.account_id == account_id, custom_blacklist.c.address == address.lower()
         )
     ).first()
+    return None if row is None else CustomBlacklistRecord._make(row)
 
 
 def update_custom(conn: Connection, entry_id: int, **values: Any) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
+from emulator.domain.records.events import CallbackAttemptView, CallbackEventRecord, CallbackMessage
 from emulator.storage.api_tables import callback_attempts, callback_events, callback_urls, task_messages
 from emulator.storage.tables import messages
 
@@ -32,8 +33,20 @@ def accounts_with_urls(conn: Connection) -> set[int]:
     return set(conn.execute(select(callback_urls.c.account_id).distinct()).scalars())
 
 
-def messages_by_pk(conn: Connection, pks: list[int]) -> list[Row[Any]]:
-    return list(conn.execute(select(messages).where(messages.c.id.in_(pks)).order_by(messages.c.id)).all())
+def messages_by_pk(conn: Connection, pks: list[int]) -> list[CallbackMessage]:
+    query = (
+        select(
+            messages.c.id,
+            messages.c.account_id,
+            messages.c.message_id,
+            messages.c.mail_from,
+            messages.c.raw,
+            messages.c.template_id,
+        )
+        .where(messages.c.id.in_(pks))
+        .order_by(messages.c.id)
+    )
+    return [CallbackMessage._make(r) for r in conn.execute(query)]
 
 
 def task_of(conn: Connection, message_id: str) -> int | None:
@@ -48,15 +61,14 @@ def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
         conn.execute(insert(callback_events), rows)
 
 
-def pending(conn: Connection, limit: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(callback_events)
-            .where(callback_events.c.status == "pending")
-            .order_by(callback_events.c.id)
-            .limit(limit)
-        ).all()
+def pending(conn: Connection, limit: int) -> list[CallbackEventRecord]:
+    query = (
+        select(callback_events)
+        .where(callback_events.c.status == "pending")
+        .order_by(callback_events.c.id)
+        .limit(limit)
     )
+    return [CallbackEventRecord._make(r) for r in conn.execute(query)]
 
 
 def has_pending(conn: Connection) -> bool:
@@ -90,31 +102,29 @@ def log_attempt(conn: Connection, **values: Any) -> None:
     conn.execute(insert(callback_attempts).values(**values))
 
 
-def attempts(conn: Connection, account_id: int, offset: int, limit: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(
-                callback_attempts,
-                callback_events.c.event,
-                callback_events.c.payload_json,
-                callback_events.c.status.label("event_status"),
-            )
-            .join(callback_events, callback_events.c.id == callback_attempts.c.event_id)
-            .where(callback_attempts.c.account_id == account_id)
-            .order_by(callback_attempts.c.id.desc())
-            .offset(offset)
-            .limit(limit)
-        ).all()
+def attempts(conn: Connection, account_id: int, offset: int, limit: int) -> list[CallbackAttemptView]:
+    query = (
+        select(
+            callback_attempts,
+            callback_events.c.event,
+            callback_events.c.payload_json,
+            callback_events.c.status.label("event_status"),
+        )
+        .join(callback_events, callback_events.c.id == callback_attempts.c.event_id)
+        .where(callback_attempts.c.account_id == account_id)
+        .order_by(callback_attempts.c.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
+    return [CallbackAttemptView._make(r) for r in conn.execute(query)]
 
 
-def events(conn: Connection, account_id: int, offset: int, limit: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(callback_events)
-            .where(callback_events.c.account_id == account_id)
-            .order_by(callback_events.c.id.desc())
-            .offset(offset)
-            .limit(limit)
-        ).all()
+def events(conn: Connection, account_id: int, offset: int, limit: int) -> list[CallbackEventRecord]:
+    query = (
+        select(callback_events)
+        .where(callback_events.c.account_id == account_id)
+        .order_by(callback_events.c.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
+    return [CallbackEventRecord._make(r) for r in conn.execute(query)]

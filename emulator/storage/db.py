@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import weakref
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DataError
 
@@ -91,6 +93,42 @@ def _make_engine(url: str, synchronous: str) -> Engine:
 def writer(engine: Engine) -> Engine:
     """The same engine, marked so SQLite takes its write lock at BEGIN (no lock-upgrade deadlocks)."""
     return engine.execution_options(write=True)
+
+
+Tx = Connection
+"""A connection inside a transaction, as services hand it to repositories (never used for SQL above
+storage)."""
+
+
+class Database:
+    """One database's handles, built once by the composition root: reads, writes (SQLite takes its write
+    lock at BEGIN) and the committer's send-batch writes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.writer = writer(engine)
+        self.send_writer = self.writer.execution_options(send_batch=True)
+
+    def read(self) -> Connection:
+        """A connection for reads (use as a context manager)."""
+        return self.engine.connect()
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """One write transaction: commits on success, rolls back on an exception."""
+        return self.writer.begin()
+
+    def after_write_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every committed write transaction of this process except the committer's
+        send batches (which never change what look-up caches hold)."""
+
+        @event.listens_for(self.engine, "commit")
+        def _on_commit(conn: Any) -> None:
+            options = conn.get_execution_options()
+            if options.get("write") and not options.get("send_batch"):
+                callback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
 
 
 # WAL (size, mtime) seen after each engine's last checkpoint pass: unchanged means no write since.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
+from emulator.domain.records.billing import DedicatedIpRecord, IpIntervalRecord
 from emulator.storage.tables import dedicated_ips, ip_intervals, ip_inventory
 
 
@@ -77,36 +78,33 @@ def insert_ip(conn: Connection, **values: Any) -> int:
     return int(conn.execute(insert(dedicated_ips).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
-def get_ip(conn: Connection, account_id: int, ip_id: int) -> Row[Any] | None:
-    return conn.execute(
+def get_ip(conn: Connection, account_id: int, ip_id: int) -> DedicatedIpRecord | None:
+    row = conn.execute(
         select(dedicated_ips).where(dedicated_ips.c.account_id == account_id, dedicated_ips.c.id == ip_id)
     ).first()
+    return None if row is None else DedicatedIpRecord._make(row)
 
 
-def list_ips(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(dedicated_ips).where(dedicated_ips.c.account_id == account_id).order_by(dedicated_ips.c.id)
-        ).all()
-    )
+def list_ips(conn: Connection, account_id: int) -> list[DedicatedIpRecord]:
+    query = select(dedicated_ips).where(dedicated_ips.c.account_id == account_id).order_by(dedicated_ips.c.id)
+    return [DedicatedIpRecord._make(r) for r in conn.execute(query)]
 
 
 def update_ip(conn: Connection, ip_id: int, **values: Any) -> None:
     conn.execute(update(dedicated_ips).where(dedicated_ips.c.id == ip_id).values(**values))
 
 
-def pending_due(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(dedicated_ips)
-            .where(
-                dedicated_ips.c.account_id == account_id,
-                dedicated_ips.c.status == "pending",
-                dedicated_ips.c.ready_us <= until_us,
-            )
-            .order_by(dedicated_ips.c.ready_us, dedicated_ips.c.id)
-        ).all()
+def pending_due(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[DedicatedIpRecord]:
+    query = (
+        select(dedicated_ips)
+        .where(
+            dedicated_ips.c.account_id == account_id,
+            dedicated_ips.c.status == "pending",
+            dedicated_ips.c.ready_us <= until_us,
+        )
+        .order_by(dedicated_ips.c.ready_us, dedicated_ips.c.id)
     )
+    return [DedicatedIpRecord._make(r) for r in conn.execute(query)]
 
 
 def open_interval(conn: Connection, ip_id: int, account_id: int, start_us: int) -> None:
@@ -125,12 +123,9 @@ def close_interval(conn: Connection, ip_id: int, end_us: int) -> None:
     )
 
 
-def intervals(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(ip_intervals).where(ip_intervals.c.account_id == account_id).order_by(ip_intervals.c.id)
-        ).all()
-    )
+def intervals(conn: Connection, account_id: int) -> list[IpIntervalRecord]:
+    query = select(ip_intervals).where(ip_intervals.c.account_id == account_id).order_by(ip_intervals.c.id)
+    return [IpIntervalRecord._make(r) for r in conn.execute(query)]
 
 
 def pending_ready_by_account(conn: Connection) -> dict[int, int]:

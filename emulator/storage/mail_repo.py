@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, or_, select
 
 from emulator.domain.messages import MailFilter
+from emulator.domain.records.mail import (
+    EmailStatus,
+    MessageListing,
+    MessageRecipientRecord,
+    MessageRecord,
+    UsageDayRecord,
+)
 from emulator.storage.raw import RawInsert, RawStatement
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert
 
-LIST_COLUMNS = [c for c in messages.c if c.name not in ("raw", "search_text")]
+# the columns of the projections (tests/storage/test_projections.py holds the records to them)
+LIST_COLUMNS = [c for c in messages.c if c.name not in ("raw", "search_text")]  # MessageListing
+STATUS_COLUMNS = [*message_recipients.c, messages.c.message_id, messages.c.mail_from]  # EmailStatus
 
 
 # The group committer's statements run on the DB-API cursor (see storage.raw).
@@ -57,12 +66,9 @@ def add_usage_many(conn: Connection, rows: list[tuple[int, str, int, int]]) -> N
         _usage_upsert(conn).executemany(conn, params)
 
 
-def usage_rows(conn: Connection, account_id: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(usage_daily).where(usage_daily.c.account_id == account_id).order_by(usage_daily.c.day)
-        ).all()
-    )
+def usage_rows(conn: Connection, account_id: int) -> list[UsageDayRecord]:
+    query = select(usage_daily).where(usage_daily.c.account_id == account_id).order_by(usage_daily.c.day)
+    return [UsageDayRecord._make(r) for r in conn.execute(query)]
 
 
 def usage_totals(conn: Connection, account_id: int) -> tuple[int, int]:
@@ -111,35 +117,36 @@ def _where(account_id: int, f: MailFilter) -> list[Any]:
 
 def list_messages(
     conn: Connection, account_id: int, f: MailFilter, offset: int, limit: int
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[MessageListing], int]:
     cond = _where(account_id, f)
     total = conn.execute(select(func.count()).select_from(messages).where(*cond)).scalar_one()
     rows = conn.execute(
         select(*LIST_COLUMNS).where(*cond).order_by(messages.c.id.desc()).offset(offset).limit(limit)
-    ).all()
-    return list(rows), int(total)
+    )
+    return [MessageListing._make(r) for r in rows], int(total)
 
 
-def first_match(conn: Connection, account_id: int, f: MailFilter) -> Row[Any] | None:
-    return conn.execute(
+def first_match(conn: Connection, account_id: int, f: MailFilter) -> MessageListing | None:
+    row = conn.execute(
         select(*LIST_COLUMNS).where(*_where(account_id, f)).order_by(messages.c.id).limit(1)
     ).first()
+    return None if row is None else MessageListing._make(row)
 
 
-def get_message(conn: Connection, account_id: int, message_id: str) -> Row[Any] | None:
-    return conn.execute(
+def get_message(conn: Connection, account_id: int, message_id: str) -> MessageRecord | None:
+    row = conn.execute(
         select(messages).where(messages.c.account_id == account_id, messages.c.message_id == message_id)
     ).first()
+    return None if row is None else MessageRecord._make(row)
 
 
-def recipients_of(conn: Connection, message_pk: int) -> list[Row[Any]]:
-    return list(
-        conn.execute(
-            select(message_recipients)
-            .where(message_recipients.c.message_pk == message_pk)
-            .order_by(message_recipients.c.id)
-        ).all()
+def recipients_of(conn: Connection, message_pk: int) -> list[MessageRecipientRecord]:
+    query = (
+        select(message_recipients)
+        .where(message_recipients.c.message_pk == message_pk)
+        .order_by(message_recipients.c.id)
     )
+    return [MessageRecipientRecord._make(r) for r in conn.execute(query)]
 
 
 def delete_messages(conn: Connection, account_id: int, message_id: str | None = None) -> int:
@@ -167,10 +174,10 @@ def status_rows(
     to: str | None,
     offset: int,
     limit: int,
-) -> list[Row[Any]]:
+) -> list[EmailStatus]:
     """GetSendEmailStatus: one row per recipient of mail requested on that UTC+8 day."""
     q = (
-        select(message_recipients, messages.c.message_id, messages.c.mail_from)
+        select(*STATUS_COLUMNS)
         .join(messages, messages.c.id == message_recipients.c.message_pk)
         .where(message_recipients.c.account_id == account_id, message_recipients.c.request_day == day)
     )
@@ -178,7 +185,8 @@ def status_rows(
         q = q.where(messages.c.message_id == message_id)
     if to:
         q = q.where(func.lower(message_recipients.c.address) == to.lower())
-    return list(conn.execute(q.order_by(message_recipients.c.id).offset(offset).limit(limit)).all())
+    rows = conn.execute(q.order_by(message_recipients.c.id).offset(offset).limit(limit))
+    return [EmailStatus._make(r) for r in rows]
 
 
 def keep_newest(conn: Connection, account_id: int, keep: int) -> int:

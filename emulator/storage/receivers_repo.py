@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
+from emulator.domain.records.tasks import ReceiverDetailRecord, ReceiverListing, ReceiverRecord
 from emulator.storage.api_tables import receiver_details, receivers, send_tasks
 
 
@@ -18,16 +19,18 @@ def insert_receiver(conn: Connection, **values: Any) -> int:
     return int(conn.execute(insert(receivers).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
-def get_receiver(conn: Connection, account_id: int, receiver_id: int) -> Row[Any] | None:
-    return conn.execute(
+def get_receiver(conn: Connection, account_id: int, receiver_id: int) -> ReceiverRecord | None:
+    row = conn.execute(
         select(receivers).where(receivers.c.account_id == account_id, receivers.c.id == receiver_id)
     ).first()
+    return None if row is None else ReceiverRecord._make(row)
 
 
-def receiver_by_name(conn: Connection, account_id: int, name: str) -> Row[Any] | None:
-    return conn.execute(
+def receiver_by_name(conn: Connection, account_id: int, name: str) -> ReceiverRecord | None:
+    row = conn.execute(
         select(receivers).where(receivers.c.account_id == account_id, receivers.c.name == name)
     ).first()
+    return None if row is None else ReceiverRecord._make(row)
 
 
 def count_receivers(conn: Connection, account_id: int) -> int:
@@ -39,6 +42,7 @@ def count_receivers(conn: Connection, account_id: int) -> int:
 
 
 def _counts() -> tuple[Any, Any]:
+    """The address counts ReceiverListing ends with, after the list's own columns."""
     total = (
         select(func.count())
         .where(receiver_details.c.receiver_id == receivers.c.id)
@@ -51,12 +55,12 @@ def _counts() -> tuple[Any, Any]:
         .correlate(receivers)
         .scalar_subquery()
     )
-    return total.label("count"), invalid.label("invalid_count")
+    return total.label("detail_count"), invalid.label("invalid_count")
 
 
 def list_receivers(
     conn: Connection, account_id: int, keyword: str | None, has_details: bool | None, offset: int, limit: int
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[ReceiverListing], int]:
     total_c, invalid_c = _counts()
     base = select(receivers, total_c, invalid_c).where(receivers.c.account_id == account_id)
     if keyword:
@@ -64,12 +68,12 @@ def list_receivers(
     sub = base.subquery()
     q = select(sub)
     if has_details is True:
-        q = q.where(sub.c["count"] > 0)
+        q = q.where(sub.c.detail_count > 0)
     elif has_details is False:
-        q = q.where(sub.c["count"] == 0)
+        q = q.where(sub.c.detail_count == 0)
     total = conn.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-    rows = conn.execute(q.order_by(sub.c.id.desc()).offset(offset).limit(limit)).all()
-    return list(rows), int(total)
+    rows = conn.execute(q.order_by(sub.c.id.desc()).offset(offset).limit(limit))
+    return [ReceiverListing._make(r) for r in rows], int(total)
 
 
 def delete_receiver(conn: Connection, receiver_id: int) -> None:
@@ -120,7 +124,7 @@ def list_details(
     valid: int | None,
     offset: int,
     limit: int,
-) -> tuple[list[Row[Any]], int, int, int]:
+) -> tuple[list[ReceiverDetailRecord], int, int, int]:
     """(page, total matching, valid in list, invalid in list)."""
     cond: list[Any] = [receiver_details.c.receiver_id == receiver_id]
     if email:
@@ -132,9 +136,12 @@ def list_details(
     if valid is not None:
         cond.append(receiver_details.c.valid == valid)
     total = conn.execute(select(func.count()).select_from(receiver_details).where(*cond)).scalar_one()
-    rows = conn.execute(
-        select(receiver_details).where(*cond).order_by(receiver_details.c.id).offset(offset).limit(limit)
-    ).all()
+    rows = [
+        ReceiverDetailRecord._make(r)
+        for r in conn.execute(
+            select(receiver_details).where(*cond).order_by(receiver_details.c.id).offset(offset).limit(limit)
+        )
+    ]
     counts: dict[int, int] = dict(
         conn.execute(
             select(receiver_details.c.valid, func.count())
@@ -142,23 +149,24 @@ def list_details(
             .group_by(receiver_details.c.valid)
         ).all()
     )
-    return list(rows), int(total), int(counts.get(1, 0)), int(counts.get(0, 0))
+    return rows, int(total), int(counts.get(1, 0)), int(counts.get(0, 0))
 
 
-def details_after(conn: Connection, receiver_id: int, after_id: int, limit: int) -> list[Row[Any]]:
+def details_after(
+    conn: Connection, receiver_id: int, after_id: int, limit: int
+) -> list[ReceiverDetailRecord]:
     """Valid addresses of a list in id order, after `after_id` (batch sending walks the list)."""
-    return list(
-        conn.execute(
-            select(receiver_details)
-            .where(
-                receiver_details.c.receiver_id == receiver_id,
-                receiver_details.c.id > after_id,
-                receiver_details.c.valid == 1,
-            )
-            .order_by(receiver_details.c.id)
-            .limit(limit)
-        ).all()
+    query = (
+        select(receiver_details)
+        .where(
+            receiver_details.c.receiver_id == receiver_id,
+            receiver_details.c.id > after_id,
+            receiver_details.c.valid == 1,
+        )
+        .order_by(receiver_details.c.id)
+        .limit(limit)
     )
+    return [ReceiverDetailRecord._make(r) for r in conn.execute(query)]
 
 
 def valid_count(conn: Connection, receiver_id: int) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Row, case, cast, delete, func, insert, select, update
+from sqlalchemy import Connection, Integer, case, cast, delete, func, insert, select, update
 
+from emulator.domain.records.events import Complaint, DailyVolume, UnsubscribeConfigRecord
 from emulator.storage.api_tables import unsubscribe_configs
 from emulator.storage.tables import message_recipients as mr
 from emulator.storage.tables import messages as m
@@ -18,7 +19,7 @@ def _flag(cond: Any) -> Any:
 
 def daily_volumes(
     conn: Connection, account_id: int, first: str, last: str, domain: str | None, mailbox: str | None
-) -> list[Row[Any]]:
+) -> list[DailyVolume]:
     q = (
         select(
             mr.c.request_day,
@@ -38,7 +39,7 @@ def daily_volumes(
         q = q.where(func.lower(m.c.mail_from).like(f"%@{domain.strip().lower()}"))
     if mailbox:
         q = q.where(func.lower(mr.c.address).like(f"%@{mailbox.strip().lower()}"))
-    return list(conn.execute(q).all())
+    return [DailyVolume._make(r) for r in conn.execute(q)]
 
 
 def complaints(
@@ -49,7 +50,7 @@ def complaints(
     filters: dict[str, str | None],
     offset: int,
     limit: int,
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[Complaint], int]:
     cond: list[Any] = [
         mr.c.account_id == account_id,
         cast(mr.c.complained, Integer) == 1,
@@ -71,7 +72,7 @@ def complaints(
             return [], 0
     base = mr.join(m, m.c.id == mr.c.message_pk)
     total = conn.execute(select(func.count()).select_from(base).where(*cond)).scalar_one()
-    rows: list[Row[Any]] = conn.execute(  # type: ignore[assignment]
+    rows = conn.execute(
         select(
             mr.c.address,
             mr.c.request_us,
@@ -89,20 +90,21 @@ def complaints(
         .order_by(mr.c.id)
         .offset(offset)
         .limit(limit)
-    ).all()
-    return list(rows), int(total)
+    )
+    return [Complaint._make(r) for r in rows], int(total)
 
 
 # --- address-level unsubscribe settings ----------------------------------------------------------
 
 
-def get_unsubscribe(conn: Connection, account_id: int, address: str) -> Row[Any] | None:
-    return conn.execute(
+def get_unsubscribe(conn: Connection, account_id: int, address: str) -> UnsubscribeConfigRecord | None:
+    row = conn.execute(
         select(unsubscribe_configs).where(
             unsubscribe_configs.c.account_id == account_id,
             func.lower(unsubscribe_configs.c.address) == address.lower(),
         )
     ).first()
+    return None if row is None else UnsubscribeConfigRecord._make(row)
 
 
 def insert_unsubscribe(conn: Connection, **values: Any) -> None:
@@ -119,10 +121,10 @@ def delete_unsubscribe(conn: Connection, row_id: int) -> None:
 
 def list_unsubscribe(
     conn: Connection, account_id: int, offset: int, limit: int
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[UnsubscribeConfigRecord], int]:
     cond = unsubscribe_configs.c.account_id == account_id
     total = conn.execute(select(func.count()).select_from(unsubscribe_configs).where(cond)).scalar_one()
     rows = conn.execute(
         select(unsubscribe_configs).where(cond).order_by(unsubscribe_configs.c.id).offset(offset).limit(limit)
-    ).all()
-    return list(rows), int(total)
+    )
+    return [UnsubscribeConfigRecord._make(r) for r in rows], int(total)

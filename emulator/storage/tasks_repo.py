@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
+from emulator.domain.records.tasks import SendTaskRecord
 from emulator.storage.api_tables import send_tasks, task_messages
 from emulator.storage.tables import accounts
 from emulator.storage.upsert import insert_ignore
@@ -15,8 +16,9 @@ def insert_task(conn: Connection, **values: Any) -> int:
     return int(conn.execute(insert(send_tasks).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
-def get_task(conn: Connection, task_id: int) -> Row[Any] | None:
-    return conn.execute(select(send_tasks).where(send_tasks.c.id == task_id)).first()
+def get_task(conn: Connection, task_id: int) -> SendTaskRecord | None:
+    row = conn.execute(select(send_tasks).where(send_tasks.c.id == task_id)).first()
+    return None if row is None else SendTaskRecord._make(row)
 
 
 def update_task(conn: Connection, task_id: int, **values: Any) -> None:
@@ -31,7 +33,7 @@ def list_tasks(
     task_type: int | None,
     offset: int,
     limit: int,
-) -> tuple[list[Row[Any]], int]:
+) -> tuple[list[SendTaskRecord], int]:
     cond: list[Any] = [send_tasks.c.account_id == account_id]
     if status is not None:
         cond.append(send_tasks.c.status == status)
@@ -42,23 +44,20 @@ def list_tasks(
     total = conn.execute(select(func.count()).select_from(send_tasks).where(*cond)).scalar_one()
     rows = conn.execute(
         select(send_tasks).where(*cond).order_by(send_tasks.c.id.desc()).offset(offset).limit(limit)
-    ).all()
-    return list(rows), int(total)
-
-
-def due_tasks(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[Row[Any]]:
-    """Tasks with a start, cycle or resume time in (after, until]."""
-    return list(
-        conn.execute(
-            select(send_tasks).where(
-                send_tasks.c.account_id == account_id,
-                send_tasks.c.status.in_((1, 5, 6)),
-                send_tasks.c.next_us.is_not(None),
-                send_tasks.c.next_us > after_us,
-                send_tasks.c.next_us <= until_us,
-            )
-        ).all()
     )
+    return [SendTaskRecord._make(r) for r in rows], int(total)
+
+
+def due_tasks(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[SendTaskRecord]:
+    """Tasks with a start, cycle or resume time in (after, until]."""
+    query = select(send_tasks).where(
+        send_tasks.c.account_id == account_id,
+        send_tasks.c.status.in_((1, 5, 6)),
+        send_tasks.c.next_us.is_not(None),
+        send_tasks.c.next_us > after_us,
+        send_tasks.c.next_us <= until_us,
+    )
+    return [SendTaskRecord._make(r) for r in conn.execute(query)]
 
 
 def sending_task_ids(conn: Connection) -> list[int]:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
-from sqlalchemy import Row
 
+from emulator.domain.records import AccountRecord
 from emulator.errors import (
     FailedOperationInvalidLimit,
     InvalidParameter,
@@ -32,7 +32,7 @@ class ApiModel(BaseModel):
 @dataclass
 class ApiContext:
     core: Core
-    account: Row[Any]
+    account: AccountRecord
     request_id: str
     form_encoded: bool
     language: str

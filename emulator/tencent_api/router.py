@@ -14,10 +14,10 @@ import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from emulator.domain.records import AccountRecord
 from emulator.domain.unique import unique_bits
 from emulator.errors import (
     AuthFailureSecretIdNotFound,
@@ -35,7 +35,7 @@ from emulator.http_guard import Guard, content_type_refusal
 from emulator.logs import bind_request
 from emulator.observability import record_api
 from emulator.services.accounts import DEFAULT_ACCOUNT
-from emulator.services.lookup_cache import MISSING
+from emulator.services.lookup_cache import NotCached
 from emulator.tencent_api import billing
 from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS, Action
 from emulator.tencent_api.context import ApiContext
@@ -167,10 +167,10 @@ class TencentApi:
 
     async def _authenticate(self, req: ApiRequest, request_id: str) -> ApiContext:
         s = self.core.settings
-        account: Row[Any] | None = None
+        account: AccountRecord | None = None
         if req.secret_id:
-            cached = self.core.cache.peek(("secret_id", req.secret_id))  # no thread hop on a hit
-            if cached is MISSING:
+            cached = self.core.accounts.cached_by_secret_id(req.secret_id)  # no thread hop on a hit
+            if isinstance(cached, NotCached):
                 account = await asyncio.to_thread(self.core.accounts.by_secret_id, req.secret_id)
             else:
                 account = cached
@@ -183,7 +183,7 @@ class TencentApi:
                     "The SecretId is not found, please ensure that your SecretId is correct.",
                 )
             verify_signature(
-                req, account.secret_key, self.core.wall.now_us() // 1_000_000, s.signature_max_skew_s
+                req, account.secret_key, self.core.clock.wall.now_us() // 1_000_000, s.signature_max_skew_s
             )
         return ApiContext(self.core, account, request_id, req.form_encoded, req.language)
 

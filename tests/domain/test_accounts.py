@@ -16,6 +16,7 @@ from emulator.domain.accounts import (
     new_secret_id,
     new_secret_key,
     new_smtp_password,
+    suspension_refusal,
     validate_smtp_password,
 )
 from emulator.errors import TencentError
@@ -92,3 +93,10 @@ def test_check_accepts_exactly_the_hashed_password(pw: str, other: str) -> None:
     h = hash_password(pw)
     assert check_password(pw, h)
     assert check_password(other, h) == (other == pw)
+
+
+def test_a_suspended_account_is_told_why() -> None:
+    manual, arrears = suspension_refusal("manual"), suspension_refusal("arrears")
+    assert manual.tencent_code == arrears.tencent_code == "FailedOperation.InsufficientBalance"
+    assert "administrator" in manual.message
+    assert "arrears" in arrears.message and "topped up" in arrears.message

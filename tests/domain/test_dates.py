@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from emulator.domain.clock import from_datetime
-from emulator.domain.dates import DAY_US, days_between, fmt_time, parse_day, parse_time
+from emulator.domain.dates import DAY_US, check_status_day, days_between, fmt_time, parse_day, parse_time
+from emulator.errors import FailedOperationNotSupportDate, InvalidParameterValueWrongDate
 
 
 def test_day_us() -> None:
@@ -87,3 +88,20 @@ def test_days_between_lists_consecutive_days(first: object, n: int) -> None:
     days = days_between(start.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d"))
     assert len(days) == n + 1
     assert all(parse_day(b) - parse_day(a) == DAY_US for a, b in zip(days, days[1:], strict=False))
+
+
+@pytest.mark.parametrize("day", ["2026-12-06", "2026-09-07", "2026-11-30"])
+def test_status_days_from_90_days_ago_to_today_are_answered(day: str) -> None:
+    check_status_day(day, "2026-12-06")  # 2026-09-07 is exactly 90 days before 2026-12-06
+
+
+@pytest.mark.parametrize("day", ["2026-12-07", "2026-09-06", "2025-12-06"])
+def test_status_days_outside_the_window_are_refused(day: str) -> None:
+    with pytest.raises(FailedOperationNotSupportDate):
+        check_status_day(day, "2026-12-06")
+
+
+@pytest.mark.parametrize("day", ["2026/12/06", "yesterday", "", "2026-13-01"])
+def test_a_malformed_status_day_is_refused_first(day: str) -> None:
+    with pytest.raises(InvalidParameterValueWrongDate):
+        check_status_day(day, "2026-12-06")

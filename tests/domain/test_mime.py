@@ -269,6 +269,8 @@ FILENAMES = st.builds(
     lambda stem, ext: f"{stem}.{ext}" if ext else stem,
     st.text(FILENAME_CHARS, min_size=1, max_size=40).filter(lambda s: s.strip(".") != ""),
     EXTENSIONS,
+).filter(  # a stem with a dot and no extension of its own ("x.ops") has the stem's last part as its type
+    lambda name: name.rpartition(".")[2].lower() not in FORBIDDEN_EXTENSIONS or "." not in name
 )
 
 

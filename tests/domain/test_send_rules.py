@@ -392,3 +392,33 @@ def test_fill_template_is_one_regex_pass(text: str, variables: dict[str, str]) -
     """The cached, pre-split template fills exactly as one substitution pass over the text would."""
     expected = re.sub(r"\{\{([^{}\s]+)\}\}", lambda m: variables.get(m[1], m[0]), text)
     assert fill_template(text, variables) == expected
+
+
+def test_the_envelope_recipient_cap_refuses_only_past_it() -> None:
+    from emulator.domain.send_rules import envelope_recipient_refusal
+
+    assert envelope_recipient_refusal(49, 50) is None
+    refused = envelope_recipient_refusal(50, 50)
+    assert refused is not None and refused.tencent_code == "FailedOperation.TooManyRecipients"
+    assert "at most 50" in refused.message
+
+
+def test_an_attachment_by_file_url_is_refused_before_anything_else() -> None:
+    from emulator.domain.send_rules import SendEmailInput, validate_send
+    from emulator.errors import FailedOperationFileURLNotExist
+
+    inp = SendEmailInput(
+        from_address="not an address",
+        subject="",
+        to=[],
+        cc=[],
+        bcc=[],
+        reply_to=None,
+        template_id=None,
+        template_data=None,
+        simple_html_b64=None,
+        simple_text_b64=None,
+        attachments=[("a.txt", None)],
+    )
+    with pytest.raises(FailedOperationFileURLNotExist):
+        validate_send(inp)

@@ -34,7 +34,7 @@ def test_health_and_readiness(server: Server) -> None:
     assert server.http.get("/healthz").json()["status"] == "ok"
     ready = server.http.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["database"] == server.core.engine.dialect.name
+    assert ready.json()["database"] == server.core.db.engine.dialect.name
 
 
 def test_send_outcomes_metering_and_sessions(server: Server, account: dict[str, Any]) -> None:
@@ -95,13 +95,13 @@ def test_paid_units_bills_and_arrears(server: Server) -> None:
 
 def test_readyz_fails_when_the_database_does_not_answer(make_server) -> None:  # type: ignore[no-untyped-def]
     srv = make_server("sqlite")
-    good = srv.core.engine
-    srv.core.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none", pool_pre_ping=True)
+    good = srv.core.db.engine
+    srv.core.db.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none", pool_pre_ping=True)
     try:
         r = srv.http.get("/readyz")
         assert r.status_code == 503 and r.json()["status"] == "unavailable"
         assert srv.http.get("/healthz").status_code == 200  # the process still serves
     finally:
-        srv.core.engine.dispose()
-        srv.core.engine = good
+        srv.core.db.engine.dispose()
+        srv.core.db.engine = good
     assert srv.http.get("/readyz").status_code == 200

@@ -34,7 +34,7 @@ from emulator.domain.billing import due_events
 from emulator.domain.clock import BEIJING, FixedWallClock, beijing_day, beijing_midnight_after, from_datetime
 from emulator.domain.messages import OutgoingMessage
 from emulator.errors import InsufficientBalance
-from emulator.services.core import Core
+from emulator.services.core import Core, build_core
 from emulator.services.sending import SendContext
 from emulator.storage.tables import accounts, bills, ledger, message_recipients, messages, usage_daily
 from tests.conftest import PgSchema, make_settings, require_pg
@@ -116,7 +116,7 @@ class BillingMachine(RuleBasedStateMachine):
         tmp = Path(tempfile.mkdtemp(prefix="billprop-", dir=self.root))
         cfg, self.schema = make_settings(tmp, self.backend)
         self.wall = FixedWallClock(from_datetime(start_day) + start_offset)
-        self.core = Core(cfg, wall=self.wall)
+        self.core = build_core(cfg, wall=self.wall)
         assert self.core.settings.price_per_email_micro == PRICE
         creds = self.core.accounts.create(free_quota=FREE_QUOTA)
         self.account_id = creds.account_id
@@ -143,7 +143,7 @@ class BillingMachine(RuleBasedStateMachine):
         return self.c.accounts.get_row(self.account_id)
 
     def _now(self) -> int:
-        return self.c.clock_of(self._row()).now_us()
+        return self.c.clock.of(self._row()).now_us()
 
     def _frozen(self) -> bool:
         return self._row().clock_frozen_us is not None
@@ -198,7 +198,7 @@ class BillingMachine(RuleBasedStateMachine):
         assert state.balance_micro >= 0
 
     def _oldest_unpaid(self) -> int | None:
-        with self.c.engine.connect() as conn:
+        with self.c.db.engine.connect() as conn:
             amount = conn.execute(
                 select(bills.c.amount_micro)
                 .where(bills.c.account_id == self.account_id, bills.c.paid_us.is_(None))
@@ -290,7 +290,7 @@ class BillingMachine(RuleBasedStateMachine):
         assert self.errors.records == [], "\n".join(self.errors.records)  # nothing failed and was swallowed
         aid = self.account_id
         state = self.c.accounts.state(aid)
-        with self.c.engine.connect() as conn:
+        with self.c.db.engine.connect() as conn:
             acct = conn.execute(select(accounts).where(accounts.c.id == aid)).one()
             ledger_rows = conn.execute(
                 select(ledger).where(ledger.c.account_id == aid).order_by(ledger.c.id)

@@ -1,6 +1,6 @@
 """In-process services over a real SQLite file with a fixed wall clock: a `Core` per test, account
 clocks frozen and set by hand, and sends made the way the front-ends make them (SendEmail through
-`compose`, SMTP through `accounts.mail_from` then a prepared message)."""
+`Composer`, SMTP through `accounts.mail_from` then a prepared message)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from emulator.domain.messages import OutgoingMessage
 from emulator.domain.metering import distinct_recipients
 from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.services.accounts import Credentials
-from emulator.services.compose import SEND_EMAIL, compose
-from emulator.services.core import Core
+from emulator.services.compose import SEND_EMAIL
+from emulator.services.core import Core, build_core
 from emulator.services.sending import Receipt, SendContext
 from tests.conftest import make_settings
 
@@ -47,7 +47,7 @@ def make_core(tmp_path: Path, wall: FixedWallClock) -> Iterator[Callable[..., Co
         data = tmp_path / f"db{len(made)}"
         data.mkdir()
         settings, _ = make_settings(data, "sqlite", **overrides)
-        c = Core(settings, wall)
+        c = build_core(settings, wall)
         made.append(c)
         return c
 
@@ -91,7 +91,7 @@ def send_api(
         simple_text_b64=base64.b64encode(text.encode()).decode(),
     )
     valid = validate_send(inp, core.settings.max_message_bytes)
-    return core.sending.send_sync(creds.account_id, compose(core, valid, SEND_EMAIL))
+    return core.sending.send_sync(creds.account_id, core.composer.prepare(valid, SEND_EMAIL))
 
 
 def send_many(core: Core, creds: Credentials, n: int, tag: str = "r") -> list[Receipt]:
@@ -143,4 +143,4 @@ def compose_for(core: Core, sender: str, to: list[str]) -> Any:
             simple_text_b64=base64.b64encode(b"b").decode(),
         )
     )
-    return compose(core, valid, SEND_EMAIL)
+    return core.composer.prepare(valid, SEND_EMAIL)

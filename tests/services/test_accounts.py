@@ -15,7 +15,7 @@ from tests.services.conftest import WALL, at, bj, rcpts, send_api, send_many
 
 
 def ledger_sum(core: Core, account_id: int) -> int:
-    with core.engine.connect() as conn:
+    with core.db.engine.connect() as conn:
         return int(
             conn.execute(
                 select(func.coalesce(func.sum(ledger.c.amount_micro), 0)).where(

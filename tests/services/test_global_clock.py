@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from emulator.domain.clock import FixedWallClock, from_datetime
 from emulator.errors import ClockBackwards
-from emulator.services.core import Core
+from emulator.services.core import Core, build_core
 from emulator.storage import clock_moves_repo
 from emulator.storage.tables import accounts, clock_moves
 from tests.conftest import make_settings
@@ -30,7 +30,7 @@ def wall() -> FixedWallClock:
 @pytest.fixture
 def core(tmp_path: Path, wall: FixedWallClock) -> Iterator[Core]:
     settings, _ = make_settings(tmp_path, "sqlite")
-    c = Core(settings, wall)
+    c = build_core(settings, wall)
     yield c
     c.close()
 
@@ -48,7 +48,7 @@ def make_accounts(core: Core) -> None:
 
 def clocks(core: Core) -> dict[str, tuple[int, int | None]]:
     """name -> (offset, frozen) as stored, for the four accounts of make_accounts."""
-    with core.engine.connect() as conn:
+    with core.db.engine.connect() as conn:
         rows = conn.execute(select(accounts).where(accounts.c.name.in_(["f1", "f3", "r1", "r0"]))).all()
     return {r.name: (r.clock_offset_us, r.clock_frozen_us) for r in rows}
 
@@ -58,7 +58,7 @@ def readings(core: Core) -> set[int]:
 
 
 def moves(core: Core) -> list[tuple[int, bool]]:
-    with core.engine.connect() as conn:
+    with core.db.engine.connect() as conn:
         return [
             (r.target_us, bool(r.done)) for r in conn.execute(select(clock_moves).order_by(clock_moves.c.id))
         ]
@@ -100,12 +100,12 @@ def test_an_account_past_the_target_does_not_move_back(core: Core) -> None:
 def test_start_up_recovery_finishes_a_pending_move(tmp_path: Path, core: Core, wall: FixedWallClock) -> None:
     make_accounts(core)
     target = WALL + 5 * DAY
-    with core.writer.begin() as conn:  # what a crash right after recording the decision leaves
+    with core.db.writer.begin() as conn:  # what a crash right after recording the decision leaves
         clock_moves_repo.insert_move(conn, target_us=target, created_us=WALL, key="k1")
     core.clocks.set_to("f1", target)  # ... with the first account already moved
     core.close()
     wall.set(WALL + 7_200_000_000)  # the restart comes two hours later
-    restarted = Core(core.settings, wall)
+    restarted = build_core(core.settings, wall)
     try:
         assert restarted.clocks.recover() == 1
         assert moves(restarted) == [(target, True)]
@@ -122,7 +122,7 @@ def test_start_up_recovery_finishes_a_pending_move(tmp_path: Path, core: Core, w
 
 def test_a_new_global_move_finishes_the_pending_one_first(core: Core) -> None:
     make_accounts(core)
-    with core.writer.begin() as conn:
+    with core.db.writer.begin() as conn:
         clock_moves_repo.insert_move(conn, target_us=WALL + 4 * DAY, created_us=WALL, key=None)
     core.clocks.advance_all(DAY)
     assert moves(core) == [(WALL + 4 * DAY, True), (WALL + 5 * DAY, True)]

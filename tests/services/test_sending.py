@@ -21,7 +21,7 @@ from tests.services.conftest import WALL, at, bj, compose_for, eml, rcpts, send_
 
 def counts(core: Core, account_id: int) -> tuple[int, int, int, int]:
     """(messages, recipient rows, free units, paid units) as stored."""
-    with core.engine.connect() as conn:
+    with core.db.engine.connect() as conn:
         n_msg = conn.execute(
             select(func.count()).select_from(messages).where(messages.c.account_id == account_id)
         )
@@ -203,7 +203,7 @@ def test_concurrent_senders_never_overspend_the_free_quota(core: Core) -> None:
     assert counts(core, a.account_id) == (40, 200, 123, 77)
     ids = [r.message_id for r in receipts]
     assert len(set(ids)) == 40
-    with core.engine.connect() as conn:
+    with core.db.engine.connect() as conn:
         stored = {
             json.dumps(sorted(json.loads(x)))
             for x in conn.execute(select(messages.c.recipients_json)).scalars()

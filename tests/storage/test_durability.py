@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine, text
 
 from emulator.config import Settings
-from emulator.services.core import Core
+from emulator.services.core import build_core
 from emulator.storage.db import checkpoint, make_engine
 from tests.conftest import make_settings
 
@@ -61,18 +61,18 @@ def test_make_engine_is_full_unless_told_normal(tmp_path: Path) -> None:
 
 def test_core_follows_the_setting_and_its_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, _ = make_settings(tmp_path, "sqlite")
-    core = Core(settings)
+    core = build_core(settings)
     try:
-        assert synchronous(core.engine) == FULL
+        assert synchronous(core.db.engine) == FULL
     finally:
         core.close()
     monkeypatch.setenv("SES_EMULATOR_SQLITE_SYNCHRONOUS", "NORMAL")
     (tmp_path / "normal").mkdir()
     settings, _ = make_settings(tmp_path / "normal", "sqlite")
     assert settings.sqlite_synchronous == "normal"
-    core = Core(settings)
+    core = build_core(settings)
     try:
-        assert synchronous(core.engine) == NORMAL
+        assert synchronous(core.db.engine) == NORMAL
     finally:
         core.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from emulator.services.core import Core
+from emulator.services.core import build_core
 from emulator.storage import mail_repo
 from emulator.storage.tables import message_recipients, messages
 from tests.conftest import make_settings
@@ -19,7 +19,7 @@ from tests.conftest import make_settings
 @pytest.mark.parametrize("n", [1, 3, 45])
 def test_inserted_rows_get_their_keys_in_order(tmp_path: Path, backend: str, n: int) -> None:
     settings, schema = make_settings(tmp_path, backend)
-    core = Core(settings)
+    core = build_core(settings)
     try:
         core.accounts.create("a")
         aid = int(core.accounts.get_row("a").id)
@@ -40,7 +40,7 @@ def test_inserted_rows_get_their_keys_in_order(tmp_path: Path, backend: str, n: 
             }
             for i in range(n)
         ]
-        with core.send_writer.begin() as conn:
+        with core.db.send_writer.begin() as conn:
             pks = mail_repo.insert_messages(conn, rows)
             mail_repo.insert_recipients(
                 conn,
@@ -56,7 +56,7 @@ def test_inserted_rows_get_their_keys_in_order(tmp_path: Path, backend: str, n: 
                 ],
             )
         assert len(pks) == n and pks == sorted(set(pks))
-        with core.engine.connect() as conn:
+        with core.db.engine.connect() as conn:
             stored = conn.execute(
                 select(messages.c.id, messages.c.message_id, messages.c.raw, messages.c.header_from)
                 .where(messages.c.account_id == aid)

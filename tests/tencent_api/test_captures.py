@@ -186,7 +186,7 @@ def start(
         start_us = capture.timestamp * US
     wall = FixedWallClock(start_us)
     server = new_connection_per_request(make_server(backend, wall=wall))
-    assert server.emulator.core.wall is wall
+    assert server.emulator.core.clock.wall is wall
     account = server.new_account(secret_id=SECRET_ID, secret_key=secret_key, name="capture")
     assert account["sender"] == SENDER
     server.core.templates.create(

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from emulator.domain.dates import fmt_time
+from emulator.domain.records.tasks import SendTaskRecord
 from emulator.tencent_api.actions.sending import AttachmentIn, SimpleIn, TemplateIn
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
 
@@ -52,7 +53,7 @@ async def batch_send(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"TaskId": task_id}
 
 
-def _task(row: Any) -> dict[str, Any]:
+def _task(row: SendTaskRecord) -> dict[str, Any]:
     p = json.loads(row.request_json)
     tpl = p.get("Template")
     return {

@@ -6,8 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from sqlalchemy import Row
-
+from emulator.domain.records import DomainRecord
 from emulator.services.identities import dns_records
 from emulator.tencent_api.context import ApiContext, ApiModel, parse
 
@@ -59,7 +58,7 @@ class SmtpPasswordRequest(ApiModel):
     EmailAddress: str
 
 
-def _identity(row: Row[Any], with_tags: bool) -> dict[str, Any]:
+def _identity(row: DomainRecord, with_tags: bool) -> dict[str, Any]:
     out: dict[str, Any] = {
         "IdentityType": "DOMAIN",
         "VerifiedForSendingStatus": bool(row.verified),

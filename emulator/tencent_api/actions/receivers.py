@@ -110,9 +110,9 @@ async def list_receivers(api: ApiContext, params: dict[str, Any]) -> dict[str, A
             {
                 "ReceiverId": r.id,
                 "ReceiversName": r.name,
-                "Count": r._mapping["count"],
+                "Count": r.detail_count,
                 "Desc": r.description,
-                "ReceiversStatus": 3 if r._mapping["count"] else 1,
+                "ReceiversStatus": 3 if r.detail_count else 1,
                 "CreateTime": fmt_time(r.created_us),
                 "InvalidCount": r.invalid_count,
             }

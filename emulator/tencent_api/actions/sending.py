@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
 from typing import Any
 
-from emulator.domain.clock import BEIJING, beijing_day
 from emulator.domain.send_rules import SendEmailInput, validate_send
-from emulator.errors import (
-    FailedOperationFileURLNotExist,
-    FailedOperationNotSupportDate,
-    InvalidParameterValueWrongDate,
-)
-from emulator.services.compose import SEND_EMAIL, compose
+from emulator.services.compose import SEND_EMAIL
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
-
-STATUS_WINDOW_DAYS = 90
 
 
 class TemplateIn(ApiModel):
@@ -53,9 +44,6 @@ class SendEmailRequest(ApiModel):
 
 
 def _input(r: SendEmailRequest) -> SendEmailInput:
-    for a in r.Attachments or []:
-        if a.Content is None:
-            raise FailedOperationFileURLNotExist("Attachments by FileURL are not supported; give Content.")
     return SendEmailInput(
         from_address=r.FromEmailAddress,
         subject=r.Subject,
@@ -67,7 +55,7 @@ def _input(r: SendEmailRequest) -> SendEmailInput:
         template_data=r.Template.TemplateData if r.Template else None,
         simple_html_b64=r.Simple.Html if r.Simple else None,
         simple_text_b64=r.Simple.Text if r.Simple else None,
-        attachments=[(a.FileName, a.Content or "") for a in r.Attachments or []],
+        attachments=[(a.FileName, a.Content) for a in r.Attachments or []],
         unsubscribe=r.Unsubscribe,
         trigger_type=r.TriggerType,
         smtp_message_id=r.SmtpMessageId,
@@ -79,7 +67,7 @@ def _input(r: SendEmailRequest) -> SendEmailInput:
 async def send_email(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(SendEmailRequest, params, api.form_encoded)
     valid = validate_send(_input(req), api.core.settings.max_message_bytes)
-    receipt = await api.core.sending.send(api.account_id, compose(api.core, valid, SEND_EMAIL))
+    receipt = await api.core.sending.send(api.account_id, api.core.composer.prepare(valid, SEND_EMAIL))
     return {"MessageId": receipt.message_id}
 
 
@@ -95,17 +83,6 @@ async def get_send_email_status(api: ApiContext, params: dict[str, Any]) -> dict
     req = parse(GetSendEmailStatusRequest, params, api.form_encoded)
     check_limit(req.Limit)
     check_offset(req.Offset)
-    try:
-        day = datetime.strptime(req.RequestDate, "%Y-%m-%d").replace(tzinfo=BEIJING)
-    except ValueError:
-        raise InvalidParameterValueWrongDate("RequestDate must be YYYY-MM-DD.") from None
-    today = datetime.strptime(beijing_day(api.core.clock_of(api.account).now_us()), "%Y-%m-%d").replace(
-        tzinfo=BEIJING
-    )
-    if day > today or day < today - timedelta(days=STATUS_WINDOW_DAYS):
-        raise FailedOperationNotSupportDate(
-            f"RequestDate must be within the last {STATUS_WINDOW_DAYS} days.",
-        )
     rows = await asyncio.to_thread(
         api.core.mailbox.statuses,
         api.account_id,

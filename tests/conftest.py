@@ -2,11 +2,17 @@
 
 PostgreSQL: SES_EMULATOR_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/test). Each server
 gets its own schema. Under CI=true an unreachable PostgreSQL fails the run instead of skipping.
+
+The suite runs in parallel (pytest-xdist, `-n` in pyproject.toml's addopts): every worker has its own
+servers, temporary directory and schemas, so nothing here is shared between workers. Tests marked
+`slow` are started first, so that the long ones do not end up last on one worker.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +32,41 @@ for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
     os.environ.pop(var, None)
 
 _pg_checked: dict[str, str | None] = {}
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering (fixtures grouped by scope)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first (the sort is stable), so a parallel run does not wait for one at its end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+_ports_handed_out: set[int] = set()
+_port_choice = random.Random()  # seeded from os.urandom, and apart from the random state tests use
+
+
+def free_port() -> int:
+    """A free loopback port for a server process that binds it later (and again after a restart).
+
+    Not one of the kernel's ephemeral ports: every port-0 listener of every xdist worker and every
+    outgoing connection gets its port from that range, so a port seen free there can be taken before
+    the server binds it. These come from below it (32768 on Linux), from a band of 2,000 ports of
+    their own for each worker, never the same twice in a worker, picked at random (another run on
+    the machine) and checked free by binding.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    low = 10_000 + (int(worker) % 10 if worker.isdigit() else 0) * 2_000
+    for _ in range(500):
+        port = _port_choice.randrange(low, low + 2_000)
+        if port in _ports_handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in {low}-{low + 1999}")
 
 
 def _pg_unavailable() -> str | None:

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.loadgen import drive
-from bench.procs import free_ports
 from bench.smtp_load import Mail, smtp_client
 from bench.stats import percentile
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "bench", "--quick", "--seconds", "1", "--out", str(tmp_path)],
@@ -50,11 +53,16 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
 
 
 def test_a_refused_connection_is_an_error_not_a_message() -> None:
-    (port,) = free_ports(1)  # nothing listens there
-    for reuse in (False, True):
-        out = asyncio.run(drive(2, 6, 5.0, smtp_client("127.0.0.1", port, Mail("a@b.example", 2048), reuse)))
-        assert out.tally.latencies == []
-        assert out.tally.errors >= 6 and "ConnectionRefused" in (out.tally.first_error or "")
+    # bound but not listening: connections are refused, and no other test can take the port meanwhile
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        for reuse in (False, True):
+            out = asyncio.run(
+                drive(2, 6, 5.0, smtp_client("127.0.0.1", port, Mail("a@b.example", 2048), reuse))
+            )
+            assert out.tally.latencies == []
+            assert out.tally.errors >= 6 and "ConnectionRefused" in (out.tally.first_error or "")
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -19,13 +19,7 @@ from typing import Any
 import httpx
 
 from emulator.client import sign_headers
-from tests.conftest import PgSchema, require_pg
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import PgSchema, free_port, require_pg
 
 
 class ServerProc:

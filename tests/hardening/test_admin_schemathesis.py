@@ -18,6 +18,7 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 EXAMPLES_PER_OPERATION = {"sqlite": 10, "postgresql": 5}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_schemathesis_finds_no_server_error_or_schema_violation(
     make_server: Any, tmp_path: Path, backend: str

@@ -110,6 +110,7 @@ def kill_during_move(srv: ServerProc, counter: Db, target: str, new_bills: int) 
     return {"new_bills_at_kill": at_kill, "call_returned": "status" in result}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_sigkill_during_clock_advance_bills_each_day_once(tmp_path: Path, backend: str) -> None:
     url, schema = database(backend)

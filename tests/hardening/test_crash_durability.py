@@ -62,6 +62,7 @@ def _wait_acks(book: Ledger, n: int, srv: ServerProc) -> None:
         time.sleep(0.005)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_sigkill_mid_load_loses_nothing_acknowledged(tmp_path: Path, backend: str) -> None:
     url, schema = database(backend)

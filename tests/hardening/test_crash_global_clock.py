@@ -139,6 +139,7 @@ def settle(srv: ServerProc, accts: list[dict[str, Any]], top_ups: dict[str, int]
             assert not r.json()["suspended"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_sigkill_during_global_advance_leaves_one_instant(tmp_path: Path, backend: str) -> None:
     url, schema = database(backend)

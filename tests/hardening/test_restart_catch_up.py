@@ -22,6 +22,7 @@ def _at(d: datetime) -> str:
     return d.isoformat()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_events_missed_while_down_run_once_in_order_at_start_up(tmp_path: Path, backend: str) -> None:
     url, schema = database(backend)

@@ -72,6 +72,7 @@ def _rebase(value: str, root: Path) -> str:
     return value
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_replay_install_and_start_then_smoke_send(tmp_path: Path) -> None:
     ins = parse(DOCKERFILE)

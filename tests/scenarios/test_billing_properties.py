@@ -440,6 +440,7 @@ SETTINGS = settings(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_billing_invariants_hold_over_random_histories(backend: str, tmp_path: Path) -> None:
     if backend == "postgresql":

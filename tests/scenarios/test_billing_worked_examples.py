@@ -176,7 +176,11 @@ def test_multi_day_advance_in_one_call_and_zero_bills(server: Any) -> None:
     assert len(_bills(server, a)) == 2
 
 
-def test_global_advance_moves_every_clock_and_bills_each(server: Any) -> None:
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_global_advance_moves_every_clock_and_bills_each(make_server: Any, backend: str) -> None:
+    # a server of its own: on the shared one the move would also move every other test's accounts (and
+    # take as long as there are of them)
+    server = make_server(backend)
     a = _frozen_account(server)
     b = _frozen_account(server)
     tid_a, tid_b = _template(server, a), _template(server, b)

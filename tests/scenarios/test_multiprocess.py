@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,18 +17,12 @@ import pytest
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 from tests.clients import call, message, sdk, smtp_send
-from tests.conftest import PgSchema, require_pg
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import PgSchema, free_port, require_pg
 
 
 class Proc:
     def __init__(self, data: Path, db_url: str, *extra: str) -> None:
-        self.http, self.smtp, self.smtps = _free_port(), _free_port(), _free_port()
+        self.http, self.smtp, self.smtps = free_port(), free_port(), free_port()
         env = {**os.environ, "SES_EMULATOR_SCHEDULER_INTERVAL_S": "0.2"}
         self.proc = subprocess.Popen(
             [
@@ -77,6 +70,7 @@ def pg_url() -> Iterator[str]:
     schema.drop()
 
 
+@pytest.mark.slow
 def test_two_servers_one_database_stay_exact(tmp_path: Path, pg_url: str) -> None:
     a = Proc(tmp_path / "a", pg_url)
     try:
@@ -192,6 +186,7 @@ def _run_load(a: Proc, b: Proc) -> None:
     assert sum(e["amount_micro"] for e in ledger) == state["balance_micro"]
 
 
+@pytest.mark.slow
 def test_workers_option_serves_and_meters(tmp_path: Path, pg_url: str) -> None:
     p = Proc(tmp_path / "w", pg_url, "--workers", "2")
     try:

@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -236,25 +235,42 @@ def test_servers_starting_at_once_on_one_database_both_succeed(backend: str, tmp
             schema.drop()
 
 
-# Each process connects, then waits for the same instant before create_schema: the migrations race for
-# real (without the lock most of these processes fail on "relation already exists").
+# Each process connects, says it is ready and waits; once all are ready, all are told to go at once and
+# run create_schema: the migrations race for real (without the lock most of these processes fail on
+# "relation already exists"), however long each one took to start.
 RACER = """
-import sys, time
+import sys
 from emulator.storage.db import create_schema, make_engine
 engine = make_engine(sys.argv[1])
 engine.connect().close()
-time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+print("ready", flush=True)
+sys.stdin.readline()
 create_schema(engine)
 """
 
 
 def test_processes_migrating_at_the_same_instant_all_succeed(db_url: str) -> None:
-    start_at = str(time.time() + 3)
     procs = [
-        subprocess.Popen([sys.executable, "-c", RACER, db_url, start_at], stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, db_url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         for _ in range(4)
     ]
-    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    try:
+        for p in procs:
+            assert p.stdout is not None and p.stdout.readline() == b"ready\n", p.communicate(timeout=60)[1]
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write(b"go\n")
+            p.stdin.flush()
+        errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
     failures = [err for p, err in zip(procs, errors, strict=True) if p.returncode != 0]
     assert not failures, failures[0]
     engine = make_engine(db_url)

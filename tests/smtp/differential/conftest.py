@@ -5,7 +5,6 @@ required, plain AUTH allowed). Started once for the package; every case opens fr
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from aiosmtpd.smtp import Session as AioSession
 
 from emulator.config import DEFAULT_SENDER, DEFAULT_SMTP_PASSWORD, Settings
 from emulator.smtp.tls import ensure_self_signed, server_context
-from tests.conftest import Server, start_server
+from tests.conftest import Server, free_port, start_server
 from tests.smtp.differential.cases import SIZE_LIMIT, Case
 from tests.smtp.differential.wire import Reply, Session, Stored, play
 
@@ -105,17 +104,11 @@ class Pair:
         return out[0], out[1]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _aiosmtpd(recorder: Recorder, implicit: bool, tls: Any, **kw: Any) -> Controller:
     c = Controller(
         recorder,
         hostname="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
         server_hostname=HOSTNAME,
         ident=IDENT,
         data_size_limit=SIZE_LIMIT,

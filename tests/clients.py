@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import smtplib
 import ssl
+import subprocess
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from tencentcloud.common import credential
@@ -68,3 +72,39 @@ def smtp_send(
         if user is not None and password is not None:
             client.login(user, password)
         return client.send_message(msg, to_addrs=rcpts)
+
+
+NODE_DIR = Path(__file__).resolve().parent / "node"
+
+
+def node_missing() -> str | None:
+    """Why the official Node SDK (tests/node, `npm ci`) cannot run here, or None."""
+    if shutil.which("node") is None:
+        return "node is not installed: the Node SDK tests need it"
+    if not (NODE_DIR / "node_modules" / "tencentcloud-sdk-nodejs").is_dir():
+        return "tests/node/node_modules is missing: run `cd tests/node && npm ci` (make test does)"
+    return None
+
+
+def node_call(
+    server: Any, account: dict[str, Any], action: str, *, spec: dict[str, Any] | None = None, **params: Any
+) -> dict[str, Any]:
+    """One action through tests/node/run.js (SES by default); `spec` adds its options (service, version,
+    region, ...)."""
+    full = {
+        "endpoint": server.endpoints.api_endpoint,
+        "secretId": account["secret_id"],
+        "secretKey": account["secret_key"],
+        **(spec or {}),
+        "action": action,
+        "params": params,
+    }
+    out = subprocess.run(
+        ["node", "run.js", json.dumps(full)],
+        cwd=NODE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))

@@ -7,53 +7,29 @@ run: a missing node or tests/node/node_modules fails them instead of skipping.""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.billing_api.helpers import SERVED, advance_to, frozen_account, send, top_up
+from tests.clients import node_call, node_missing
 from tests.conftest import IN_CI, Server
-
-NODE_DIR = Path(__file__).resolve().parent.parent / "node"
 
 
 @pytest.fixture(scope="module")
 def node_ready() -> None:
-    reason = None
-    if shutil.which("node") is None:
-        reason = "node is not installed: the Node SDK tests need it"
-    elif not (NODE_DIR / "node_modules" / "tencentcloud-sdk-nodejs").is_dir():
-        reason = "tests/node/node_modules is missing: run `cd tests/node && npm ci` (make test does)"
+    reason = node_missing()
     if reason:
         if IN_CI:
             pytest.fail(f"CI=true: the Node billing tests must run: {reason}")
         pytest.skip(reason)
 
 
+BILLING = {"service": "billing", "version": "v20180709", "region": ""}
+
+
 def node_billing(server: Server, account: dict[str, Any], action: str, **params: Any) -> dict[str, Any]:
-    spec = {
-        "endpoint": server.endpoints.api_endpoint,
-        "secretId": account["secret_id"],
-        "secretKey": account["secret_key"],
-        "service": "billing",
-        "version": "v20180709",
-        "region": "",
-        "action": action,
-        "params": params,
-    }
-    out = subprocess.run(
-        ["node", "run.js", json.dumps(spec)],
-        cwd=NODE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return node_call(server, account, action, spec=BILLING, **params)
 
 
 def test_node_billing_client_reads_balance_transactions_and_bills(node_ready: None, server: Server) -> None:

@@ -7,51 +7,21 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.clients import node_call, node_missing
 from tests.conftest import IN_CI, Server
-
-NODE_DIR = Path(__file__).resolve().parent.parent / "node"
-
-
-def _skip_reason() -> str | None:
-    if shutil.which("node") is None:
-        return "node is not installed: the Node SDK tests need it"
-    if not (NODE_DIR / "node_modules" / "tencentcloud-sdk-nodejs").is_dir():
-        return "tests/node/node_modules is missing: run `cd tests/node && npm ci` (make test does)"
-    return None
 
 
 @pytest.fixture(scope="module")
 def node_ready() -> None:
-    reason = _skip_reason()
+    reason = node_missing()
     if reason:
         if IN_CI and shutil.which("node"):
             pytest.fail(reason)
         pytest.skip(reason)
-
-
-def node_call(server: Server, account: dict[str, Any], action: str, **params: Any) -> dict[str, Any]:
-    spec = {
-        "endpoint": server.endpoints.api_endpoint,
-        "secretId": account["secret_id"],
-        "secretKey": account["secret_key"],
-        "action": action,
-        "params": params,
-    }
-    out = subprocess.run(
-        ["node", "run.js", json.dumps(spec)],
-        cwd=NODE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def test_node_sdk_send_email_template_action_and_error(

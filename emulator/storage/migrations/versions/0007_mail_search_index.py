@@ -1,0 +1,21 @@
+"""Mailbox search index (reserved slot; issue 18 fills it in).
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-07 00:40:00
+"""
+
+from __future__ import annotations
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
         64 * 1024 * 1024, ge=0, description="checkpoint with truncation once the SQLite WAL passes this size"
     )
     http_max_body_bytes: int = Field(1024 * 1024, ge=1, description="admin/mailbox/UI request body cap")
+    snapshot_max_bytes: int = Field(
+        512 * 1024 * 1024, ge=1, description="account snapshot upload cap (POST /admin/snapshots)"
+    )
     http_header_timeout_s: float = Field(10, gt=0, description="cut off a client still sending headers")
     smtp_max_connections_per_client: int = Field(
         256, ge=1, description="open SMTP connections from one client address (below smtp_max_connections)"

@@ -18,22 +18,37 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from emulator.config import Settings
 
 ENV_NAME = "SES_EMULATOR_HTTP_MAX_BODY_BYTES"
+# an account snapshot carries its whole mailbox: its upload has a cap of its own
+SNAPSHOT_PATH = "/admin/snapshots"
+SNAPSHOT_ENV_NAME = "SES_EMULATOR_SNAPSHOT_MAX_BYTES"
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(BodyLimit, limit=settings.http_max_body_bytes)
+    wider = {SNAPSHOT_PATH: (settings.snapshot_max_bytes, SNAPSHOT_ENV_NAME)}
+    app.add_middleware(BodyLimit, limit=settings.http_max_body_bytes, wider=wider)
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        env_name: str = ENV_NAME,
+        wider: dict[str, tuple[int, str]] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
-        message = f"The request body is larger than {limit} bytes, the limit set by {ENV_NAME}."
+        message = f"The request body is larger than {limit} bytes, the limit set by {env_name}."
         self.body = json.dumps({"code": "RequestTooLarge", "message": message}).encode()
+        self.wider = {path: BodyLimit(app, cap, env) for path, (cap, env) in (wider or {}).items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] == "/":  # "/": the Tencent API (and the UI's index)
             await self.app(scope, receive, send)
+            return
+        other = self.wider.get(scope["path"])
+        if other is not None:
+            await other(scope, receive, send)
             return
         declared, chunked = _framing(scope["headers"])
         if declared > self.limit:

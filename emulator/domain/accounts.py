@@ -11,6 +11,12 @@ import string
 from emulator.errors import InsufficientBalance, InvalidParameterValueInvalidSmtpPassWord, TencentError
 
 _ALNUM = string.ascii_letters + string.digits
+_ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def valid_account_name(name: str) -> bool:
+    """1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (it is a URL path segment)."""
+    return bool(_ACCOUNT_NAME.match(name))
 
 
 def new_secret_id() -> str:

@@ -36,6 +36,7 @@ from emulator.services.retention import RetentionService
 from emulator.services.scheduler import Scheduler
 from emulator.services.sending import SendPolicies, SendService
 from emulator.services.settlement import Settlement
+from emulator.services.snapshots import SnapshotService
 from emulator.services.templates import TemplateService
 from emulator.storage.db import Database, create_schema, make_engine
 
@@ -70,6 +71,7 @@ class Core:
     ops: OperationsService
     billing_reports: BillingReports
     notices: NoticeService
+    snapshots: SnapshotService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -143,4 +145,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         ops=OperationsService(db),
         billing_reports=BillingReports(db, clock, accounts, scheduler),
         notices=NoticeService(db, clock, accounts, scheduler, notice_recorder),
+        snapshots=SnapshotService(db, clock, accounts),
     )

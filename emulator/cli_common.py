@@ -74,12 +74,17 @@ class Api:
             r = self.http.request(method, path, **kw)
         except httpx.HTTPError as exc:
             self.fail(0, "Unreachable", f"cannot reach the server at {self.url}: {exc}")
-        if r.status_code >= 400 and r.status_code not in allow:
+        if r.status_code not in allow:
+            self.check(r)
+        return r
+
+    def check(self, r: httpx.Response) -> None:
+        """Fail the command if `r` (read) answered an error status."""
+        if r.status_code >= 400:
             code, message = _error_of(r)
             if r.status_code == 401:
                 message += " (give --token or set SES_EMULATOR_ADMIN_TOKEN)"
             self.fail(r.status_code, code, message)
-        return r
 
     def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}

@@ -5,16 +5,20 @@ Fixtures (all named ses_*, so they never clash with a project's own):
     ses_emulator_settings  session: override it in your conftest.py to change settings (a dict)
     ses_account            function: a fresh account with its credentials, endpoints and helpers
     ses_sdk                function: the official Tencent SDK client for that account (skips if absent)
+    ses_snapshot_account   function: an account imported from the snapshot file named by
+                           `@pytest.mark.ses_snapshot("path/to/file.zip")` (docs/snapshots.md)
 
 The server only starts when a test asks for one of these fixtures.
 """
 
 from __future__ import annotations
 
+import secrets
 import smtplib
 import ssl
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -41,6 +45,7 @@ class SesEmulator:
         self.http: httpx.Client = httpx.Client(
             base_url=self.http_url, headers=headers, timeout=60, trust_env=False
         )
+        self._imports = 0
 
     def admin(self, method: str, path: str, **kw: Any) -> Any:
         """Call /admin{path}; raises AssertionError with the server's answer on an error status."""
@@ -51,6 +56,27 @@ class SesEmulator:
 
     def new_account(self, **body: Any) -> SesAccount:
         return SesAccount(self, self.admin("POST", "/accounts", json=body))
+
+    def import_snapshot(
+        self, snapshot: bytes | str | Path, name: str | None = None, new_ids: bool = True
+    ) -> SesAccount:
+        """An account made from a snapshot (a file written by `ses-emulator snapshot export` or
+        `SesAccount.snapshot()`). With `new_ids` (the default) it gets its own keys and MessageIds,
+        so one file can seed any number of accounts; its sender keeps the snapshot's SMTP password
+        (stored hashed: `smtp_password` is None here)."""
+        from emulator.domain import snapshot_format
+
+        data = snapshot if isinstance(snapshot, bytes) else Path(snapshot).read_bytes()
+        snap = snapshot_format.read(data)
+        params: dict[str, str] = {"new_ids": "true"} if new_ids else {}
+        if name is not None:
+            params["name"] = name
+        elif new_ids:
+            self._imports += 1
+            params["name"] = f"{snap.name[:40]}-{self._imports}-{secrets.token_hex(3)}"
+        made = self.admin("POST", "/snapshots", content=data, params=params)
+        creds = {**made, "sender": _sender_of(snap), "smtp_password": None}
+        return SesAccount(self, creds)
 
     def close(self) -> None:
         self.http.close()
@@ -68,7 +94,7 @@ class SesAccount:
         self.secret_id: str = creds["secret_id"]
         self.secret_key: str = creds["secret_key"]
         self.sender: str = creds["sender"]
-        self.smtp_password: str = creds["smtp_password"]
+        self.smtp_password: str | None = creds["smtp_password"]
         self.region: str = creds.get("region", "ap-guangzhou")
         self.host, self.smtp_port, self.smtps_port = server.host, server.smtp_port, server.smtps_port
         self.http_url, self.api_endpoint = server.http_url, server.api_endpoint
@@ -85,6 +111,12 @@ class SesAccount:
 
     def bills(self, **filters: str) -> list[dict[str, Any]]:
         return list(self.server.admin("GET", f"{self._path}/bills", params=filters))
+
+    def snapshot(self) -> bytes:
+        """The account as a snapshot file (save it for a bug report, or seed other tests with it)."""
+        r = self.server.http.get(f"/admin{self._path}/snapshot")
+        assert r.status_code == 200, r.text
+        return r.content
 
     # --- clock ---
     def freeze_clock(self) -> dict[str, Any]:
@@ -140,6 +172,8 @@ class SesAccount:
         msg.set_content(body)
         ctx = ssl.create_default_context()
         ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # self-signed certificate
+        if self.smtp_password is None:
+            raise AssertionError("this account's SMTP password is unknown here (imported from a snapshot)")
         with smtplib.SMTP(self.host, self.smtp_port, timeout=30) as client:
             client.starttls(context=ctx)
             client.login(self.sender, self.smtp_password)
@@ -182,6 +216,34 @@ def ses_emulator(
 def ses_account(ses_emulator: SesEmulator) -> SesAccount:
     """A fresh account on the session's emulator, so tests never see each other's mail or money."""
     return ses_emulator.new_account()
+
+
+@pytest.fixture
+def ses_snapshot_account(ses_emulator: SesEmulator, request: pytest.FixtureRequest) -> SesAccount:
+    """A fresh account imported from `@pytest.mark.ses_snapshot("file.zip")` (a path relative to the
+    test file, or absolute), with its own keys and MessageIds."""
+    marker = request.node.get_closest_marker("ses_snapshot")
+    if marker is None or not marker.args:
+        raise pytest.UsageError(
+            'ses_snapshot_account needs @pytest.mark.ses_snapshot("path/to/snapshot.zip")'
+        )
+    path = Path(marker.args[0])
+    if not path.is_absolute():
+        path = Path(str(request.node.path)).parent / path
+    return ses_emulator.import_snapshot(path, **marker.kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "ses_snapshot(path, name=None, new_ids=True): the snapshot ses_snapshot_account imports"
+    )
+
+
+def _sender_of(snap: Any) -> str:
+    senders = snap.tables.get("senders")
+    if senders is None or not senders.rows:
+        return ""
+    return str(senders.rows[0][senders.columns.index("address")])
 
 
 @pytest.fixture

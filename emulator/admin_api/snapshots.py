@@ -41,9 +41,9 @@ async def import_snapshot(
     request: Request,
     core: CoreDep,
     name: Annotated[str | None, Query(description="the new account's name [default: the snapshot's]")] = None,
-    new_keys: Annotated[bool, Query(description="give the account a new SecretId/SecretKey/AppId")] = False,
+    new_ids: Annotated[bool, Query(description="give the account a new SecretId/SecretKey/AppId")] = False,
 ) -> Any:
     """Create an account from a snapshot file (the request body, as exported), in one transaction:
     all of it or nothing. A server already holding its name, keys, MessageIds or IPs answers 409."""
     data = await request.body()
-    return await asyncio.to_thread(core.snapshots.import_, data, name=name, new_keys=new_keys)
+    return await asyncio.to_thread(core.snapshots.import_, data, name=name, new_ids=new_ids)

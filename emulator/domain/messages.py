@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import string
 from dataclasses import dataclass, field
 
@@ -13,6 +14,10 @@ from emulator.domain.unique import unique_text
 _ALNUM = string.ascii_letters + string.digits
 
 SHARED_POOL = [f"198.51.100.{n}" for n in range(10, 26)]  # TEST-NET-2: the shared sending pool
+
+
+# what new_message_id makes, wherever it appears in text (snapshots give imported mail new ids)
+MESSAGE_ID = re.compile(r"qcloudses-30-[A-Za-z0-9]+-date-[0-9]{14}-[A-Za-z0-9]{13}")
 
 
 def new_message_id(app_id: str, account_time_us: int) -> str:

@@ -6,8 +6,8 @@ The clock is carried as its state (offset from real time, or the frozen time), s
 imports showing the same time and a running one keeps running where real time has brought it; events
 that fell due meanwhile (a settlement, say) run on the next scheduler tick, as after a restart.
 Surrogate ids (ReceiverId, TaskId, EmailId) are renumbered by the server that imports; MessageIds,
-TemplateIDs and the account's keys are kept (a server already holding them answers Conflict; `name`
-and `new_keys` import the same file again under another name and keys)."""
+TemplateIDs and the account's keys are kept (a server already holding them answers Conflict); `name`
+and `new_ids` (new SecretId, SecretKey, AppId and MessageIds) import the same file again beside it."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from emulator import __version__
 from emulator.domain import accounts as rules
 from emulator.domain import snapshot_format as fmt
+from emulator.domain.messages import MESSAGE_ID, new_message_id
 from emulator.errors import Conflict, FailedOperation, NotFound
 from emulator.storage import migrate, snapshot_repo
 
@@ -48,7 +49,7 @@ class SnapshotService:
         data: bytes,
         *,
         name: str | None = None,
-        new_keys: bool = False,
+        new_ids: bool = False,
         progress: Progress | None = None,
     ) -> dict[str, Any]:
         """Create an account from a snapshot file in one transaction: all of it or nothing. Returns
@@ -68,10 +69,12 @@ class SnapshotService:
             if not rules.valid_account_name(name):
                 raise FailedOperation("account name: 1-64 letters, digits, '.', '_' or '-'")
             account["name"] = name
-        if new_keys:
+        tables = snap.tables
+        if new_ids:
             account.update(
                 secret_id=rules.new_secret_id(), secret_key=rules.new_secret_key(), app_id=rules.new_app_id()
             )
+            tables = _new_message_ids(tables, account["app_id"])
         with self.db.write() as conn:
             if _exists(self.accounts, account["name"], conn):
                 raise Conflict(
@@ -79,7 +82,7 @@ class SnapshotService:
                 )
             try:
                 account_id = snapshot_repo.load(
-                    conn, account, snap.tables, snap.blobs, snap.ips, _storable_bytes, progress
+                    conn, account, tables, snap.blobs, snap.ips, _storable_bytes, progress
                 )
             except ValueError as exc:
                 raise FailedOperation(str(exc)) from None
@@ -91,6 +94,24 @@ class SnapshotService:
             "secret_key": account.get("secret_key"),
             "messages": snap.mail_count(),
         }
+
+
+def _new_message_ids(tables: dict[str, fmt.TableRows], app_id: str) -> dict[str, fmt.TableRows]:
+    """The tables with every MessageId replaced by a new one of the new AppId, wherever it appears
+    (the message's key, batch task links, notices, callback streams and payloads)."""
+    msgs = tables.get("messages")
+    if msgs is None or not msgs.rows:
+        return tables
+    key, at = msgs.columns.index("message_id"), msgs.columns.index("account_time_us")
+    renamed = {row[key]: new_message_id(app_id, row[at]) for row in msgs.rows}
+
+    def fix(v: Any) -> Any:
+        return MESSAGE_ID.sub(lambda m: renamed.get(m.group(0), m.group(0)), v) if isinstance(v, str) else v
+
+    return {
+        name: fmt.TableRows(t.columns, [[fix(v) for v in row] for row in t.rows])
+        for name, t in tables.items()
+    }
 
 
 def _exists(accounts: AccountService, name: str, conn: Any) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import smtplib
 import ssl
 import zipfile
@@ -175,21 +176,29 @@ def test_clashes_are_refused_and_change_nothing(server: Server) -> None:
     assert server.admin("GET", f"/accounts/{a['name']}-copy").status_code == 404
 
 
-def test_new_keys_import_the_same_file_again(make_server: Any) -> None:
-    src, dst = make_server("sqlite"), make_server("sqlite")
-    a = src.new_account(sender="solo@seed.example")
-    api(src, a, "CreateEmailTemplate", TemplateName="t", TemplateContent={"Text": b64("hi")})
-    data = export(src, a["name"])  # no mail: MessageIds cannot clash
-    first = import_(dst, data, name="fleet-1", new_keys="true").json()
-    second = import_(dst, data, name="fleet-2", new_keys="true").json()
-    assert first["secret_id"] != second["secret_id"] != a["secret_id"]
-    for creds in (first, second):
+def test_new_ids_import_the_same_file_again(server: Server) -> None:
+    """new_ids: new SecretId, SecretKey, AppId and MessageIds, so one seed serves a whole fleet."""
+    a = prepared_account(server)
+    data = export(server, a["name"])
+    old_ids = {m["id"] for m in server.admin("GET", f"/accounts/{a['name']}/messages").json()["messages"]}
+    seen: set[str] = set(old_ids)
+    for n in (1, 2):
+        r = import_(server, data, name=f"{a['name']}-fleet-{n}", new_ids="true")
+        assert r.status_code == 201, r.text
+        creds = r.json()
+        assert creds["secret_id"] != a["secret_id"] and creds["app_id"] != a["app_id"]
+        mails = server.admin("GET", f"/accounts/{creds['name']}/messages").json()["messages"]
+        ids = {m["id"] for m in mails}
+        assert len(ids) == 3 and not ids & seen and all(creds["app_id"] in i for i in ids)
+        seen |= ids
         acct = {"secret_id": creds["secret_id"], "secret_key": creds["secret_key"]}
         names = [
             t["TemplateName"]
-            for t in api(dst, acct, "ListEmailTemplates", Limit=5, Offset=0)["TemplatesMetadata"]
+            for t in api(server, acct, "ListEmailTemplates", Limit=5, Offset=0)["TemplatesMetadata"]
         ]
-        assert names == ["t"]
+        assert names == ["welcome"]
+        status = api(server, acct, "GetSendEmailStatus", RequestDate="2031-03-04", Offset=0, Limit=100)
+        assert {s["MessageId"] for s in status["EmailStatusList"]} == ids
 
 
 @pytest.mark.parametrize(
@@ -258,3 +267,28 @@ def test_every_table_is_classified_and_every_key_column_mapped() -> None:
                 )
                 assert known, f"{t.name}.{c.name}: a key of another table? declare it in snapshot_repo"
     assert set(metadata.tables) >= set(owned)
+
+
+def test_the_upload_has_its_own_cap(make_server: Any) -> None:
+    """A mailbox bigger than the 1 MiB admin body cap imports; past SES_EMULATOR_SNAPSHOT_MAX_BYTES, 413."""
+    src = make_server("sqlite")
+    a = src.new_account()
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = a["sender"], "big@x.test", "big"
+    msg.set_content("x")
+    msg.add_attachment(
+        os.urandom(1_200_000), maintype="application", subtype="octet-stream", filename="b.bin"
+    )
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    with smtplib.SMTP("127.0.0.1", src.endpoints.smtp_port, timeout=30) as c:
+        c.starttls(context=ctx)
+        c.login(a["sender"], a["smtp_password"])
+        c.send_message(msg)
+    data = export(src, a["name"])
+    assert len(data) > 1024 * 1024
+    assert import_(make_server("sqlite"), data).status_code == 201
+    small = make_server("sqlite", snapshot_max_bytes=100_000)
+    r = import_(small, data)
+    assert r.status_code == 413 and "SES_EMULATOR_SNAPSHOT_MAX_BYTES" in r.json()["message"], r.text
+    assert small.admin("GET", f"/accounts/{a['name']}").status_code == 404

@@ -110,3 +110,41 @@ def test_plugin_is_registered_and_lazy(pytester: pytest.Pytester) -> None:
     res = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     res.assert_outcomes(passed=1)
     assert not list(pytester.path.rglob("emulator.db"))
+
+
+def test_snapshot_fixture_seeds_accounts(pytester: pytest.Pytester) -> None:
+    """A test saves an account as a snapshot; tests marked with it start from a fresh copy each."""
+    pytester.makepyfile(
+        """
+        import pathlib
+        import pytest
+
+        SEED = pathlib.Path(__file__).with_name("seed.zip")
+
+        def test_a_make_the_seed(ses_account):
+            ses_account.freeze_clock()
+            ses_account.top_up("3")
+            ses_account.smtp_send("a@example.com", subject="seeded")
+            ses_account.wait_for_message(subject="seeded")
+            SEED.write_bytes(ses_account.snapshot())
+
+        @pytest.mark.ses_snapshot("seed.zip")
+        def test_b_start_from_it(ses_snapshot_account):
+            assert ses_snapshot_account.state()["balance"] == "3.000000"
+            [m] = ses_snapshot_account.messages()
+            assert m["subject"] == "seeded"
+            assert ses_snapshot_account.smtp_password is None
+
+        @pytest.mark.ses_snapshot("seed.zip")
+        def test_c_a_second_fresh_copy(ses_snapshot_account, ses_emulator):
+            assert len(ses_snapshot_account.messages()) == 1  # test_b's copy is another account
+            copies = [a for a in ses_emulator.admin("GET", "/accounts") if a["balance"] == "3.000000"]
+            assert len(copies) == 3 and len({a["secret_id"] for a in copies}) == 3
+
+        def test_d_no_marker(ses_snapshot_account):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*needs @pytest.mark.ses_snapshot*"])

@@ -21,6 +21,7 @@ from emulator.netutil import bind_socket
 from emulator.services.accounts import Credentials
 from emulator.services.core import build_core
 from emulator.smtp.server import start_smtp
+from emulator.smtp.shared_limit import SharedConnectionLimit
 from emulator.smtp.tls import ensure_self_signed, server_context
 from emulator.storage.db import checkpoint
 
@@ -64,9 +65,16 @@ class Endpoints:
 
 
 class Emulator:
-    def __init__(self, settings: Settings, wall: WallClock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        wall: WallClock | None = None,
+        smtp_limit: SharedConnectionLimit | None = None,
+    ) -> None:
+        """`smtp_limit`: connection counts shared with sibling workers (`serve --workers`)."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.settings = settings
+        self.smtp_limit = smtp_limit
         self.core = build_core(settings, wall)
         self.default: Credentials = self.core.accounts.ensure_default()
         self.endpoints: Endpoints | None = None
@@ -99,7 +107,7 @@ class Emulator:
         await asyncio.to_thread(self.core.scheduler.run_all)  # what fell due while we were down
         scheduler_task = asyncio.create_task(self._scheduler_loop())
         http_sock = bind_socket(s.host, s.http_port)
-        smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port)
+        smtp_servers = await start_smtp(self.core, self._tls(), s.smtp_port, s.smtps_port, self.smtp_limit)
         app = create_app(self.core)
         config = uvicorn.Config(
             app,

@@ -1,6 +1,8 @@
 """`serve --workers N`: N server processes sharing the listening ports (SO_REUSEPORT) and one database.
 Metering, quota, bills and dedicated-IP applications stay exact across them through row locks and
-unique keys (PostgreSQL is the database meant for this; SQLite works, with writers taking turns)."""
+unique keys (PostgreSQL is the database meant for this; SQLite works, with writers taking turns); the API
+request-rate limit is counted in the database and the SMTP connection limits in memory the workers share
+(emulator/smtp/shared_limit.py), so every limit holds for the server as a whole."""
 
 from __future__ import annotations
 
@@ -13,15 +15,19 @@ from typing import Any
 from emulator.config import Settings
 
 
-def _child(settings_data: dict[str, Any]) -> None:
+def _child(settings_data: dict[str, Any], block: Any, lock: Any) -> None:
     import asyncio
 
     from emulator import logs
     from emulator.bootstrap import Emulator
+    from emulator.smtp.shared_limit import SharedConnectionLimit
 
     settings = Settings(**settings_data)
     logs.configure(settings.log_level, settings.log_format)
-    emulator = Emulator(settings)
+    limit = SharedConnectionLimit(
+        block, lock, settings.smtp_max_connections, settings.smtp_max_connections_per_client
+    )
+    emulator = Emulator(settings, smtp_limit=limit)
     try:
         import uvloop
 
@@ -59,8 +65,12 @@ def serve_workers(settings: Settings, workers: int, echo: Any = print) -> None:
     from emulator.services.accounts import Credentials
 
     settings, reserved = prepare(settings)
+    from emulator.smtp.shared_limit import allocate
+
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_child, args=(settings.model_dump(),), daemon=False) for _ in range(workers)]
+    block, lock = allocate(ctx, settings.smtp_max_connections)  # the SMTP connection counts of all workers
+    args = (settings.model_dump(), block, lock)
+    procs = [ctx.Process(target=_child, args=args, daemon=False) for _ in range(workers)]
     for p in procs:
         p.start()
     stopping = False

@@ -2,7 +2,7 @@
 enforcement. Each limit is off unless switched on.
 
 - per-recipient hourly limit → FailedOperation.FrequencyLimit (rolling hour of account time)
-- API request rate per account and action → RequestLimitExceeded (real time, in this process)
+- API request rate per account and action → RequestLimitExceeded (real time, counted in the database)
 - SMTP message rate per account → RequestLimitExceeded.SmtpRateLimit (real time, from stored mail)
 - sender-domain daily cap by reputation level (a new domain is level 1: 500) → FailedOperation.ExceedSendLimit
 - account daily total (300,000) → FailedOperation.ExceedSendLimit
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import Counter, defaultdict, deque
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain import limits as rules
@@ -51,7 +51,6 @@ class LimitService:
         self.accounts = accounts
         self._lock = threading.Lock()
         self._global: tuple[float, dict[str, Any]] | None = None
-        self._hits: dict[tuple[int, str], deque[int]] = defaultdict(deque)
         self._effective: dict[tuple[int, str], tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
 
     # --- settings --------------------------------------------------------------------------------
@@ -123,21 +122,25 @@ class LimitService:
         return self.get_account(acct.id)
 
     # --- API request rate ------------------------------------------------------------------------
+    def api_rate_on(self, acct: AccountRecord) -> bool:
+        """Whether `check_api_rate` has anything to do (cheap: cached settings), so the front-end only
+        leaves its event loop for the count when the limit is on."""
+        return bool(self.effective(acct)["api_rate"]["enabled"])
+
     def check_api_rate(self, acct: AccountRecord, action: str) -> None:
-        """At most `per_second` requests per account and action in any rolling second (real time)."""
+        """At most `per_second` requests per account and action in any rolling second (real time),
+        counted in the database: every process serving it counts the same requests."""
         cfg = self.effective(acct)["api_rate"]
         if not cfg["enabled"]:
             return
-        now = self.clock.wall_us()
-        with self._lock:
-            hits = self._hits[(int(acct.id), action)]
-            while hits and hits[0] <= now - rules.SECOND_US:
-                hits.popleft()
-            if len(hits) >= cfg["per_second"]:
-                raise RequestLimitExceeded(
-                    f"The request rate of {action} exceeds {cfg['per_second']} requests per second.",
-                )
-            hits.append(now)
+        with self.db.write_counters() as conn:
+            room = limits_repo.take_rate_slot(
+                conn, int(acct.id), action, self.clock.wall_us(), rules.SECOND_US, cfg["per_second"]
+            )
+        if not room:
+            raise RequestLimitExceeded(
+                f"The request rate of {action} exceeds {cfg['per_second']} requests per second.",
+            )
 
     # --- per-message checks ----------------------------------------------------------------------
     def check(self, ctx: SendContext, msg: OutgoingMessage) -> None:

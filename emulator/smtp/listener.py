@@ -7,6 +7,7 @@ import ssl
 from emulator.smtp.auth import MECHANISMS
 from emulator.smtp.handler import Handler
 from emulator.smtp.session import ConnectionLimit
+from emulator.smtp.shared_limit import SharedConnectionLimit
 
 # command -> (HELP syntax, extra syntax shown after EHLO), as aiosmtpd answered HELP
 _SYNTAX = {
@@ -35,7 +36,7 @@ class Listener:
         auth_required: bool,
         auth_require_tls: bool,
         timeout: float,
-        limit: ConnectionLimit,
+        limit: ConnectionLimit | SharedConnectionLimit,
         tls_context: ssl.SSLContext | None = None,
         implicit_tls: bool = False,
         ident: str = "Tencent SES emulator",

@@ -11,18 +11,24 @@ from emulator.smtp.handler import Handler
 from emulator.smtp.listener import Listener
 from emulator.smtp.protocol import SMTPProtocol
 from emulator.smtp.session import ConnectionLimit
+from emulator.smtp.shared_limit import SharedConnectionLimit
 
 if TYPE_CHECKING:
     from emulator.services.core import Core
 
 
 async def start_smtp(
-    core: Core, tls: ssl.SSLContext, smtp_port: int, smtps_port: int
+    core: Core,
+    tls: ssl.SSLContext,
+    smtp_port: int,
+    smtps_port: int,
+    limit: ConnectionLimit | SharedConnectionLimit | None = None,
 ) -> list[asyncio.Server]:
+    """`limit`: the connection counts (one for both ports; shared by the workers of `serve --workers`)."""
     s = core.settings
     handler = Handler(core)
-    # one count for both ports
-    limit = ConnectionLimit(s.smtp_max_connections, s.smtp_max_connections_per_client)
+    if limit is None:
+        limit = ConnectionLimit(s.smtp_max_connections, s.smtp_max_connections_per_client)
     loop = asyncio.get_running_loop()
 
     common: dict[str, Any] = {

@@ -107,7 +107,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.writer = writer(engine)
-        self.send_writer = self.writer.execution_options(send_batch=True)
+        self.send_writer = self.writer.execution_options(keeps_caches=True)
 
     def read(self) -> Connection:
         """A connection for reads (use as a context manager)."""
@@ -117,14 +117,18 @@ class Database:
         """One write transaction: commits on success, rolls back on an exception."""
         return self.writer.begin()
 
+    def write_counters(self) -> AbstractContextManager[Connection]:
+        """A write transaction that only counts (request-rate hits): look-up caches are kept."""
+        return self.send_writer.begin()
+
     def after_write_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` after every committed write transaction of this process except the committer's
-        send batches (which never change what look-up caches hold)."""
+        send batches and counter writes (which never change what look-up caches hold)."""
 
         @event.listens_for(self.engine, "commit")
         def _on_commit(conn: Any) -> None:
             options = conn.get_execution_options()
-            if options.get("write") and not options.get("send_batch"):
+            if options.get("write") and not options.get("keeps_caches"):
                 callback()
 
     def dispose(self) -> None:

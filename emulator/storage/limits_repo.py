@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    func,
-    select,
-)
+from sqlalchemy import Connection, delete, func, insert, select
 
 from emulator.storage.api_tables import (
     global_settings,
 )
+from emulator.storage.schema.limits import rate_hits
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert
 
@@ -87,3 +85,27 @@ def smtp_messages_since(conn: Connection, account_id: int, since_wall_us: int) -
             )
         ).scalar_one()
     )
+
+
+# --- the request-rate limit's hits, shared by every process on the database ----------------------
+
+
+def _rate_lock_key(account_id: int, action: str) -> int:
+    digest = hashlib.blake2b(f"rate:{account_id}:{action}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def take_rate_slot(
+    conn: Connection, account_id: int, action: str, now_us: int, window_us: int, limit: int
+) -> bool:
+    """Count one request if fewer than `limit` were counted in the window ending now; False when full.
+    Serialised per (account, action): SQLite's write lock is taken at BEGIN, PostgreSQL takes a
+    transaction-scoped advisory lock, so processes never both see room for the last slot."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_rate_lock_key(account_id, action))))
+    key = (rate_hits.c.account_id == account_id, rate_hits.c.action == action)
+    conn.execute(delete(rate_hits).where(*key, rate_hits.c.wall_us <= now_us - window_us))
+    if conn.execute(select(func.count()).select_from(rate_hits).where(*key)).scalar_one() >= limit:
+        return False
+    conn.execute(insert(rate_hits).values(account_id=account_id, action=action, wall_us=now_us))
+    return True

@@ -21,8 +21,11 @@ from emulator.storage.schema import metadata
 
 ROOT = "accounts"
 # not an account's: the schema's own bookkeeping, process-wide settings and the idempotency log of
-# global clock moves; ip_inventory is the shared stock (its rows are carried as `ips`, see below)
-NOT_OWNED = frozenset({"schema_info", "clock_moves", "global_settings", "ip_inventory", "alembic_version"})
+# global clock moves, the request-rate hits of the last second; ip_inventory is the shared stock
+# (its rows are carried as `ips`, see below)
+NOT_OWNED = frozenset(
+    {"schema_info", "clock_moves", "global_settings", "ip_inventory", "alembic_version", "rate_hits"}
+)
 # integer columns that hold another table's surrogate key without a foreign key constraint
 IMPLICIT_REFS: dict[tuple[str, str], str] = {
     ("send_tasks", "receiver_id"): "receivers",

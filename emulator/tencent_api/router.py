@@ -144,7 +144,8 @@ class TencentApi:
             req = parse_api_request(method, raw_query, headers, body, path=path, normalized=chunks is None)
             api = await self._authenticate(req, request_id)
             action = billing.target(req) if billing.is_billing(req) else self._check_target(req)
-            self.core.limits.check_api_rate(api.account, req.action or "")  # off unless switched on
+            if self.core.limits.api_rate_on(api.account):  # off unless switched on
+                await asyncio.to_thread(self.core.limits.check_api_rate, api.account, req.action or "")
             result = await action(api, req.params)
             record_api(self.core, req.action, True, result=result)
             return envelope_bytes(result, request_id)

@@ -92,6 +92,17 @@ class _MeteredCollector(Collector):
         family.add_metric(["free"], free)
         family.add_metric(["paid"], paid)
         yield family
+        messages, held_ns = core.sending.held
+        yield CounterMetricFamily(
+            "ses_emulator_send_transaction_messages",
+            "Messages the committer's transactions handled",
+            messages,
+        )
+        yield CounterMetricFamily(
+            "ses_emulator_send_transaction_seconds",
+            "Time inside the committer's transactions (BEGIN to COMMIT done), i.e. holding the write lock",
+            held_ns / 1e9,
+        )
 
 
 class Metrics:

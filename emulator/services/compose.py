@@ -1,16 +1,17 @@
 """Turning a validated send (SendEmail, or one address of a BatchSendEmail task) into the message to
-store: the account-dependent checks (sender, template state, Simple permission) and the MIME, inside the
-sending transaction. One place for both paths; only the refusal codes differ (Tencent answers
+store: the account-dependent checks (sender, template state, Simple permission), checked inside the
+sending transaction, and the MIME, rendered before it where it can be. One place for both paths; only the refusal codes differ (Tencent answers
 SendEmail and BatchSendEmail with different codes for the same problem)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from emulator.domain import mime_read, mime_render
-from emulator.domain.messages import OutgoingMessage
+from emulator.domain.clock import ClockState
+from emulator.domain.messages import OutgoingMessage, new_message_id
 from emulator.domain.records import AccountRecord, TemplateRecord
 from emulator.domain.send_rules import ValidSend, check_size, fill_template
 from emulator.errors import (
@@ -19,11 +20,15 @@ from emulator.errors import (
     FailedOperationWithOutPermission,
     TencentError,
 )
+from emulator.services.lookup_cache import NOT_CACHED
 from emulator.services.sending import Prepare, SendContext
 from emulator.storage import accounts_repo
 from emulator.storage.db import Tx
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
+    from emulator.domain.clock import ClockSource
     from emulator.services.lookup_cache import LookupCache
 
 
@@ -49,7 +54,7 @@ SEND_EMAIL = Refusals(
 
 def account_may_send(
     cache: LookupCache,
-    conn: Tx,
+    conn: Tx | None,
     account: AccountRecord,
     sender: str,
     template_id: int | None,
@@ -57,72 +62,131 @@ def account_may_send(
 ) -> TemplateRecord | None:
     """The account-dependent send rules, in the order they are answered: the sender is one of the
     account's addresses; the template exists and is approved, or else the account may send simple
-    bodies. Returns the template (None for a simple body)."""
-    senders = cache.get(("senders", account.id), lambda: accounts_repo.sender_addresses(conn, account.id))
+    bodies. Returns the template (None for a simple body). With `conn` None it reads the look-up cache
+    only and raises NotCachedYet where it would have to read the database."""
+    senders = _cached(
+        cache, conn, ("senders", account.id), lambda c: accounts_repo.sender_addresses(c, account.id)
+    )
     if sender.lower() not in senders:
         raise refusals.no_sender(sender)
     if template_id is None:
         if not account.simple_allowed:
             raise FailedOperationWithOutPermission("This account may only send with templates.")
         return None
-    tpl: TemplateRecord | None = cache.get(
+    tpl: TemplateRecord | None = _cached(
+        cache,
+        conn,
         ("template", account.id, template_id),
-        lambda: accounts_repo.get_template(conn, account.id, template_id),
+        lambda c: accounts_repo.get_template(c, account.id, template_id),
     )
     if tpl is None or tpl.status != 0:
         raise refusals.bad_template(template_id, None if tpl is None else tpl.status)
     return tpl
 
 
+class NotCachedYet(Exception):
+    """A look-up the cache does not hold (account_may_send without a connection)."""
+
+
+def _cached(cache: LookupCache, conn: Tx | None, key: tuple[Any, ...], load: Callable[[Tx], T]) -> T:
+    if conn is None:
+        value = cache.peek(key)
+        if value is NOT_CACHED:
+            raise NotCachedYet(key)
+        return value  # type: ignore[no-any-return]
+    return cache.get(key, lambda: load(conn))
+
+
 class Composer:
-    def __init__(self, cache: LookupCache, max_message_bytes: int) -> None:
+    """Builds the `prepare` step of an API or batch send. Given the sending account's record (as the
+    front-end holds it), the template is looked up and the MIME rendered at once, outside the sending
+    transaction, so the committer's lock covers only the rules and the inserts (issue 18: a short
+    serial section). Inside the transaction `prepare` checks the account-dependent rules again on the
+    locked row and uses that rendering, unless the account's clock was moved meanwhile (then the Date
+    header and MessageId would show the old time: it renders again with the locked clock)."""
+
+    def __init__(self, clock: ClockSource, cache: LookupCache, max_message_bytes: int) -> None:
+        self.clock = clock
         self.cache = cache
         self.max_bytes = max_message_bytes
 
     def prepare(
-        self, v: ValidSend, refusals: Refusals, also: Callable[[SendContext], None] | None = None
+        self,
+        v: ValidSend,
+        refusals: Refusals,
+        also: Callable[[SendContext], None] | None = None,
+        account: AccountRecord | None = None,
     ) -> Prepare:
         """The `prepare` step for SendService; `also` runs inside the same transaction (e.g. task links)."""
-        return _prepare(self.cache, self.max_bytes, v, refusals, also)
+        early = self._render_early(v, account) if account is not None else None
+
+        def prepare(ctx: SendContext) -> OutgoingMessage:
+            tpl = account_may_send(self.cache, ctx.conn, ctx.account, v.sender, v.template_id, refusals)
+            if early is not None and early[0] == _clock_of(ctx.account) and early[1] == _template_key(tpl):
+                msg = early[2]
+            else:
+                msg = _compose(v, tpl, self.max_bytes, ctx.message_id, ctx.now_us)
+            if also is not None:
+                also(replace(ctx, message_id=msg.message_id or ctx.message_id))
+            return msg
+
+        return prepare
+
+    def _render_early(
+        self, v: ValidSend, account: AccountRecord
+    ) -> tuple[ClockState, tuple[int, int] | None, OutgoingMessage] | None:
+        """(the clock and template it was made with, the message), or None where only the transaction
+        can decide: a refusal (answered there, after the suspension check, in the usual order), or a
+        look-up not cached yet (the transaction reads it, and the next send finds it cached)."""
+        try:  # from the look-up cache only: the event loop never waits on the database
+            tpl = account_may_send(self.cache, None, account, v.sender, v.template_id, SEND_EMAIL)
+        except (TencentError, NotCachedYet):
+            return None
+        clock = _clock_of(account)
+        now_us = clock.now_us(self.clock.wall_us())
+        message_id = new_message_id(account.app_id, now_us)
+        try:
+            msg = _compose(v, tpl, self.max_bytes, message_id, now_us)
+        except TencentError:
+            return None
+        return clock, _template_key(tpl), msg
 
 
-def _prepare(
-    cache: LookupCache,
-    max_bytes: int,
-    v: ValidSend,
-    refusals: Refusals,
-    also: Callable[[SendContext], None] | None,
-) -> Prepare:
+def _clock_of(account: AccountRecord) -> ClockState:
+    return ClockState(account.clock_offset_us, account.clock_frozen_us)
 
-    def prepare(ctx: SendContext) -> OutgoingMessage:
-        tpl = account_may_send(cache, ctx.conn, ctx.account, v.sender, v.template_id, refusals)
-        html, text = v.html, v.text
-        if tpl is not None:
-            html = fill_template(tpl.html, v.variables) if tpl.html else None
-            text = fill_template(tpl.text, v.variables) if tpl.text else None
-            check_size(html, text, v.attachments, max_bytes)
-        raw = mime_render.render_message(
-            v,
-            html=html,
-            text=text,
-            message_id_header=f"<{ctx.message_id}@qcloudmail.com>",
-            date_us=ctx.now_us,
-            x_headers={"X-SES-Emulator-MessageId": ctx.message_id},
-        )
-        subj, hfrom, hto = mime_render.rendered_summary(v, raw)
-        if also is not None:
-            also(ctx)
-        return OutgoingMessage(
-            source="api",
-            mail_from=v.sender,
-            recipients=v.recipients,
-            raw=raw,
-            subject=subj,
-            header_from=hfrom,
-            header_to=hto,
-            search_text=mime_read.search_text_of(subj, text, html),  # known parts: no need to re-parse
-            template_id=v.template_id,
-            message_id=ctx.message_id,
-        )
 
-    return prepare
+def _template_key(tpl: TemplateRecord | None) -> tuple[int, int] | None:
+    """What the rendering depends on of the template: its row (edits replace it) and its id."""
+    return None if tpl is None else (tpl.id, hash((tpl.html, tpl.text)))
+
+
+def _compose(
+    v: ValidSend, tpl: TemplateRecord | None, max_bytes: int, message_id: str, now_us: int
+) -> OutgoingMessage:
+    html, text = v.html, v.text
+    if tpl is not None:
+        html = fill_template(tpl.html, v.variables) if tpl.html else None
+        text = fill_template(tpl.text, v.variables) if tpl.text else None
+        check_size(html, text, v.attachments, max_bytes)
+    raw = mime_render.render_message(
+        v,
+        html=html,
+        text=text,
+        message_id_header=f"<{message_id}@qcloudmail.com>",
+        date_us=now_us,
+        x_headers={"X-SES-Emulator-MessageId": message_id},
+    )
+    subj, hfrom, hto = mime_render.rendered_summary(v, raw)
+    return OutgoingMessage(
+        source="api",
+        mail_from=v.sender,
+        recipients=v.recipients,
+        raw=raw,
+        subject=subj,
+        header_from=hfrom,
+        header_to=hto,
+        search_text=mime_read.search_text_of(subj, text, html),  # known parts: no need to re-parse
+        template_id=v.template_id,
+        message_id=message_id,
+    )

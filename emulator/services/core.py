@@ -90,7 +90,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
     cache = LookupCache()
     db.after_write_commit(cache.clear)
     notifier = Notifier()
-    composer = Composer(cache, settings.max_message_bytes)
+    composer = Composer(clock, cache, settings.max_message_bytes)
 
     ip_events = IpEvents(settings.dedicated_ip_month_micro)
     notice_recorder = NoticeRecorder(clock)

@@ -14,6 +14,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -120,6 +121,9 @@ class SendService:
         self.scheduler = scheduler
         self.policies = policies
         self.metered = [0, 0]  # free and paid recipients metered by this process (for /metrics)
+        # the serial section, for /metrics: messages committed, nanoseconds inside their transactions
+        # (BEGIN to COMMIT done: SQLite's write lock, PostgreSQL's account row locks, are held that long)
+        self.held = [0, 0]
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -212,8 +216,11 @@ class SendService:
     def _commit(self, jobs: list[_Job]) -> None:
         try:
             conn = self._connection()
+            began = time.perf_counter_ns()
             with conn.begin():
                 outcomes = self._process(conn, jobs)
+            self.held[0] += len(jobs)
+            self.held[1] += time.perf_counter_ns() - began
         except Exception:
             if self._conn is not None and self._conn.invalidated:
                 self._conn.close()

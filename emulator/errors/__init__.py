@@ -10,7 +10,8 @@ catches every `InvalidParameterValue.*`. Families have no code and cannot be rai
     │   │   ├── FailedOperationInsufficientBalance  (= InsufficientBalance; admin 402)
     │   │   ├── FailedOperationEmailContentToolarge (= MessageTooLarge; SMTP 552)
     │   │   └── FailedOperation{AttachContentToolarge, EmailAddrInBlacklist, ExceedSendLimit,
-    │   │         ExceedTemplateLimit, FileURLNotExist, FrequencyLimit, IncorrectEmail, IncorrectSender,
+    │   │         ExceedTemplateLimit, FileURLNotExist, FrequencyLimit, HighRejectionRate, IncorrectEmail,
+    │   │         IncorrectSender,
     │   │         InvalidAttachName, InvalidLimit, InvalidTemplateID, MissingEmailContent,
     │   │         NotAuthenticatedSender, NotSupportDate, ReceiverHasUnsubscribed, SummaryDataNotReady,
     │   │         TemplateContentToolarge, TooManyAttachments, TooManyRecipients, WithOutPermission,

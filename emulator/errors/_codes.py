@@ -59,6 +59,12 @@ class FailedOperationFrequencyLimit(FailedOperation):
     code = "FailedOperation.FrequencyLimit"
 
 
+class FailedOperationHighRejectionRate(FailedOperation):
+    """A sender domain is blocked for the rest of the day: its invalid or spam-bounce rate is high."""
+
+    code = "FailedOperation.HighRejectionRate"
+
+
 class FailedOperationIncorrectEmail(FailedOperation):
     """An email address is malformed."""
 
@@ -592,6 +598,7 @@ __all__ = [
     "FailedOperationExceedTemplateLimit",
     "FailedOperationFileURLNotExist",
     "FailedOperationFrequencyLimit",
+    "FailedOperationHighRejectionRate",
     "FailedOperationIncorrectEmail",
     "FailedOperationIncorrectSender",
     "FailedOperationInsufficientBalance",

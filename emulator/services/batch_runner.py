@@ -2,8 +2,8 @@
 valid list address, in list order, through `SendService` (so every send is metered, checked against
 blacklists and limits, gets its outcome and its callbacks, exactly like SendEmail).
 
-Per address: sent → SendCount+1; ExceedSendLimit (a daily cap) → the task pauses (6) until 00:00
-UTC+8 and resumes at that address; a suspended account → the task stops with error 7 ("余额不足");
+Per address: sent → SendCount+1; ExceedSendLimit (a daily cap) or HighRejectionRate (the sender domain's
+same-day block, docs/reputation.md) → the task pauses (6) until 00:00 UTC+8 and resumes at that address; a suspended account → the task stops with error 7 ("余额不足");
 any other refusal (blacklist, frequency limit, bad template data) skips that address."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import (
     EmulatorError,
     FailedOperationExceedSendLimit,
+    FailedOperationHighRejectionRate,
     FailedOperationWrongContentJson,
     InsufficientBalance,
     OperationDeniedSendAddressStatusError,
@@ -186,7 +187,7 @@ class BatchRunner(BackgroundWorker):
                     outcome = exc
             if state is not None:
                 continue  # paused or stopped: later results no longer move the cursor
-            if isinstance(outcome, FailedOperationExceedSendLimit):
+            if isinstance(outcome, (FailedOperationExceedSendLimit, FailedOperationHighRejectionRate)):
                 state = (PAUSED, outcome.message)
                 continue
             if isinstance(outcome, InsufficientBalance):

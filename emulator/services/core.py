@@ -32,6 +32,7 @@ from emulator.services.operations import OperationsService
 from emulator.services.outcomes import OutcomeService
 from emulator.services.receivers import ReceiverService
 from emulator.services.reports import ReportService
+from emulator.services.reputation import ReputationEvents, ReputationService
 from emulator.services.retention import RetentionService
 from emulator.services.scheduler import Scheduler
 from emulator.services.sending import SendPolicies, SendService
@@ -72,6 +73,7 @@ class Core:
     billing_reports: BillingReports
     notices: NoticeService
     snapshots: SnapshotService
+    reputation: ReputationService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -95,8 +97,14 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
     ip_events = IpEvents(settings.dedicated_ip_month_micro)
     notice_recorder = NoticeRecorder(clock)
     settlement = Settlement(notice_recorder)  # bills paid or failed, top-ups: their notices go with them
+    reputation_events = ReputationEvents(clock)  # each 00:00: the finished day's domain reputation
     scheduler = Scheduler(
-        db, clock, settings, sources=(ip_events, BatchEvents()), ip_bill=ip_events, settlement=settlement
+        db,
+        clock,
+        settings,
+        sources=(ip_events, BatchEvents(), reputation_events),
+        ip_bill=ip_events,
+        settlement=settlement,
     )
     accounts = AccountService(db, clock, settings, cache, scheduler, settlement)
     limits = LimitService(db, clock, accounts)
@@ -146,4 +154,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         billing_reports=BillingReports(db, clock, accounts, scheduler),
         notices=NoticeService(db, clock, accounts, scheduler, notice_recorder),
         snapshots=SnapshotService(db, clock, accounts),
+        reputation=ReputationService(db, clock, accounts, reputation_events),
     )

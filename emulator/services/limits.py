@@ -4,7 +4,9 @@ enforcement. Each limit is off unless switched on.
 - per-recipient hourly limit → FailedOperation.FrequencyLimit (rolling hour of account time)
 - API request rate per account and action → RequestLimitExceeded (real time, counted in the database)
 - SMTP message rate per account → RequestLimitExceeded.SmtpRateLimit (real time, from stored mail)
-- sender-domain daily cap by reputation level (a new domain is level 1: 500) → FailedOperation.ExceedSendLimit
+- sender-domain daily cap by reputation level (a new domain is level 1: 500) → FailedOperation.ExceedSendLimit,
+  and the same-day block of a domain whose day went bad → FailedOperation.HighRejectionRate
+  (levels move at each 00:00: services.reputation, docs/reputation.md)
 - account daily total (300,000) → FailedOperation.ExceedSendLimit
 
 The per-message checks run inside the sending transaction with the account row locked, counting
@@ -16,23 +18,27 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain import limits as rules
+from emulator.domain import reputation as reputation_rules
 from emulator.domain.addresses import domain_of
 from emulator.domain.clock import beijing_day
 from emulator.domain.messages import OutgoingMessage
+from emulator.domain.outcomes import columns_for, first_outcome
 from emulator.domain.records import AccountRecord
 from emulator.errors import (
     FailedOperation,
     FailedOperationExceedSendLimit,
     FailedOperationFrequencyLimit,
+    FailedOperationHighRejectionRate,
     RequestLimitExceeded,
     RequestLimitExceededSmtpRateLimit,
 )
+from emulator.services import reputation
 from emulator.services.sending import SendContext
-from emulator.services.txn_scratch import scratch
+from emulator.services.txn_scratch import scratch, send_policy
 from emulator.storage import accounts_repo, limits_repo
 
 if TYPE_CHECKING:
@@ -149,7 +155,13 @@ class LimitService:
             return
         aid = int(ctx.account.id)
         tally = scratch(ctx.conn).setdefault(
-            ("limits", aid), {"rcpt": Counter(), "domain": Counter(), "total": 0, "smtp": 0}
+            ("limits", aid),
+            {
+                "rcpt": Counter(),
+                "domain_stats": defaultdict(reputation_rules.DayStats),
+                "total": 0,
+                "smtp": 0,
+            },
         )
         day = beijing_day(ctx.now_us)
         n = len(msg.recipients)
@@ -172,14 +184,9 @@ class LimitService:
                         f"Too many emails to {addr}: at most {limit} per hour to the same recipient.",
                     )
         domain = domain_of(msg.mail_from)
+        domain_sends = None
         if cfg["domain_daily_cap"]["enabled"]:
-            cap = rules.domain_cap(rules.NEW_DOMAIN_LEVEL)
-            sent = limits_repo.domain_day_count(ctx.conn, aid, domain, day) + tally["domain"][domain]
-            if sent + n > cap:
-                raise FailedOperationExceedSendLimit(
-                    f"The daily sending limit of {domain} (reputation level {rules.NEW_DOMAIN_LEVEL}: "
-                    f"{cap} emails) is reached for {day}.",
-                )
+            domain_sends = self._check_domain(ctx, msg, domain, day, tally)
         if cfg["daily_total"]["enabled"]:
             limit = cfg["daily_total"]["limit"]
             if limits_repo.day_total(ctx.conn, aid, day) + tally["total"] + n > limit:
@@ -188,6 +195,37 @@ class LimitService:
                 )
         for addr in msg.recipients:
             tally["rcpt"][addr.lower()] += 1
-        tally["domain"][domain] += n
+        if domain_sends is not None:
+            tally["domain_stats"][domain] += domain_sends
         tally["total"] += n
         tally["smtp"] += 1 if msg.source == "smtp" else 0
+
+    @staticmethod
+    def _check_domain(
+        ctx: SendContext, msg: OutgoingMessage, domain: str, day: str, tally: dict[str, Any]
+    ) -> reputation_rules.DayStats:
+        """The sender domain's daily cap by its reputation level, and the same-day block (docs/reputation.md):
+        the day's stored sends plus what earlier jobs of this transaction were allowed, with the outcomes
+        the account's fault rules give their recipients. Returns what this message adds to the day."""
+        aid = int(ctx.account.id)
+        level = reputation.send_levels(ctx.conn, aid).get(domain, reputation_rules.NEW_DOMAIN_LEVEL)
+        cap = rules.domain_cap(level)
+        stats = reputation.day_stats(ctx.conn, aid, domain, day) + tally["domain_stats"][domain]
+        if reputation_rules.blocked(stats):
+            raise FailedOperationHighRejectionRate(
+                f"Sending from {domain} is blocked for the rest of {day} (UTC+8): of its {stats.sends} emails "
+                f"today {stats.invalid} went to invalid addresses and {stats.spam_bounces} were rejected as "
+                "spam (block above 300 emails with more than 11 % invalid or 15 % spam bounces).",
+            )
+        if stats.sends + len(msg.recipients) > cap:
+            raise FailedOperationExceedSendLimit(
+                f"The daily sending limit of {domain} (reputation level {level}: "
+                f"{cap} emails) is reached for {day}.",
+            )
+        rules_of = send_policy(ctx.conn, aid).rules
+        added = reputation_rules.DayStats()
+        for addr in msg.recipients:  # what this message will add once stored (its recipients' outcomes)
+            added += reputation_rules.category_counts(
+                columns_for(first_outcome(rules_of, addr) or "delivered", 0)
+            )
+        return added

@@ -49,21 +49,6 @@ def recipient_counts(
     return {r[0]: int(r[1]) for r in rows}
 
 
-def domain_day_count(conn: Connection, account_id: int, domain: str, day: str) -> int:
-    """Recipients of mail sent from `domain` on that UTC+8 day."""
-    return int(
-        conn.execute(
-            select(func.count())
-            .select_from(message_recipients.join(messages, messages.c.id == message_recipients.c.message_pk))
-            .where(
-                message_recipients.c.account_id == account_id,
-                message_recipients.c.request_day == day,
-                func.lower(messages.c.mail_from).like(f"%@{domain.lower()}"),
-            )
-        ).scalar_one()
-    )
-
-
 def day_total(conn: Connection, account_id: int, day: str) -> int:
     row = conn.execute(
         select(usage_daily.c.free_units + usage_daily.c.paid_units).where(

@@ -40,7 +40,9 @@ LATER_TABLES = {
 }  # fmt: skip
 LATER_INDEXES = {"ix_recipients_address", "ix_messages_account_time"}
 # tables created by revisions after the baseline: the frozen DDL is the last pre-Alembic release's
-AFTER_BASELINE = {"notice_settings", "notices", "rate_hits"}  # 0002, 0008
+AFTER_BASELINE = {"notice_settings", "notices"}  # 0002
+AFTER_BASELINE |= {"domain_reputation", "reputation_history"}  # 0004
+AFTER_BASELINE |= {"rate_hits"}  # 0008
 
 
 def models_ddl(dialect: Any) -> str:

@@ -3,7 +3,18 @@ registers every table on `metadata`. Each model's Core table is also a module-le
 = `Account.__table__`): storage builds SQLAlchemy Core statements on those. Changes to any model go
 through a migration in `emulator.storage.migrations` (docs/storage.md)."""
 
-from emulator.storage.schema import accounts, batch, billing, callbacks, clocks, limits, mail, notices, policy
+from emulator.storage.schema import (
+    accounts,
+    batch,
+    billing,
+    callbacks,
+    clocks,
+    limits,
+    mail,
+    notices,
+    policy,
+    reputation,  # issue 17: sender-domain reputation
+)
 from emulator.storage.schema.base import SCHEMA_VERSION, StorageModel, metadata, schema_info
 
 __all__ = [
@@ -19,5 +30,6 @@ __all__ = [
     "metadata",
     "notices",
     "policy",
+    "reputation",
     "schema_info",
 ]

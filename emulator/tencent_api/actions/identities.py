@@ -6,11 +6,10 @@ import asyncio
 import json
 from typing import Any
 
+from emulator.domain.limits import NEW_DOMAIN_LEVEL, domain_cap
 from emulator.domain.records import DomainRecord
 from emulator.services.identities import dns_records
 from emulator.tencent_api.context import ApiContext, ApiModel, parse
-
-DAILY_QUOTA_LEVEL1 = 500
 
 
 class Tag(ApiModel):
@@ -109,6 +108,8 @@ async def delete_identity(api: ApiContext, params: dict[str, Any]) -> dict[str, 
 async def list_identities(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(ListIdentitiesRequest, params, api.form_encoded)
     rows = await asyncio.to_thread(api.core.identities.list_domains, api.account_id)
+    levels = await asyncio.to_thread(api.core.reputation.levels, api.account_id)  # docs/reputation.md
+    top = max(levels.values(), default=NEW_DOMAIN_LEVEL)
     offset, limit = req.Offset or 0, req.Limit or len(rows) or 1
     page = rows[offset : offset + limit]
     return {
@@ -117,16 +118,16 @@ async def list_identities(api: ApiContext, params: dict[str, Any]) -> dict[str, 
                 "IdentityName": r.domain,
                 "IdentityType": "DOMAIN",
                 "SendingEnabled": bool(r.verified),
-                "CurrentReputationLevel": 1,
-                "DailyQuota": DAILY_QUOTA_LEVEL1,
+                "CurrentReputationLevel": levels.get(r.domain, NEW_DOMAIN_LEVEL),
+                "DailyQuota": domain_cap(levels.get(r.domain, NEW_DOMAIN_LEVEL)),
                 "SendIp": [],
                 "TagList": json.loads(r.tags_json or "[]"),
                 "DKIMOption": r.dkim_option,
             }
             for r in page
         ],
-        "MaxReputationLevel": 1,
-        "MaxDailyQuota": DAILY_QUOTA_LEVEL1,
+        "MaxReputationLevel": top,  # the account's highest domain level, and that level's cap
+        "MaxDailyQuota": domain_cap(top),
         "Total": len(rows),
     }
 

@@ -4,6 +4,7 @@
 import { api, beijing, beijingIso, enc, fromTemplate, guard, h, labelAccount, localToBeijing, toast, usd, when } from "./api.js";
 import { balanceChart, usageChart } from "./charts.js";
 import { NoticesPanel } from "./notices.js";
+import { ReputationPanel } from "./reputation.js";
 
 const OUTCOMES = ["hard_bounce", "soft_bounce", "dropped", "deferred", "rejected", "open", "click", "unsubscribe", "spam_complaint"];
 const LIMITS = [
@@ -71,6 +72,8 @@ export class Console {
     const usageCard = this.$("#card-usage");
     if (usageCard) usageCard.before(this.notices.root);
     else this.$(".cards").append(this.notices.root);
+    this.reputation = new ReputationPanel(this.base, () => this.refresh());
+    this.notices.root.after(this.reputation.root);
     this.tick = setInterval(() => this.showClock(), 1000);
     await this.refresh();
   }
@@ -114,7 +117,7 @@ export class Console {
     this.renderLedger(ledger);
     usageChart(this.$("#chart-usage"), usage, st.clock.now.slice(0, 10));
     balanceChart(this.$("#chart-balance"), ledger, st.clock.now);
-    await Promise.all([guard(() => this.bills()), guard(() => this.ips()), guard(() => this.faults()), guard(() => this.limits()), guard(() => this.notices.refresh())]);
+    await Promise.all([guard(() => this.bills()), guard(() => this.ips()), guard(() => this.faults()), guard(() => this.limits()), guard(() => this.notices.refresh()), guard(() => this.reputation.refresh())]);
   }
 
   renderAccount(st, usage) {

@@ -4,6 +4,7 @@ registers every table on `metadata`. Each model's Core table is also a module-le
 through a migration in `emulator.storage.migrations` (docs/storage.md)."""
 
 from emulator.storage.schema import accounts, batch, billing, callbacks, clocks, mail, notices, policy
+from emulator.storage.schema import cam
 from emulator.storage.schema.base import SCHEMA_VERSION, StorageModel, metadata, schema_info
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "batch",
     "billing",
     "callbacks",
+    "cam",
     "clocks",
     "mail",
     "metadata",

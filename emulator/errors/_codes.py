@@ -567,6 +567,12 @@ class AuthFailureUnauthorizedOperation(AuthFailure):
     code = "AuthFailure.UnauthorizedOperation"
 
 
+class AuthFailureTokenFailure(AuthFailure):
+    """A temporary credential's token is missing, wrong or expired."""
+
+    code = "AuthFailure.TokenFailure"
+
+
 class InternalError(ServerError):
     """Something unexpected; logged with its traceback."""
 
@@ -583,6 +589,7 @@ __all__ = [
     "AuthFailureSignatureExpire",
     "AuthFailureSignatureFailure",
     "AuthFailureUnauthorizedOperation",
+    "AuthFailureTokenFailure",
     "ClockBackwards",
     "FailedOperation",
     "FailedOperationAttachContentToolarge",

@@ -17,6 +17,7 @@ from emulator.services.billing import BillingService
 from emulator.services.billing_reports import BillingReports
 from emulator.services.blacklists import BlacklistService
 from emulator.services.callbacks import CallbackService
+from emulator.services.cam import CamService
 from emulator.services.clocks import ClockService
 from emulator.services.compose import Composer
 from emulator.services.dedicated_ips import DedicatedIpService
@@ -70,6 +71,7 @@ class Core:
     ops: OperationsService
     billing_reports: BillingReports
     notices: NoticeService
+    cam: CamService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -143,4 +145,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         ops=OperationsService(db),
         billing_reports=BillingReports(db, clock, accounts, scheduler),
         notices=NoticeService(db, clock, accounts, scheduler, notice_recorder),
+        cam=CamService(db, clock, cache, accounts),
     )

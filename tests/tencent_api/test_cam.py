@@ -245,3 +245,13 @@ def test_node_sdk_with_a_token(server: Server, account: dict[str, Any]) -> None:
     assert ok["ok"], ok
     bad = node_call(server, who, "ListEmailTemplates", spec={"token": "wrong"}, Offset=0, Limit=1)
     assert not bad["ok"] and bad["code"] == "AuthFailure.TokenFailure", bad
+
+
+def test_relaxed_signatures_still_apply_a_sub_users_policy(make_server: Any) -> None:
+    srv = make_server("sqlite", signature_check="relaxed")
+    acct = srv.new_account()
+    u = sub_user(srv, acct, "bot", SEND_ONLY)
+    c = client(srv, u["secret_id"], "any-key-at-all-is-accepted", "any-token")  # neither is checked
+    send(c, acct)
+    exc = error(lambda: call(c, "ListEmailTemplates", Offset=0, Limit=1))
+    assert exc.get_code() == "AuthFailure.UnauthorizedOperation"

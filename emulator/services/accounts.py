@@ -17,7 +17,6 @@ from emulator.errors import (
     FailedOperationNotAuthenticatedSender,
     NotFound,
 )
-from emulator.services.lookup_cache import NOT_CACHED, NotCached
 from emulator.storage import accounts_repo, billing_repo, mail_repo, notices_repo
 from emulator.storage.db import Tx
 
@@ -222,18 +221,6 @@ class AccountService:
             clock_us=clock.now_us(self.clock.wall_us()),
             clock_frozen=clock.frozen,
         )
-
-    def by_secret_id(self, secret_id: str) -> AccountRecord | None:
-        def load() -> AccountRecord | None:
-            with self.db.read() as conn:
-                return accounts_repo.account_by_secret_id(conn, secret_id)
-
-        return self.cache.get(("secret_id", secret_id), load)
-
-    def cached_by_secret_id(self, secret_id: str) -> AccountRecord | None | NotCached:
-        """`by_secret_id` from the look-up cache only (NOT_CACHED on a miss): lets the event loop skip
-        a thread hop on a hit."""
-        return self.cache.peek(("secret_id", secret_id), NOT_CACHED)  # type: ignore[no-any-return]
 
     def smtp_login(self, address: str, password: str) -> tuple[int, str] | None:
         """(account id, sender address) for valid SMTP credentials, else None."""

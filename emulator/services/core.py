@@ -17,6 +17,7 @@ from emulator.services.billing import BillingService
 from emulator.services.billing_reports import BillingReports
 from emulator.services.blacklists import BlacklistService
 from emulator.services.callbacks import CallbackService
+from emulator.services.cam import CamService
 from emulator.services.clocks import ClockService
 from emulator.services.compose import Composer
 from emulator.services.dedicated_ips import DedicatedIpService
@@ -74,6 +75,7 @@ class Core:
     notices: NoticeService
     snapshots: SnapshotService
     reputation: ReputationService
+    cam: CamService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -155,4 +157,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         notices=NoticeService(db, clock, accounts, scheduler, notice_recorder),
         snapshots=SnapshotService(db, clock, accounts),
         reputation=ReputationService(db, clock, accounts, reputation_events),
+        cam=CamService(db, clock, cache, accounts),
     )

@@ -7,7 +7,8 @@ imports showing the same time and a running one keeps running where real time ha
 that fell due meanwhile (a settlement, say) run on the next scheduler tick, as after a restart.
 Surrogate ids (ReceiverId, TaskId, EmailId) are renumbered by the server that imports; MessageIds,
 TemplateIDs and the account's keys are kept (a server already holding them answers Conflict); `name`
-and `new_ids` (new SecretId, SecretKey, AppId and MessageIds) import the same file again beside it."""
+and `new_ids` (new SecretId, SecretKey, AppId, sub-user keys and MessageIds) import the same file
+again beside it. CAM sessions (temporary credentials) are not carried: they expire in real time."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from emulator.domain import accounts as rules
 from emulator.domain import snapshot_format as fmt
 from emulator.domain.messages import MESSAGE_ID, new_message_id
 from emulator.errors import Conflict, FailedOperation, NotFound
-from emulator.storage import migrate, snapshot_repo
+from emulator.storage import cam_repo, migrate, snapshot_repo
 
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
@@ -75,11 +76,19 @@ class SnapshotService:
                 secret_id=rules.new_secret_id(), secret_key=rules.new_secret_key(), app_id=rules.new_app_id()
             )
             tables = _new_message_ids(tables, account["app_id"])
+            tables = _new_sub_user_keys(tables)
+        try:
+            snapshot_repo.check(account, tables)
+        except ValueError as exc:
+            raise FailedOperation(str(exc)) from None
         with self.db.write() as conn:
             if _exists(self.accounts, account["name"], conn):
                 raise Conflict(
                     f"an account named {account['name']!r} already exists (import with another name)"
                 )
+            for secret_id in _secret_ids(account, tables):  # unique across accounts and CAM keys
+                if cam_repo.secret_id_in_use(conn, secret_id):
+                    raise Conflict(f"the SecretId {secret_id} is in use on this server (import with new_ids)")
             try:
                 account_id = snapshot_repo.load(
                     conn, account, tables, snap.blobs, snap.ips, _storable_bytes, progress
@@ -112,6 +121,28 @@ def _new_message_ids(tables: dict[str, fmt.TableRows], app_id: str) -> dict[str,
         name: fmt.TableRows(t.columns, [[fix(v) for v in row] for row in t.rows])
         for name, t in tables.items()
     }
+
+
+def _secret_ids(account: dict[str, Any], tables: dict[str, fmt.TableRows]) -> list[str]:
+    ids = [str(account.get("secret_id", ""))]
+    keys = tables.get("cam_keys")
+    if keys is not None and keys.rows:
+        at = keys.columns.index("secret_id")
+        ids += [str(row[at]) for row in keys.rows]
+    return ids
+
+
+def _new_sub_user_keys(tables: dict[str, fmt.TableRows]) -> dict[str, fmt.TableRows]:
+    keys = tables.get("cam_keys")
+    if keys is None or not keys.rows:
+        return tables
+    sid, skey = keys.columns.index("secret_id"), keys.columns.index("secret_key")
+    rows = []
+    for row in keys.rows:
+        row = list(row)
+        row[sid], row[skey] = rules.new_secret_id(), rules.new_secret_key()
+        rows.append(row)
+    return {**tables, "cam_keys": fmt.TableRows(keys.columns, rows)}
 
 
 def _exists(accounts: AccountService, name: str, conn: Any) -> bool:

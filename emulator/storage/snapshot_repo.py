@@ -25,6 +25,7 @@ ROOT = "accounts"
 # (its rows are carried as `ips`, see below)
 NOT_OWNED = frozenset(
     {"schema_info", "clock_moves", "global_settings", "ip_inventory", "alembic_version", "rate_hits"}
+    | {"cam_sessions"}  # temporary credentials: they expire in real time and are issued again
 )
 # integer columns that hold another table's surrogate key without a foreign key constraint
 IMPLICIT_REFS: dict[tuple[str, str], str] = {
@@ -179,11 +180,7 @@ def load(
     """Insert the account and its rows in the caller's transaction; returns the new account id.
     A clash with rows already on this server (a name, key, MessageId or IP in use) raises Conflict."""
     acct = accounts_table()
-    _check_columns(acct, account.keys(), ROOT)
-    known = {t.name: t for t in owned_tables()}
-    unknown = sorted(set(tables) - set(known))
-    if unknown:
-        raise ValueError(f"the snapshot has tables this emulator does not know: {', '.join(unknown)}")
+    check(account, tables)
     try:
         account_id = int(conn.execute(insert(acct).values(**account).returning(acct.c.id)).scalar_one())
         ids: dict[str, dict[int, int]] = {}
@@ -200,6 +197,17 @@ def load(
     except IntegrityError as exc:
         raise Conflict(f"the snapshot clashes with data on this server: {_constraint(exc)}") from None
     return account_id
+
+
+def check(account: dict[str, Any], tables: dict[str, TableRows]) -> None:
+    """ValueError naming a table or column this emulator does not know."""
+    _check_columns(accounts_table(), account.keys(), ROOT)
+    known = {t.name: t for t in owned_tables()}
+    unknown = sorted(set(tables) - set(known))
+    if unknown:
+        raise ValueError(f"the snapshot has tables this emulator does not know: {', '.join(unknown)}")
+    for name, t in tables.items():
+        _check_columns(known[name], t.columns, name)
 
 
 def _load_table(

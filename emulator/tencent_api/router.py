@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from emulator.domain.records import AccountRecord
 from emulator.domain.unique import unique_bits
 from emulator.errors import (
     AuthFailureSecretIdNotFound,
@@ -35,6 +34,7 @@ from emulator.http_guard import Guard, content_type_refusal
 from emulator.logs import bind_request
 from emulator.observability import record_api
 from emulator.services.accounts import DEFAULT_ACCOUNT
+from emulator.services.cam import ApiPrincipal
 from emulator.services.lookup_cache import NotCached
 from emulator.tencent_api import billing
 from emulator.tencent_api.actions import ACTIONS, ALL_ACTIONS, Action
@@ -142,8 +142,14 @@ class TencentApi:
                 assert chunks is not None
                 body = await _read_body(chunks)
             req = parse_api_request(method, raw_query, headers, body, path=path, normalized=chunks is None)
-            api = await self._authenticate(req, request_id)
-            action = billing.target(req) if billing.is_billing(req) else self._check_target(req)
+            api, who = await self._authenticate(req, request_id)
+            is_billing = billing.is_billing(req)
+            action = billing.target(req) if is_billing else self._check_target(req)
+            if who is not None and who.restricted:  # CAM: a sub-user's or a session's policy
+                service = billing.SERVICE if is_billing else "ses"
+                self.core.cam.authorize(
+                    who, f"{service}:{req.action}", req.region or "", request_id, req.language
+                )
             if self.core.limits.api_rate_on(api.account):  # off unless switched on
                 await asyncio.to_thread(self.core.limits.check_api_rate, api.account, req.action or "")
             result = await action(api, req.params)
@@ -166,27 +172,30 @@ class TencentApi:
                 request_id,
             )
 
-    async def _authenticate(self, req: ApiRequest, request_id: str) -> ApiContext:
+    async def _authenticate(self, req: ApiRequest, request_id: str) -> tuple[ApiContext, ApiPrincipal | None]:
+        """The caller's account and identity (services.cam: an account's key, a sub-user's, a session's)."""
         s = self.core.settings
-        account: AccountRecord | None = None
+        who: ApiPrincipal | None = None
         if req.secret_id:
-            cached = self.core.accounts.cached_by_secret_id(req.secret_id)  # no thread hop on a hit
+            cached = self.core.cam.cached_principal(req.secret_id)  # no thread hop on a hit
             if isinstance(cached, NotCached):
-                account = await asyncio.to_thread(self.core.accounts.by_secret_id, req.secret_id)
+                who = await asyncio.to_thread(self.core.cam.principal, req.secret_id)
             else:
-                account = cached
-        if s.signature_check == "relaxed":
-            if account is None:
+                who = cached
+        if s.signature_check == "relaxed":  # no signature or token check; a sub-user's policy still applies
+            if who is None:
                 account = await asyncio.to_thread(self.core.accounts.get_row, DEFAULT_ACCOUNT)
+                return ApiContext(self.core, account, request_id, req.form_encoded, req.language), None
         else:
-            if account is None:
+            if who is None:
                 raise AuthFailureSecretIdNotFound(
                     "The SecretId is not found, please ensure that your SecretId is correct.",
                 )
             verify_signature(
-                req, account.secret_key, self.core.clock.wall.now_us() // 1_000_000, s.signature_max_skew_s
+                req, who.secret_key, self.core.clock.wall.now_us() // 1_000_000, s.signature_max_skew_s
             )
-        return ApiContext(self.core, account, request_id, req.form_encoded, req.language)
+            self.core.cam.check_token(who, req.token, req.language)
+        return ApiContext(self.core, who.account, request_id, req.form_encoded, req.language), who
 
     def _check_target(self, req: ApiRequest) -> Action:
         if req.version != VERSION:

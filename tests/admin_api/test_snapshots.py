@@ -171,7 +171,7 @@ def test_clashes_are_refused_and_change_nothing(server: Server) -> None:
     r = import_(server, data)  # same name
     assert (r.status_code, r.json()["code"]) == (409, "ResourceInUse"), r.text
     r = import_(server, data, name=a["name"] + "-copy")  # same SecretId and MessageIds
-    assert r.status_code == 409 and "clashes" in r.json()["message"], r.text
+    assert r.status_code == 409 and "SecretId" in r.json()["message"], r.text
     assert len(server.admin("GET", "/accounts").json()) == count
     assert server.admin("GET", f"/accounts/{a['name']}-copy").status_code == 404
 
@@ -292,3 +292,23 @@ def test_the_upload_has_its_own_cap(make_server: Any) -> None:
     r = import_(small, data)
     assert r.status_code == 413 and "SES_EMULATOR_SNAPSHOT_MAX_BYTES" in r.json()["message"], r.text
     assert small.admin("GET", f"/accounts/{a['name']}").status_code == 404
+
+
+def test_sub_users_travel_with_their_policy_and_new_ids_renews_their_keys(server: Server) -> None:
+    a = server.new_account()
+    policy = {
+        "version": "2.0",
+        "statement": [{"effect": "allow", "action": ["ses:List*"], "resource": ["*"]}],
+    }
+    r = server.admin("POST", f"/accounts/{a['name']}/sub-users", json={"name": "ci-bot", "policy": policy})
+    assert r.status_code == 201, r.text
+    key = r.json()["keys"][0]
+    data = export(server, a["name"])
+    r = import_(server, data, name=f"{a['name']}-copy", new_ids="true")
+    assert r.status_code == 201, r.text
+    [user] = server.admin("GET", f"/accounts/{a['name']}-copy/sub-users").json()
+    assert user["name"] == "ci-bot" and user["policy"] == policy
+    assert [k["secret_id"] for k in user["keys"]] != [key["secret_id"]]
+    r = import_(server, data, name=f"{a['name']}-again")  # the same keys: refused, nothing made
+    assert r.status_code == 409 and "SecretId" in r.json()["message"], r.text
+    assert server.admin("GET", f"/accounts/{a['name']}-again").status_code == 404

@@ -55,6 +55,7 @@ def test_debug_logs_carry_no_secret(tmp_path: Path) -> None:
         r = srv.api(acct, "UpdateEmailSmtpPassWord", EmailAddress=acct["sender"], Password=NEW_PASSWORD)
         assert "Error" not in r, r
         signatures = _signatures(srv, acct)
+        cam_secrets = _cam_calls(srv, acct)
     finally:
         srv.stop()
     out = srv.output()
@@ -62,9 +63,46 @@ def test_debug_logs_carry_no_secret(tmp_path: Path) -> None:
     secrets = [acct["secret_key"], acct["smtp_password"], NEW_PASSWORD, "WrongSecret2026x", *signatures]
     secrets += [base64.b64encode(s.encode()).decode() for s in (acct["smtp_password"], NEW_PASSWORD)]
     secrets.append(base64.b64encode(f"\0{acct['sender']}\0{acct['smtp_password']}".encode()).decode())
+    secrets += cam_secrets
     leaked = [s for s in secrets if s in out]
     assert not leaked, f"secrets in the log: {leaked}\n{out[-3000:]}"
     print(f"\n[secrets] {len(secrets)} secrets absent from {len(out.splitlines())} log lines at debug level")
+
+
+def _cam_calls(srv: ServerProc, acct: dict[str, Any]) -> list[str]:
+    """A sub-user's key (allowed and denied calls) and temporary credentials (right and wrong token):
+    their SecretKeys and the token must not show either."""
+    import json
+
+    from emulator.client import sign_headers
+
+    policy = {"version": "2.0", "statement": [{"effect": "allow", "action": "ses:List*", "resource": "*"}]}
+    user = srv.admin(
+        "POST", f"/accounts/{acct['name']}/sub-users", json={"name": "u", "policy": policy}
+    ).json()
+    key = {"secret_id": user["keys"][0]["secret_id"], "secret_key": user["keys"][0]["secret_key"]}
+    assert "Error" not in srv.api(key, "ListEmailTemplates", Offset=0, Limit=1)
+    denied = srv.api(key, "GetEmailTemplate", TemplateID=1)
+    assert denied["Error"]["Code"] == "AuthFailure.UnauthorizedOperation"
+    cred = srv.admin("POST", f"/accounts/{acct['name']}/sessions", json={"sub_user": "u"}).json()[
+        "Credentials"
+    ]
+    body = json.dumps({"Offset": 0, "Limit": 1}).encode()
+    codes = []
+    for token in (cred["Token"], cred["Token"][::-1]):
+        headers = sign_headers(
+            srv.endpoint,
+            "ListEmailTemplates",
+            body,
+            cred["TmpSecretId"],
+            cred["TmpSecretKey"],
+            "ap-guangzhou",
+        )
+        assert srv.http_client is not None
+        answer = srv.http_client.post("/", content=body, headers={**headers, "X-TC-Token": token}).json()
+        codes.append(answer["Response"].get("Error", {}).get("Code"))
+    assert codes == [None, "AuthFailure.TokenFailure"], codes
+    return [key["secret_key"], cred["TmpSecretKey"], cred["Token"]]
 
 
 def _signatures(srv: ServerProc, acct: dict[str, Any]) -> list[str]:

@@ -43,6 +43,7 @@ LATER_INDEXES = {"ix_recipients_address", "ix_messages_account_time"}
 AFTER_BASELINE = {"notice_settings", "notices"}  # 0002
 AFTER_BASELINE |= {"domain_reputation", "reputation_history"}  # 0004
 AFTER_BASELINE |= {"rate_hits"}  # 0008
+AFTER_BASELINE |= {"cam_sub_users", "cam_keys", "cam_sessions"}  # 0005
 
 
 def models_ddl(dialect: Any) -> str:

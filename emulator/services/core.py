@@ -9,6 +9,7 @@ from typing import Any
 
 from emulator.config import Settings
 from emulator.domain.clock import ClockSource, SystemWallClock, WallClock
+from emulator.services.access import AccessService
 from emulator.services.accounts import AccountService
 from emulator.services.batch import BatchService
 from emulator.services.batch_events import BatchEvents
@@ -70,6 +71,7 @@ class Core:
     ops: OperationsService
     billing_reports: BillingReports
     notices: NoticeService
+    access: AccessService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -143,4 +145,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         ops=OperationsService(db),
         billing_reports=BillingReports(db, clock, accounts, scheduler),
         notices=NoticeService(db, clock, accounts, scheduler, notice_recorder),
+        access=AccessService(db, clock, cache, accounts),
     )

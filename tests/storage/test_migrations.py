@@ -41,6 +41,7 @@ LATER_TABLES = {
 LATER_INDEXES = {"ix_recipients_address", "ix_messages_account_time"}
 # tables created by revisions after the baseline: the frozen DDL is the last pre-Alembic release's
 AFTER_BASELINE = {"notice_settings", "notices"}  # 0002
+AFTER_BASELINE |= {"access_tokens", "access_token_accounts"}  # 0006
 
 
 def models_ddl(dialect: Any) -> str:

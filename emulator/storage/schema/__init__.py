@@ -3,12 +3,13 @@ registers every table on `metadata`. Each model's Core table is also a module-le
 = `Account.__table__`): storage builds SQLAlchemy Core statements on those. Changes to any model go
 through a migration in `emulator.storage.migrations` (docs/storage.md)."""
 
-from emulator.storage.schema import accounts, batch, billing, callbacks, clocks, mail, notices, policy
+from emulator.storage.schema import access, accounts, batch, billing, callbacks, clocks, mail, notices, policy
 from emulator.storage.schema.base import SCHEMA_VERSION, StorageModel, metadata, schema_info
 
 __all__ = [
     "SCHEMA_VERSION",
     "StorageModel",
+    "access",
     "accounts",
     "batch",
     "billing",

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from emulator import __version__, cli_admin, cli_mail, logs
+from emulator import __version__, cli_admin, cli_mail, cli_tokens, logs
 from emulator.netutil import is_loopback
 
 app = typer.Typer(
@@ -142,6 +142,7 @@ app.add_typer(cli_admin.account_app, name="account")
 app.add_typer(cli_admin.clock_app, name="clock")
 app.add_typer(cli_mail.mail_app, name="mail")
 app.add_typer(cli_admin.ip_app, name="ip")
+app.add_typer(cli_tokens.token_app, name="token")
 app.command("bills")(cli_admin.bills)
 app.command("send")(cli_mail.send)
 app.command("healthcheck")(cli_mail.healthcheck)

@@ -317,3 +317,38 @@ def test_without_an_admin_token_local_callers_issue_and_a_token_still_restricts(
     assert srv.admin("GET", "/accounts/theirs").status_code == 200  # no token: the local default
     srv.admin("DELETE", f"/tokens/{r.json()['id']}")
     assert srv.admin("GET", "/accounts/mine", headers=bearer(token)).status_code == 401
+
+
+def test_replicas_on_one_postgresql_share_tokens_and_a_revocation_within_the_cache_ttl(tmp_path: Any) -> None:
+    """Two servers on one database (a team's shared instance): a token issued through one works on the
+    other, and revoking it through the first is refused by the second within the look-up cache's TTL."""
+    from emulator.bootstrap import Emulator
+    from emulator.services.lookup_cache import TTL_S
+    from tests.conftest import PgSchema, make_settings, require_pg
+
+    require_pg()
+    schema = PgSchema()
+    servers: list[Server] = []
+    try:
+        for i in range(2):
+            settings, _ = make_settings(tmp_path / f"r{i}", "sqlite", admin_token=ADMIN)
+            settings = settings.model_copy(update={"database_url": schema.url})
+            em = Emulator(settings)
+            servers.append(Server(em, em.start_in_thread()))
+        one, two_ = servers
+        one.admin("POST", "/accounts", json={"name": "shared-a"}, headers=AUTH)
+        issued = issue(one, ["shared-a"], "read")
+        auth = bearer(issued["token"])
+        assert two_.admin("GET", "/accounts/shared-a", headers=auth).status_code == 200
+        assert [x["name"] for x in two_.admin("GET", "/accounts", headers=auth).json()] == ["shared-a"]
+        one.admin("DELETE", f"/tokens/{issued['id']}", headers=AUTH)
+        revoked_at = time.monotonic()
+        while two_.admin("GET", "/accounts/shared-a", headers=auth).status_code == 200:
+            assert time.monotonic() - revoked_at < TTL_S + 1.0, "the other replica still honours the token"
+            time.sleep(0.05)
+        assert two_.admin("GET", "/accounts/shared-a", headers=auth).status_code == 401
+    finally:
+        for srv in servers:
+            srv.close()
+            srv.emulator.stop_thread()
+        schema.drop()

@@ -81,12 +81,14 @@ class AccessService:
 
     def revoke(self, token_id: int) -> TokenInfo:
         """Revokes the token at once (idempotent: revoking again keeps the first time)."""
+        if not 0 <= token_id < 2**31:  # ids are 32-bit: a larger number names no token
+            raise NotFound(f"no access token {token_id}")
         with self.db.write() as conn:
             access_repo.revoke(conn, token_id, self.clock.wall_us())
             return self._info(conn, token_id)
 
     def _info(self, conn: Tx, token_id: int) -> TokenInfo:
-        record = access_repo.token_by_id(conn, token_id) if 0 <= token_id < 2**31 else None
+        record = access_repo.token_by_id(conn, token_id)
         if record is None:
             raise NotFound(f"no access token {token_id}")
         names = []

@@ -275,7 +275,8 @@ def test_only_the_admin_issues_tokens_listed_without_secrets_and_revoked_at_once
     assert r.status_code == 401 and "revoked" in r.json()["message"]
     again = srv.admin("DELETE", f"/tokens/{issued['id']}", headers=AUTH).json()
     assert again["revoked"] == revoked["revoked"]  # idempotent: the first time stays
-    assert srv.admin("DELETE", "/tokens/99999", headers=AUTH).status_code == 404
+    for missing in (99999, -1, 2**40):
+        assert srv.admin("DELETE", f"/tokens/{missing}", headers=AUTH).status_code == 404
 
 
 @pytest.mark.parametrize(

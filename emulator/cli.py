@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from emulator import __version__, cli_admin, cli_cam, cli_mail, cli_snapshot, logs
+from emulator import __version__, cli_admin, cli_cam, cli_mail, cli_snapshot, cli_tokens, logs
 from emulator.netutil import is_loopback
 
 app = typer.Typer(
@@ -143,6 +143,7 @@ app.add_typer(cli_admin.clock_app, name="clock")
 app.add_typer(cli_mail.mail_app, name="mail")
 app.add_typer(cli_admin.ip_app, name="ip")
 app.add_typer(cli_snapshot.snapshot_app, name="snapshot")
+app.add_typer(cli_tokens.token_app, name="token")
 app.command("bills")(cli_admin.bills)
 app.add_typer(cli_cam.sub_user_app, name="sub-user")
 app.add_typer(cli_cam.session_app, name="session")

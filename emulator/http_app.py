@@ -19,6 +19,7 @@ from emulator.admin_api import notices as admin_notices
 from emulator.admin_api import policies as admin_policies
 from emulator.admin_api import reputation as admin_reputation
 from emulator.admin_api import snapshots as admin_snapshots
+from emulator.admin_api import tokens as admin_tokens
 from emulator.admin_api.deps import error_body, require_token
 from emulator.admin_api.schemas import ERROR_RESPONSES
 from emulator.errors import EmulatorError
@@ -107,6 +108,7 @@ def create_app(core: Core) -> FastAPI:
     app.include_router(admin_snapshots.router)
     app.include_router(admin_reputation.router)
     app.include_router(admin_cam.router)
+    app.include_router(admin_tokens.router)
     observability.install(app, core)  # /readyz, /metrics, request latency
     http_faults.install(app)  # database down / disk full: JSON 503 + Retry-After
     http_limits.install(app, core.settings)  # request body cap

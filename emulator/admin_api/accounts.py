@@ -6,7 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Depends
 
-from emulator.admin_api.deps import CoreDep, parse_duration_us, parse_time_us, require_token
+from emulator.admin_api.deps import CoreDep, GrantDep, parse_duration_us, parse_time_us, require_token
 from emulator.admin_api.schemas import (
     AccountCreate,
     AccountPublic,
@@ -37,8 +37,8 @@ def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
 
 
 @router.get("/accounts", response_model=list[AccountPublic])
-def list_accounts(core: CoreDep) -> list[AccountPublic]:
-    return [AccountPublic.of(s) for s in core.accounts.list()]
+def list_accounts(core: CoreDep, grant: GrantDep) -> list[AccountPublic]:
+    return [AccountPublic.of(s) for s in core.accounts.list() if grant.sees(s.id)]
 
 
 @router.get("/accounts/{account}", response_model=AccountPublic)

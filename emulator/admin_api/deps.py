@@ -1,14 +1,15 @@
-"""Shared dependencies: the Core, the admin token check, time parsing."""
+"""Shared dependencies: the Core, the token check (admin and scoped tokens, docs/access.md), time parsing."""
 
 from __future__ import annotations
 
 import hmac
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from emulator.domain import access
 from emulator.domain.clock import from_datetime
 from emulator.errors import EmulatorError, FailedOperation
 from emulator.services.core import Core
@@ -19,27 +20,56 @@ def get_core(request: Request) -> Core:
     return core
 
 
+# Routes without an {account} a scoped token may call (GET only); each shows only the token's accounts.
+SCOPED_GLOBAL_ROUTES = frozenset(
+    {("GET", "/admin/accounts"), ("GET", "/admin/info"), ("GET", "/admin/whoami")}
+)
+
+
+def _refuse(status: int, code: str, message: str) -> NoReturn:
+    raise HTTPException(status, detail={"code": code, "message": message})
+
+
 def require_token(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
     x_admin_token: Annotated[str | None, Header()] = None,
-) -> None:
-    token = get_core(request).settings.admin_token
-    if not token:
-        return
+) -> access.Grant:
+    """Every /admin route's guard (a router-level dependency): who the caller is (the admin token, a
+    scoped token, or, with no admin token configured, any caller without a token) and whether that
+    caller may use this route on this account with this method (domain.access). 401: no token or an
+    unknown one; 403: a token without the account, or a read-only token on a mutating method. Routes
+    call it again through `GrantDep` (FastAPI caches it per request) to filter what they list."""
+    core = get_core(request)
+    admin_token = core.settings.admin_token
     given = x_admin_token or (
         authorization[7:] if authorization and authorization.startswith("Bearer ") else None
     )
-    if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        raise HTTPException(
-            401,
-            detail={
-                "code": "Unauthorized",
-                "message": "admin token required (Authorization: Bearer <token>)",
-            },
-        )
+    if not given:
+        if admin_token:
+            _refuse(401, "Unauthorized", "admin or access token required (Authorization: Bearer <token>)")
+        return access.ADMIN  # no admin token configured: the local default, open to every caller
+    if admin_token and hmac.compare_digest(given.encode(), admin_token.encode()):
+        return access.ADMIN
+    grant = core.access.grant_of(given)
+    if grant is None:
+        _refuse(401, "Unauthorized", "unknown or revoked token (Authorization: Bearer <token>)")
+    ref = request.path_params.get("account")
+    if ref is None:
+        route = request.scope.get("route")
+        if (request.method, getattr(route, "path", request.url.path)) not in SCOPED_GLOBAL_ROUTES:
+            _refuse(403, "Forbidden", access.admin_only_refusal(grant) or "")
+    else:
+        why = access.scope_refusal(grant, core.access.account_id(ref), ref)
+        if why:
+            _refuse(403, "Forbidden", why)
+    why = access.write_refusal(grant, request.method)
+    if why:
+        _refuse(403, "Forbidden", why)
+    return grant
 
 
+GrantDep = Annotated[access.Grant, Depends(require_token)]
 CoreDep = Annotated[Core, Depends(get_core)]
 
 _DURATION = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")

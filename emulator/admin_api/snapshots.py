@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from emulator.admin_api.deps import CoreDep, require_token
+from emulator.admin_api.deps import CoreDep, GrantDep, require_token
+from emulator.domain import access
 
 router = APIRouter(prefix="/admin", tags=["snapshots"], dependencies=[Depends(require_token)])
 MEDIA_TYPE = "application/zip"
@@ -28,9 +29,13 @@ class SnapshotImported(BaseModel):
     response_class=Response,
     responses={200: {"content": {MEDIA_TYPE: {}}, "description": "the snapshot file (zip)"}},
 )
-async def export_snapshot(account: str, core: CoreDep) -> Response:
+async def export_snapshot(account: str, core: CoreDep, grant: GrantDep) -> Response:
     """Everything the account holds as one deterministic zip: `snapshot.json` (its rows, table by
-    table) and every stored message as `mail/<n>.eml`, byte for byte."""
+    table) and every stored message as `mail/<n>.eml`, byte for byte. It holds the account's API
+    keys, so a scoped token needs `full` access."""
+    why = access.secrets_refusal(grant)
+    if why:
+        raise HTTPException(403, detail={"code": "Forbidden", "message": why})
     name, data = await asyncio.to_thread(core.snapshots.export, account)
     headers = {"Content-Disposition": f'attachment; filename="{name}.ses-snapshot.zip"'}
     return Response(data, media_type=MEDIA_TYPE, headers=headers)

@@ -9,6 +9,7 @@ from typing import Any
 
 from emulator.config import Settings
 from emulator.domain.clock import ClockSource, SystemWallClock, WallClock
+from emulator.services.access import AccessService
 from emulator.services.accounts import AccountService
 from emulator.services.batch import BatchService
 from emulator.services.batch_events import BatchEvents
@@ -76,6 +77,7 @@ class Core:
     snapshots: SnapshotService
     reputation: ReputationService
     cam: CamService
+    access: AccessService
     endpoints: Any = field(default=None)  # set by bootstrap once the listeners are bound
 
     def close(self) -> None:
@@ -158,4 +160,5 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         snapshots=SnapshotService(db, clock, accounts),
         reputation=ReputationService(db, clock, accounts, reputation_events),
         cam=CamService(db, clock, cache, accounts),
+        access=AccessService(db, clock, cache, accounts),
     )

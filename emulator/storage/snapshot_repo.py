@@ -26,6 +26,7 @@ ROOT = "accounts"
 NOT_OWNED = frozenset(
     {"schema_info", "clock_moves", "global_settings", "ip_inventory", "alembic_version", "rate_hits"}
     | {"cam_sessions"}  # temporary credentials: they expire in real time and are issued again
+    | {"access_tokens", "access_token_accounts"}  # who may reach the server: never in a snapshot
 )
 # integer columns that hold another table's surrogate key without a foreign key constraint
 IMPLICIT_REFS: dict[tuple[str, str], str] = {

@@ -312,3 +312,20 @@ def test_sub_users_travel_with_their_policy_and_new_ids_renews_their_keys(server
     r = import_(server, data, name=f"{a['name']}-again")  # the same keys: refused, nothing made
     assert r.status_code == 409 and "SecretId" in r.json()["message"], r.text
     assert server.admin("GET", f"/accounts/{a['name']}-again").status_code == 404
+
+
+def test_a_snapshot_needs_a_full_token_and_an_import_the_admin_token(server: Server) -> None:
+    a = server.new_account()
+    data = export(server, a["name"])
+
+    def token(kind: str) -> dict[str, str]:
+        r = server.admin("POST", "/tokens", json={"accounts": [a["name"]], "access": kind})
+        assert r.status_code == 201, r.text
+        return {"Authorization": f"Bearer {r.json()['token']}"}
+
+    read, full = token("read"), token("full")
+    r = server.admin("GET", f"/accounts/{a['name']}/snapshot", headers=read)
+    assert r.status_code == 403 and "API keys" in r.json()["message"], r.text
+    assert server.admin("GET", f"/accounts/{a['name']}/snapshot", headers=full).content == data
+    r = server.admin("POST", "/snapshots", content=data, params={"name": "x-scoped"}, headers=full)
+    assert r.status_code == 403, r.text  # making accounts is the admin's

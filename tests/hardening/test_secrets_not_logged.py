@@ -1,10 +1,12 @@
 """Issue 9 §4: a server at log level debug never writes a secret: not the SecretKey of an account it
 created, not an SMTP password (given at creation, changed by UpdateEmailSmtpPassWord, or sent in AUTH PLAIN
-or AUTH LOGIN, plain or base64), not a request's TC3 signature."""
+or AUTH LOGIN, plain or base64), not a request's TC3 signature, not a scoped access token (issued, used,
+revoked, refused) nor its hash."""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import smtplib
 from pathlib import Path
@@ -25,6 +27,7 @@ def test_debug_logs_carry_no_secret(tmp_path: Path) -> None:
             "/accounts",
             json={"smtp_password": "Created2026Secret", "sender": "s@secret-test.example"},
         ).json()
+        scoped = _scoped_token_used_and_revoked(srv, acct["name"])
         for action, params in (
             ("SendEmail", {"FromEmailAddress": acct["sender"], "Destination": ["r@example.com"], "Subject": "s",
                            "Simple": {"Text": "aGk="}}),
@@ -64,6 +67,7 @@ def test_debug_logs_carry_no_secret(tmp_path: Path) -> None:
     secrets += [base64.b64encode(s.encode()).decode() for s in (acct["smtp_password"], NEW_PASSWORD)]
     secrets.append(base64.b64encode(f"\0{acct['sender']}\0{acct['smtp_password']}".encode()).decode())
     secrets += cam_secrets
+    secrets += [scoped, hashlib.sha256(scoped.encode()).hexdigest()]  # a scoped access token, its hash
     leaked = [s for s in secrets if s in out]
     assert not leaked, f"secrets in the log: {leaked}\n{out[-3000:]}"
     print(f"\n[secrets] {len(secrets)} secrets absent from {len(out.splitlines())} log lines at debug level")
@@ -118,3 +122,13 @@ def _signatures(srv: ServerProc, acct: dict[str, Any]) -> list[str]:
     assert srv.http_client is not None
     srv.http_client.post("/", content=body, headers=headers)
     return re.findall(r"Signature=([0-9a-f]{64})", headers["Authorization"])
+
+
+def _scoped_token_used_and_revoked(srv: ServerProc, account: str) -> str:
+    issued = srv.admin("POST", "/tokens", json={"accounts": [account], "access": "read"}).json()
+    auth = {"Authorization": f"Bearer {issued['token']}"}
+    assert srv.admin("GET", f"/accounts/{account}", headers=auth).status_code == 200
+    assert srv.admin("GET", "/limits", headers=auth).status_code == 403
+    srv.admin("DELETE", f"/tokens/{issued['id']}")
+    assert srv.admin("GET", f"/accounts/{account}", headers=auth).status_code == 401
+    return str(issued["token"])

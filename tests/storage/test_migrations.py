@@ -44,6 +44,7 @@ AFTER_BASELINE = {"notice_settings", "notices"}  # 0002
 AFTER_BASELINE |= {"domain_reputation", "reputation_history"}  # 0004
 AFTER_BASELINE |= {"rate_hits"}  # 0008
 AFTER_BASELINE |= {"cam_sub_users", "cam_keys", "cam_sessions"}  # 0005
+AFTER_BASELINE |= {"access_tokens", "access_token_accounts"}  # 0006
 
 
 def models_ddl(dialect: Any) -> str:

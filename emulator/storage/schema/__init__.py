@@ -4,6 +4,7 @@ registers every table on `metadata`. Each model's Core table is also a module-le
 through a migration in `emulator.storage.migrations` (docs/storage.md)."""
 
 from emulator.storage.schema import (
+    access,
     accounts,
     batch,
     billing,
@@ -21,6 +22,7 @@ from emulator.storage.schema.base import SCHEMA_VERSION, StorageModel, metadata,
 __all__ = [
     "SCHEMA_VERSION",
     "StorageModel",
+    "access",
     "accounts",
     "batch",
     "billing",

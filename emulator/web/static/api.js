@@ -3,9 +3,17 @@
 
 const TOKEN_KEY = "ses-emulator.admin-token";
 
+/** The admin token or a scoped access token: kept for this tab (sessionStorage), and in localStorage
+ *  too when the user asked to be remembered. Sent as `Authorization: Bearer`, never in a URL. */
 export const token = {
-  get: () => localStorage.getItem(TOKEN_KEY) || "",
-  set: (value) => (value ? localStorage.setItem(TOKEN_KEY, value) : localStorage.removeItem(TOKEN_KEY)),
+  get: () => sessionStorage.getItem(TOKEN_KEY) || localStorage.getItem(TOKEN_KEY) || "",
+  set: (value, remember = true) => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    localStorage.removeItem(TOKEN_KEY);
+    if (!value) return;
+    sessionStorage.setItem(TOKEN_KEY, value);
+    if (remember) localStorage.setItem(TOKEN_KEY, value);
+  },
 };
 
 function authHeaders() {
@@ -167,7 +175,7 @@ export function toast(message, kind = "error", ms = kind === "error" ? 8000 : 30
   t.hidden = false;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => (t.hidden = true), ms);
-  if (message.includes("HTTP 401")) document.getElementById("token-box").open = true;
+  if (message.includes("HTTP 401")) document.dispatchEvent(new Event("ses-unauthorized"));
 }
 
 /** Run an async action, showing its error (if any) as a toast; returns its result or undefined. */

@@ -1,12 +1,13 @@
 // The shell: account switcher, page routing (#/{account}/inbox[/{MessageId}] and #/{account}/console),
-// the admin token, and one live stream per selected account feeding whichever page is shown.
+// the token (a sign-in form when the server asks for one: GET /admin/whoami answers 401), and one live
+// stream per selected account feeding whichever page is shown. A scoped token lists only its accounts.
 
-import { api, enc, guard, labelAccount, liveStream, toast, token } from "./api.js";
+import { ApiError, api, enc, fromTemplate, guard, labelAccount, liveStream, toast, token } from "./api.js";
 import { Console } from "./console.js";
 import { Inbox } from "./inbox.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { accounts: [], account: null, page: null, view: null, stop: null };
+const state = { me: null, accounts: [], account: null, page: null, view: null, stop: null };
 
 function parseHash() {
   const [account, page, ...rest] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
@@ -54,8 +55,62 @@ function connect(account) {
   });
 }
 
+/** Who the stored token is (null and the sign-in form when the server refuses it). */
+async function whoami() {
+  try {
+    state.me = await api.get("/whoami");
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 401) throw e;
+    state.me = null;
+    return null;
+  }
+  const me = state.me;
+  const scoped = !me.admin;
+  $("token-summary").textContent = scoped ? `Token: ${me.name || "#" + me.token_id} (${me.access})` : "Admin token";
+  $("who").textContent = scoped ? `${me.access === "read" ? "Read-only" : "Full"} access to ${me.accounts.join(", ")}` : "";
+  $("new-account-form").hidden = scoped; // creating accounts is the admin token's
+  $("sign-out").hidden = !token.get();
+  return me;
+}
+
+function showLogin(error = "") {
+  signOutView();
+  const form = fromTemplate("tpl-login");
+  $("main").replaceChildren(form);
+  const err = $("login-error");
+  err.textContent = error;
+  err.hidden = !error;
+  $("login-token").focus();
+  $("login-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    token.set($("login-token").value.trim(), $("login-remember").checked);
+    await signedIn("That token was refused: unknown or revoked.");
+  });
+}
+
+function signOutView() {
+  state.stop?.();
+  state.stop = null;
+  state.view?.destroy?.();
+  state.view = null;
+  state.me = null;
+  state.accounts = [];
+  state.account = null;
+  state.page = null;
+  setLive(false);
+}
+
+/** After the token changed: the sign-in form again if it is refused, else the page. */
+async function signedIn(refused) {
+  signOutView();
+  if (!(await whoami())) return showLogin(token.get() ? refused : "");
+  $("account").replaceChildren();
+  await route();
+}
+
 async function route() {
   const want = parseHash();
+  if (!state.me && !(await whoami())) return showLogin(token.get() ? "The stored token was refused." : "");
   if (!state.accounts.length) await loadAccounts();
   const names = state.accounts.map((a) => a.name);
   if (!want.account || !names.includes(want.account)) {
@@ -91,10 +146,17 @@ function init() {
   $("token-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     token.set($("token").value.trim());
-    toast("Admin token saved in this browser.", "info");
-    state.accounts = [];
-    state.account = null;
-    await route();
+    toast("Token saved in this browser.", "info");
+    await signedIn("That token was refused: unknown or revoked.");
+  });
+  $("sign-out").addEventListener("click", async () => {
+    token.set("");
+    $("token").value = "";
+    $("token-box").open = false;
+    await signedIn("");
+  });
+  document.addEventListener("ses-unauthorized", () => {
+    if (state.me) guard(() => signedIn("The token was refused (revoked?): sign in again."));
   });
   $("new-account-form").addEventListener("submit", async (e) => {
     e.preventDefault();

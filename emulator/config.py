@@ -86,6 +86,19 @@ class Settings(BaseSettings):
         256, ge=1, description="open SMTP connections from one client address (below smtp_max_connections)"
     )
 
+    # --- issue 17: account profiles (docs/profiles.md) ---
+    default_profile: str = Field(
+        "sandbox",
+        description="sandbox | production: the profile of accounts created without one, the default account's",
+    )
+
+    @field_validator("default_profile")
+    @classmethod
+    def _profile(cls, v: str) -> str:
+        if v not in ("sandbox", "production"):
+            raise ValueError("default_profile must be 'sandbox' or 'production'")
+        return v
+
     @field_validator("smtp_auth")
     @classmethod
     def _auth_mode(cls, v: str) -> str:

@@ -103,7 +103,7 @@ def _header(headers: list[tuple[str, str]], name: str) -> str:
     return next((value for key, value in headers if key.lower() == name), "")
 
 
-def _leaves(part: Message, depth: int = 0) -> Iterator[Message]:
+def leaves(part: Message, depth: int = 0) -> Iterator[Message]:
     """Leaf parts in order; an attached email (message/*) is one leaf, not descended into."""
     if depth > _MAX_DEPTH:
         return
@@ -111,12 +111,14 @@ def _leaves(part: Message, depth: int = 0) -> Iterator[Message]:
     if isinstance(payload, list) and part.get_content_maintype() != "message":
         for sub in payload:
             if isinstance(sub, Message):
-                yield from _leaves(sub, depth + 1)
+                yield from leaves(sub, depth + 1)
     else:
         yield part
 
 
-def _is_attachment(part: Message) -> bool:
+def is_attachment(part: Message) -> bool:
+    """A leaf part the mailbox lists as an attachment (and Tencent's SMTP rules treat as one): a
+    disposition of attachment, a file name, or anything but a text/plain or text/html body."""
     if part.get_content_disposition() == "attachment" or part.get_param(
         "filename", header="content-disposition"
     ):
@@ -180,18 +182,19 @@ class _Extracted:
 def _extract(msg: Message) -> _Extracted:
     """First plain and first HTML body part; every other leaf is an attachment."""
     out = _Extracted()
-    for part in _leaves(msg):
+    for part in leaves(msg):
         ctype = part.get_content_type()
-        if not _is_attachment(part) and ctype == "text/plain" and out.text is None:
+        if not is_attachment(part) and ctype == "text/plain" and out.text is None:
             out.text = _text_of(part)
-        elif not _is_attachment(part) and ctype == "text/html" and out.html is None:
+        elif not is_attachment(part) and ctype == "text/html" and out.html is None:
             out.html = _text_of(part)
         elif part.get_content_maintype() != "multipart":
             out.attachments.append(part)
     return out
 
 
-def _parse(raw: bytes) -> Message:
+def parse(raw: bytes) -> Message:
+    """The lenient (compat32) parse every reader here uses."""
     return BytesParser(policy=email.policy.compat32).parsebytes(raw)
 
 
@@ -203,7 +206,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Headers, bodies and attachment list of any bytes; never raises (see `parse_error`)."""
     headers: list[tuple[str, str]] = []
     try:
-        msg = _parse(raw)
+        msg = parse(raw)
         headers = [(_clean(str(k)), _decode_header(v)) for k, v in msg.raw_items()]
         parts = _extract(msg)
         attachments = [
@@ -234,7 +237,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
 def attachment(raw: bytes, index: int) -> tuple[str, str, bytes]:
     """(filename, content_type, decoded bytes) of attachment `index` as `parse_message` lists it."""
     try:
-        parts = _extract(_parse(raw)).attachments
+        parts = _extract(parse(raw)).attachments
     except Exception:  # noqa: BLE001 - unreadable message: it has no attachments
         parts = []
     if not 0 <= index < len(parts):
@@ -317,7 +320,7 @@ def search_text(raw: bytes, limit: int = 20000, fields: dict[str, str] | None = 
     if simple is not None:
         return _clean(simple.lower()[:limit])
     try:
-        msg = _parse(raw)
+        msg = parse(raw)
         subject = _decode_header(_header(list(msg.raw_items()), "subject"))
         parts = _extract(msg)
         pieces = [subject, parts.text or "", html_to_text(parts.html or "")]
@@ -336,6 +339,9 @@ __all__ = [
     "attachment",
     "header_fields",
     "html_to_text",
+    "is_attachment",
+    "leaves",
+    "parse",
     "parse_message",
     "search_text",
     "search_text_of",

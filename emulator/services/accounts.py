@@ -104,7 +104,7 @@ class AccountService:
         """A new account with every credential; `profile` (default: the `default_profile` setting) sets
         its switches (domain.profiles)."""
         s = self.settings
-        profile = profiles.check_profile(profile or s.default_profile)
+        profile = profiles.check_profile(s.default_profile if profile is None else profile)
         switches = profiles.defaults(profile)
         secret_id = secret_id or rules.new_secret_id()
         secret_key = secret_key or rules.new_secret_key()

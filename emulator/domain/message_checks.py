@@ -25,14 +25,16 @@ it in Tencent's `554 ... ##SES-response-json` form. In the order they are answer
    large. ...`.
 
 Cost: rules 1–4 read the header fields the SMTP handler has already split (`mime_read.header_fields`)
-and the decoded subject; a single-part message's size is `len(raw)` less its header block. Only a
-multipart message is parsed (the lenient compat32 parser), so the SMTP handler runs that case off the
-event loop (`needs_parse`).
+and the decoded subject; a single-part message's size is `len(raw)` less its header block. A multipart
+message is scanned for its boundaries in the raw bytes (only part headers are parsed; no content is
+decoded or copied), which the SMTP handler runs off the event loop (`needs_parse`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from email.message import Message
 
 from emulator.domain import mime_read
@@ -113,19 +115,94 @@ def header_refusal(fields: dict[str, str], subject: str) -> TencentError | None:
     )
 
 
-def _body_start(raw: bytes) -> int:
-    end = raw.find(b"\r\n\r\n")
-    if end != -1:
-        return end + 4
-    end = raw.find(b"\n\n")
-    return len(raw) if end == -1 else end + 2
+_BLANK_LINE = re.compile(rb"\r?\n\r?\n")
+_CONTINUATION = re.compile(r"\r?\n(?=[ \t])")
+_MIME_FIELDS = frozenset({"content-type", "content-disposition", "content-transfer-encoding", "content-id"})
+_MAX_DEPTH = 40
+_WHITESPACE = (b"\r", b"\n", b" ", b"\t")
 
 
-def _base64_size(encoded: str) -> int:
-    """Decoded size of base64 text without decoding it (whitespace ignored, padding subtracted)."""
-    chars = len(encoded) - sum(encoded.count(c) for c in "\r\n \t")
-    tail = encoded.rstrip()[-2:]
-    return max(chars * 3 // 4 - tail.count("="), 0)
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    """A leaf part: its header fields (a header-only Message, for the mailbox's `is_attachment`) and
+    where its encoded content lies in the message."""
+
+    headers: Message
+    start: int
+    end: int
+
+
+def _content_start(raw: bytes, start: int, end: int) -> tuple[int, int]:
+    """(end of the header block, start of the content) of the entity at raw[start:end]."""
+    if raw.startswith(b"\n", start) or raw.startswith(b"\r\n", start):  # no headers at all
+        return start, start + (1 if raw[start] == 0x0A else 2)
+    blank = _BLANK_LINE.search(raw, start, end)
+    return (end, end) if blank is None else (blank.start(), blank.end())
+
+
+def _entity(raw: bytes, start: int, end: int) -> tuple[Message, int]:
+    """The MIME header fields of the entity at raw[start:end] (a header-only Message, first value of
+    each, as `mime_read.header_fields` splits them: the email parser costs ~100 µs a part) and where its
+    content starts."""
+    block_end, content = _content_start(raw, start, end)
+    headers = Message()
+    seen: set[str] = set()
+    text = raw[start:block_end].decode("ascii", "surrogateescape")
+    for line in _CONTINUATION.sub("", text).splitlines():
+        name, sep, value = line.partition(":")
+        key = name.strip().lower()
+        if sep and key in _MIME_FIELDS and key not in seen and not name[:1].isspace():
+            seen.add(key)
+            headers.set_raw(name.strip(), value.strip())
+    return headers, content
+
+
+def _delimiter(raw: bytes, delim: bytes, pos: int, end: int) -> int:
+    """The start of the next line at or after `pos` that is the boundary delimiter, or -1."""
+    at = pos if raw.startswith(delim, pos) and (pos == 0 or raw[pos - 1] == 0x0A) else -1
+    while at == -1:
+        i = raw.find(b"\n" + delim, pos, end)
+        if i == -1:
+            return -1
+        at, pos = i + 1, i + 1
+    after = raw[at + len(delim) : at + len(delim) + 1]
+    if after not in (b"", b"\r", b"\n", b" ", b"\t", b"-"):  # a longer word starting with it
+        return _delimiter(raw, delim, at + 1, end)
+    return at
+
+
+def _leaves(raw: bytes, start: int, end: int, headers: Message, depth: int = 0) -> Iterator[_Leaf]:
+    """Leaf parts in order, found by their boundaries in the raw bytes (RFC 2046 §5.1.1) without
+    decoding or copying any content; an attached message (message/*) is one leaf, as in the mailbox."""
+    boundary = headers.get_boundary() if headers.get_content_maintype() == "multipart" else None
+    if not boundary or depth > _MAX_DEPTH:
+        yield _Leaf(headers, start, end)
+        return
+    delim = b"--" + boundary.encode("ascii", "surrogateescape")
+    at = _delimiter(raw, delim, start, end)
+    if at == -1:  # no parts after all: the content is one leaf (the lenient parser reads it so too)
+        yield _Leaf(headers, start, end)
+        return
+    while True:
+        line_end = raw.find(b"\n", at, end)
+        if raw.startswith(b"--", at + len(delim)) or line_end == -1:  # the close delimiter
+            return
+        part_start = line_end + 1
+        nxt = _delimiter(raw, delim, part_start, end)
+        part_end = end if nxt == -1 else nxt - (2 if raw[nxt - 2 : nxt] == b"\r\n" else 1)
+        sub, content = _entity(raw, part_start, max(part_end, part_start))
+        yield from _leaves(raw, content, max(part_end, content), sub, depth + 1)
+        if nxt == -1:
+            return
+        at = nxt
+
+
+def _base64_size(raw: bytes, start: int, end: int) -> int:
+    """Decoded size of the base64 text raw[start:end] without decoding it (whitespace ignored, padding
+    subtracted)."""
+    chars = end - start - sum(raw.count(c, start, end) for c in _WHITESPACE)
+    tail = raw[max(start, end - 8) : end].rstrip()[-2:]
+    return max(chars * 3 // 4 - tail.count(b"="), 0)
 
 
 def _label(part: Message, index: int) -> str:
@@ -138,16 +215,6 @@ def _label(part: Message, index: int) -> str:
     )
 
 
-def _payload_text(part: Message) -> str:
-    payload = part.get_payload()
-    if isinstance(payload, str):
-        return payload
-    try:
-        return part.as_string()
-    except Exception:  # noqa: BLE001 - an attached message that cannot be written back: count nothing
-        return ""
-
-
 def _body_refusal(body: int) -> BodyTooLarge | None:
     if body <= MAX_BODY_BYTES:
         return None
@@ -158,34 +225,33 @@ def _body_refusal(body: int) -> BodyTooLarge | None:
 
 
 def parts_refusal(raw: bytes) -> TencentError | None:
-    """Rules 5–7 (the parts and sizes) of a multipart message whose headers passed rules 1–4."""
-    body = len(raw) - _body_start(raw)
-    msg = mime_read.parse(raw)
+    """Rules 5–7 (the parts and sizes) of a message whose headers passed rules 1–4."""
+    top, content = _entity(raw, 0, len(raw))
+    body = len(raw) - content
     sizes: list[tuple[str, int]] = []
-    if msg.is_multipart():
-        for part in mime_read.leaves(msg):
-            if not mime_read.is_attachment(part):
-                continue
-            label = _label(part, len(sizes))
-            cte = str(part.get("content-transfer-encoding", "")).strip().lower()
-            if cte != "base64":
-                return UnsupportedAttachmentEncoding(
-                    f"Content-Transfer-Encoding must in [base64] for attachments; got {cte or 'none'!r} "
-                    f"in {label}"
-                )
-            disposition = part.get_content_disposition()
-            if disposition != "attachment":
-                return UnsupportedAttachmentDisposition(
-                    f"Content-Disposition must in [attachment] for attachments; got "
-                    f"{disposition or 'none'!r} in {label} (inline parts are not supported)"
-                )
-            if part.get("content-id") is not None:
-                return UnsupportedAttachmentDisposition(
-                    f"Content-ID is not supported: {label} is an inline part; send it as an attachment"
-                )
-            encoded = _payload_text(part)
-            body -= len(encoded)
-            sizes.append((label, _base64_size(encoded)))
+    for leaf in _leaves(raw, content, len(raw), top):
+        part = leaf.headers
+        if leaf.headers is top or not mime_read.is_attachment(part):
+            continue
+        label = _label(part, len(sizes))
+        cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+        if cte != "base64":
+            return UnsupportedAttachmentEncoding(
+                f"Content-Transfer-Encoding must in [base64] for attachments; got {cte or 'none'!r} "
+                f"in {label}"
+            )
+        disposition = part.get_content_disposition()
+        if disposition != "attachment":
+            return UnsupportedAttachmentDisposition(
+                f"Content-Disposition must in [attachment] for attachments; got "
+                f"{disposition or 'none'!r} in {label} (inline parts are not supported)"
+            )
+        if part.get("content-id") is not None:
+            return UnsupportedAttachmentDisposition(
+                f"Content-ID is not supported: {label} is an inline part; send it as an attachment"
+            )
+        body -= leaf.end - leaf.start
+        sizes.append((label, _base64_size(raw, leaf.start, leaf.end)))
     refusal = _body_refusal(body)
     if refusal is not None:
         return refusal
@@ -212,7 +278,7 @@ def smtp_message_refusal(raw: bytes, fields: dict[str, str], subject: str) -> Te
         return refusal
     if needs_parse(fields):
         return parts_refusal(raw)
-    return _body_refusal(len(raw) - _body_start(raw))  # a single part: no attachments
+    return _body_refusal(len(raw) - _content_start(raw, 0, len(raw))[1])  # one part: no attachments
 
 
 __all__ = [

@@ -103,7 +103,7 @@ def _header(headers: list[tuple[str, str]], name: str) -> str:
     return next((value for key, value in headers if key.lower() == name), "")
 
 
-def leaves(part: Message, depth: int = 0) -> Iterator[Message]:
+def _leaves(part: Message, depth: int = 0) -> Iterator[Message]:
     """Leaf parts in order; an attached email (message/*) is one leaf, not descended into."""
     if depth > _MAX_DEPTH:
         return
@@ -111,7 +111,7 @@ def leaves(part: Message, depth: int = 0) -> Iterator[Message]:
     if isinstance(payload, list) and part.get_content_maintype() != "message":
         for sub in payload:
             if isinstance(sub, Message):
-                yield from leaves(sub, depth + 1)
+                yield from _leaves(sub, depth + 1)
     else:
         yield part
 
@@ -182,7 +182,7 @@ class _Extracted:
 def _extract(msg: Message) -> _Extracted:
     """First plain and first HTML body part; every other leaf is an attachment."""
     out = _Extracted()
-    for part in leaves(msg):
+    for part in _leaves(msg):
         ctype = part.get_content_type()
         if not is_attachment(part) and ctype == "text/plain" and out.text is None:
             out.text = _text_of(part)
@@ -193,8 +193,7 @@ def _extract(msg: Message) -> _Extracted:
     return out
 
 
-def parse(raw: bytes) -> Message:
-    """The lenient (compat32) parse every reader here uses."""
+def _parse(raw: bytes) -> Message:
     return BytesParser(policy=email.policy.compat32).parsebytes(raw)
 
 
@@ -206,7 +205,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Headers, bodies and attachment list of any bytes; never raises (see `parse_error`)."""
     headers: list[tuple[str, str]] = []
     try:
-        msg = parse(raw)
+        msg = _parse(raw)
         headers = [(_clean(str(k)), _decode_header(v)) for k, v in msg.raw_items()]
         parts = _extract(msg)
         attachments = [
@@ -237,7 +236,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
 def attachment(raw: bytes, index: int) -> tuple[str, str, bytes]:
     """(filename, content_type, decoded bytes) of attachment `index` as `parse_message` lists it."""
     try:
-        parts = _extract(parse(raw)).attachments
+        parts = _extract(_parse(raw)).attachments
     except Exception:  # noqa: BLE001 - unreadable message: it has no attachments
         parts = []
     if not 0 <= index < len(parts):
@@ -320,7 +319,7 @@ def search_text(raw: bytes, limit: int = 20000, fields: dict[str, str] | None = 
     if simple is not None:
         return _clean(simple.lower()[:limit])
     try:
-        msg = parse(raw)
+        msg = _parse(raw)
         subject = _decode_header(_header(list(msg.raw_items()), "subject"))
         parts = _extract(msg)
         pieces = [subject, parts.text or "", html_to_text(parts.html or "")]
@@ -340,8 +339,6 @@ __all__ = [
     "header_fields",
     "html_to_text",
     "is_attachment",
-    "leaves",
-    "parse",
     "parse_message",
     "search_text",
     "search_text_of",

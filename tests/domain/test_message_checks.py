@@ -256,10 +256,75 @@ def test_base64_size_is_the_decoded_size(data: bytes, width: int) -> None:
     text = base64.b64encode(data).decode()
     if width:
         text = "\r\n".join(text[i : i + width] for i in range(0, len(text), width)) + "\r\n"
-    assert mc._base64_size(text) == len(data)
+    raw = b"headers\r\n\r\n" + text.encode() + b"\r\n--BB--"
+    start = len(b"headers\r\n\r\n")
+    assert mc._base64_size(raw, start, start + len(text)) == len(data)
 
 
 def test_needs_parse_only_for_multipart() -> None:
     assert mc.needs_parse({"content-type": "multipart/mixed; boundary=x"})
     assert not mc.needs_parse({"content-type": "text/plain; charset=UTF-8"})
     assert not mc.needs_parse({})
+
+
+def scanned_attachments(raw: bytes) -> list[tuple[str | None, int]]:
+    top, content = mc._entity(raw, 0, len(raw))
+    return [
+        (leaf.headers.get_filename(), mc._base64_size(raw, leaf.start, leaf.end))
+        for leaf in mc._leaves(raw, content, len(raw), top)
+        if leaf.headers is not top and mime_read.is_attachment(leaf.headers)
+    ]
+
+
+@given(
+    st.booleans(),
+    st.lists(
+        st.tuples(st.sampled_from(["a.pdf", "b.csv", "c.png", "d.zip"]), st.binary(max_size=5000)), max_size=4
+    ),
+    st.sampled_from(["\r\n", "\n"]),
+)
+def test_the_boundary_scan_finds_the_attachments_the_mailbox_lists(
+    html: bool, files: list[tuple[str, bytes]], linesep: str
+) -> None:
+    """Differential: for messages Python's email package builds (nested multiparts, CRLF or bare LF),
+    the scan of the raw bytes finds the same attachments, with the same decoded sizes, as the mailbox's
+    full parse (mime_read.parse_message)."""
+    import email.policy
+
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "noreply@mail.example.com", "r@example.com", "s"
+    m.set_content("plain")
+    if html:
+        m.add_alternative("<p>html</p>", subtype="html")
+    for name, data in files:
+        m.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+    raw = m.as_bytes(policy=email.policy.default.clone(linesep=linesep))
+    want = [(a.filename, a.size) for a in mime_read.parse_message(raw).attachments]
+    assert scanned_attachments(raw) == want
+    assert refusal(raw) is None
+
+
+def test_the_scan_reads_preamble_epilogue_lookalike_lines_and_headerless_parts() -> None:
+    body = (
+        b"preamble text\r\n--BBX not a delimiter\r\n"
+        b"--BB\r\n\r\nheaderless text part\r\n"
+        b"--BB\r\n" + attachment(b"12345", "x.bin") + b"\r\n--BBfoo still content\r\n"
+        b"--BB--\r\nepilogue\r\n--BB\r\n" + attachment(b"ignored", "after-close.bin") + b"\r\n"
+    )
+    raw = headers(Content_Type='multipart/mixed; boundary="BB"') + b"\r\n" + body
+    assert [name for name, _size in scanned_attachments(raw)] == ["x.bin"]
+    assert [a.filename for a in mime_read.parse_message(raw).attachments] == ["x.bin"]
+
+
+def test_the_scan_survives_broken_structure() -> None:
+    no_close = headers(Content_Type="multipart/mixed; boundary=BB") + b"\r\n--BB\r\n" + attachment(cte="7bit")
+    refused(no_close, UnsupportedAttachmentEncoding, "Content-Transfer-Encoding must in")
+    no_boundary = headers(Content_Type="multipart/mixed") + b"\r\nno boundary at all\r\n"
+    assert refusal(no_boundary) is None  # one body, nothing attached
+    no_parts = headers(Content_Type="multipart/mixed; boundary=BB") + b"\r\nnothing delimited\r\n"
+    assert refusal(no_parts) is None
+    rfc822 = (
+        b"Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename=fwd.eml\r\n\r\n"
+        b"Subject: inner\r\n\r\ninner body\r\n"
+    )
+    refused(multipart([TEXT_PART, rfc822]), UnsupportedAttachmentEncoding, "Content-Transfer-Encoding")

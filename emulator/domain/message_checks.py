@@ -160,15 +160,17 @@ def _entity(raw: bytes, start: int, end: int) -> tuple[Message, int]:
 def _delimiter(raw: bytes, delim: bytes, pos: int, end: int) -> int:
     """The start of the next line at or after `pos` that is the boundary delimiter, or -1."""
     at = pos if raw.startswith(delim, pos) and (pos == 0 or raw[pos - 1] == 0x0A) else -1
-    while at == -1:
-        i = raw.find(b"\n" + delim, pos, end)
-        if i == -1:
-            return -1
-        at, pos = i + 1, i + 1
-    after = raw[at + len(delim) : at + len(delim) + 1]
-    if after not in (b"", b"\r", b"\n", b" ", b"\t", b"-"):  # a longer word starting with it
-        return _delimiter(raw, delim, at + 1, end)
-    return at
+    line_delim = b"\n" + delim
+    while True:
+        if at == -1:
+            i = raw.find(line_delim, pos, end)
+            if i == -1:
+                return -1
+            at = i + 1
+        after = raw[at + len(delim) : at + len(delim) + 1]
+        if after in (b"", b"\r", b"\n", b" ", b"\t", b"-"):  # not a longer word starting with it
+            return at
+        pos, at = at + 1, -1
 
 
 def _leaves(raw: bytes, start: int, end: int, headers: Message, depth: int = 0) -> Iterator[_Leaf]:

@@ -316,6 +316,12 @@ def test_the_scan_reads_preamble_epilogue_lookalike_lines_and_headerless_parts()
     assert [a.filename for a in mime_read.parse_message(raw).attachments] == ["x.bin"]
 
 
+def test_many_look_alike_lines_are_read_in_a_loop() -> None:
+    body = b"--BB\r\n" + attachment(b"q", "q.bin") + b"\r\n" + b"--BBX\r\n" * 50_000 + b"--BB--\r\n"
+    raw = headers(Content_Type="multipart/mixed; boundary=BB") + b"\r\n" + body
+    assert [name for name, _size in scanned_attachments(raw)] == ["q.bin"]
+
+
 def test_the_scan_survives_broken_structure() -> None:
     no_close = headers(Content_Type="multipart/mixed; boundary=BB") + b"\r\n--BB\r\n" + attachment(cte="7bit")
     refused(no_close, UnsupportedAttachmentEncoding, "Content-Transfer-Encoding must in")

@@ -42,6 +42,8 @@ def _account_text(s: dict[str, Any]) -> None:
             ("app_id", s["app_id"]),
             ("secret_id", s["secret_id"]),
             ("state", state),
+            ("profile", s.get("profile", "sandbox")),
+            ("switches", _switches(s)),
             ("free quota", f"{s['free_used']} used of {s['free_quota']} ({s['free_left']} left)"),
             ("paid units", s["paid_units"]),
             ("balance", f"{s['balance']} USD"),
@@ -49,6 +51,11 @@ def _account_text(s: dict[str, Any]) -> None:
             ("clock", s["clock"]["now"] + (" (frozen)" if s["clock"]["frozen"] else "")),
         ]
     )
+
+
+def _switches(s: dict[str, Any]) -> str:
+    simple = "simple sending allowed" if s.get("simple_sending", True) else "template-only"
+    return f"{simple}, SMTP message checks {'on' if s.get('smtp_checks') else 'off'}"
 
 
 # --- account ------------------------------------------------------------------------------------
@@ -60,6 +67,10 @@ def account_create(
     sender: Annotated[str | None, typer.Option(help="sender address created with the account")] = None,
     smtp_password: Annotated[str | None, typer.Option(help="SMTP password of that sender")] = None,
     free_quota: Annotated[int | None, typer.Option(min=0, help="free emails [default: server's]")] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(help="sandbox | production (docs/profiles.md) [default: server's default_profile]"),
+    ] = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -73,6 +84,7 @@ def account_create(
         sender=sender,
         smtp_password=smtp_password,
         free_quota=free_quota,
+        profile=profile,
     )
     creds = api.post("/admin/accounts", {k: v for k, v in body.items() if v is not None})
     api.out(creds, lambda c: kv([(k, c[k]) for k in c]))

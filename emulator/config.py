@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from emulator.domain.profiles import PROFILES, SANDBOX
+
 # Documented fake defaults of the default account (README "Default credentials").
 DEFAULT_SECRET_ID = "AKIDSESEMULATORDEFAULT00000000000000"
 DEFAULT_SECRET_KEY = "SesEmulatorDefaultSecretKey00000"
@@ -88,6 +90,19 @@ class Settings(BaseSettings):
     smtp_max_connections_per_client: int = Field(
         256, ge=1, description="open SMTP connections from one client address (below smtp_max_connections)"
     )
+
+    # --- issue 17: account profiles (docs/profiles.md) ---
+    default_profile: str = Field(
+        SANDBOX,
+        description="sandbox | production: the profile of accounts created without one, the default account's",
+    )
+
+    @field_validator("default_profile")
+    @classmethod
+    def _profile(cls, v: str) -> str:
+        if v not in PROFILES:
+            raise ValueError(f"default_profile must be one of {', '.join(PROFILES)}")
+        return v
 
     @field_validator("smtp_auth")
     @classmethod

@@ -92,17 +92,20 @@ class _MeteredCollector(Collector):
         family.add_metric(["free"], free)
         family.add_metric(["paid"], paid)
         yield family
-        messages, held_ns = core.sending.held
+        messages, held_ns, work_ns = core.sending.held
         yield CounterMetricFamily(
             "ses_emulator_send_transaction_messages",
             "Messages the committer's transactions handled",
             messages,
         )
-        yield CounterMetricFamily(
+        held = CounterMetricFamily(
             "ses_emulator_send_transaction_seconds",
-            "Time inside the committer's transactions (BEGIN to COMMIT done), i.e. holding the write lock",
-            held_ns / 1e9,
+            "Time inside the committer's transactions (holding the write lock): statements, then the commit",
+            labels=["phase"],
         )
+        held.add_metric(["statements"], work_ns / 1e9)
+        held.add_metric(["commit"], (held_ns - work_ns) / 1e9)
+        yield held
 
 
 class Metrics:

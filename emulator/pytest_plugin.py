@@ -3,12 +3,15 @@
 Fixtures (all named ses_*, so they never clash with a project's own):
     ses_emulator           session: an in-process emulator on free ports with a throw-away SQLite database
     ses_emulator_settings  session: override it in your conftest.py to change settings (a dict)
-    ses_account            function: a fresh account with its credentials, endpoints and helpers
+    ses_account            function: a fresh account with its credentials, endpoints and helpers; its
+                           profile is the server's default (sandbox) unless the test is marked
+                           `@pytest.mark.ses_profile("production")` (docs/profiles.md)
     ses_sdk                function: the official Tencent SDK client for that account (skips if absent)
     ses_snapshot_account   function: an account imported from the snapshot file named by
                            `@pytest.mark.ses_snapshot("path/to/file.zip")` (docs/snapshots.md)
 
-The server only starts when a test asks for one of these fixtures.
+The server only starts when a test asks for one of these fixtures. Any other account:
+`ses_emulator.new_account(profile="production", free_quota=0, ...)` (the admin API's account body).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class SesEmulator:
         return r.json() if r.content else None
 
     def new_account(self, **body: Any) -> SesAccount:
+        """A fresh account; `body`: the admin API's account fields (name, profile, free_quota, ...)."""
         return SesAccount(self, self.admin("POST", "/accounts", json=body))
 
     def import_snapshot(
@@ -156,6 +160,15 @@ class SesAccount:
         assert r.status_code == 200, r.text
         return dict(r.json())
 
+    # --- switches (docs/profiles.md) ---
+    def switches(self, **patch: Any) -> dict[str, Any]:
+        """Read (no arguments) or change the account's switches: simple_sending=True grants simple
+        sending to a production account, smtp_checks=False turns its SMTP message checks off,
+        recipient_hourly={"enabled": False} a limit; answers the account's limits object."""
+        if not patch:
+            return dict(self.server.admin("GET", f"{self._path}/limits"))
+        return dict(self.server.admin("PATCH", f"{self._path}/limits", json=patch))
+
     # --- faults ---
     def set_fault_rule(self, pattern: str, outcome: str) -> Any:
         """Recipients matching `pattern` get `outcome` (bounce, ...); see the README's fault rules."""
@@ -212,10 +225,21 @@ def ses_emulator(
     server.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "ses_profile(name): the profile of the test's ses_account: sandbox | production"
+    )
+    config.addinivalue_line(
+        "markers", "ses_snapshot(path, name=None, new_ids=True): the snapshot ses_snapshot_account imports"
+    )
+
+
 @pytest.fixture
-def ses_account(ses_emulator: SesEmulator) -> SesAccount:
-    """A fresh account on the session's emulator, so tests never see each other's mail or money."""
-    return ses_emulator.new_account()
+def ses_account(ses_emulator: SesEmulator, request: pytest.FixtureRequest) -> SesAccount:
+    """A fresh account on the session's emulator, so tests never see each other's mail or money; of the
+    profile named by the test's `ses_profile` marker, if any."""
+    marker = request.node.get_closest_marker("ses_profile")
+    return ses_emulator.new_account(**({"profile": marker.args[0]} if marker else {}))
 
 
 @pytest.fixture
@@ -231,12 +255,6 @@ def ses_snapshot_account(ses_emulator: SesEmulator, request: pytest.FixtureReque
     if not path.is_absolute():
         path = Path(str(request.node.path)).parent / path
     return ses_emulator.import_snapshot(path, **marker.kwargs)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "ses_snapshot(path, name=None, new_ids=True): the snapshot ses_snapshot_account imports"
-    )
 
 
 def _sender_of(snap: Any) -> str:

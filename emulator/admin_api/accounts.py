@@ -32,6 +32,7 @@ def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
         sender=body.sender,
         smtp_password=body.smtp_password,
         free_quota=body.free_quota,
+        profile=body.profile,
     )
     return CredentialsPublic.of(creds)
 

@@ -88,6 +88,12 @@ class AccountLimitsPublic(LimitsPublic):
     simple_sending: bool = Field(
         description="false: SendEmail answers FailedOperation.WithOutPermission for Simple"
     )
+    smtp_checks: bool = Field(
+        False,
+        description="true: SMTP refuses messages that break Tencent's header, MIME and size rules "
+        "(docs/profiles.md)",
+    )
+    profile: str = Field("sandbox", description="the profile the account was created with (read-only)")
 
 
 _PATCH_DOC = (

@@ -20,6 +20,10 @@ class AccountCreate(BaseModel):
     sender: str | None = Field(None, description="sender address created with the account")
     smtp_password: str | None = None
     free_quota: int | None = Field(None, ge=0)
+    profile: str | None = Field(
+        None,
+        description="sandbox | production (docs/profiles.md); default: the server's default_profile",
+    )
 
 
 class CredentialsPublic(BaseModel):
@@ -68,6 +72,9 @@ class AccountPublic(BaseModel):
     suspended_reason: str | None
     suspended_at: str | None
     clock: ClockPublic
+    profile: str = Field("sandbox", description="sandbox | production: the profile it was created with")
+    simple_sending: bool = Field(True, description="false: template-only (FailedOperation.WithOutPermission)")
+    smtp_checks: bool = Field(False, description="SMTP message checks of reference §6 on")
 
     @classmethod
     def of(cls, s: AccountState) -> AccountPublic:
@@ -88,6 +95,9 @@ class AccountPublic(BaseModel):
             suspended_reason=s.suspended_reason,
             suspended_at=iso(s.suspended_us),
             clock=ClockPublic(now=iso(s.clock_us) or "", now_us=s.clock_us, frozen=s.clock_frozen),
+            profile=s.profile,
+            simple_sending=s.simple_allowed,
+            smtp_checks=s.smtp_checks,
         )
 
 

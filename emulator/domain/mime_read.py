@@ -116,7 +116,9 @@ def _leaves(part: Message, depth: int = 0) -> Iterator[Message]:
         yield part
 
 
-def _is_attachment(part: Message) -> bool:
+def is_attachment(part: Message) -> bool:
+    """A leaf part the mailbox lists as an attachment (and Tencent's SMTP rules treat as one): a
+    disposition of attachment, a file name, or anything but a text/plain or text/html body."""
     if part.get_content_disposition() == "attachment" or part.get_param(
         "filename", header="content-disposition"
     ):
@@ -182,9 +184,9 @@ def _extract(msg: Message) -> _Extracted:
     out = _Extracted()
     for part in _leaves(msg):
         ctype = part.get_content_type()
-        if not _is_attachment(part) and ctype == "text/plain" and out.text is None:
+        if not is_attachment(part) and ctype == "text/plain" and out.text is None:
             out.text = _text_of(part)
-        elif not _is_attachment(part) and ctype == "text/html" and out.html is None:
+        elif not is_attachment(part) and ctype == "text/html" and out.html is None:
             out.html = _text_of(part)
         elif part.get_content_maintype() != "multipart":
             out.attachments.append(part)
@@ -336,6 +338,7 @@ __all__ = [
     "attachment",
     "header_fields",
     "html_to_text",
+    "is_attachment",
     "parse_message",
     "search_text",
     "search_text_of",

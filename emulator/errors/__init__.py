@@ -7,6 +7,10 @@ catches every `InvalidParameterValue.*`. Families have no code and cannot be rai
     EmulatorError                          family: code (ClassVar), http_status = admin API status, smtp_reply
     ├── TencentError                       family: client errors (admin 400)
     │   ├── FailedOperation                FailedOperation; admin API input errors
+    │   │   ├── SmtpMessageRefused         same code, SMTP message checks of reference §6 (_message.py):
+    │   │   │     MissingHeader, UnsupportedContentType, UnsupportedMimeVersion,
+    │   │   │     UnsupportedAttachmentEncoding, UnsupportedAttachmentDisposition, BodyTooLarge,
+    │   │   │     AttachmentsTooLarge
     │   │   ├── FailedOperationInsufficientBalance  (= InsufficientBalance; admin 402)
     │   │   ├── FailedOperationEmailContentToolarge (= MessageTooLarge; SMTP 552)
     │   │   └── FailedOperation{AttachContentToolarge, EmailAddrInBlacklist, ExceedSendLimit,
@@ -67,6 +71,8 @@ from emulator.errors._codes import (
     ResourceNotFound,
 )
 from emulator.errors._codes import __all__ as _code_names
+from emulator.errors._message import *  # noqa: F403  (SMTP message refusals; listed in _message.__all__)
+from emulator.errors._message import __all__ as _message_names
 
 # Names older than the code classes, kept for readability where the meaning matters more than the code.
 InsufficientBalance = FailedOperationInsufficientBalance
@@ -103,4 +109,5 @@ __all__ = [
     "ServerError",
     "TencentError",
     *_code_names,
+    *_message_names,
 ]

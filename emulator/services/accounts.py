@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain import accounts as rules
+from emulator.domain import profiles
 from emulator.domain.addresses import domain_of, is_valid_email
 from emulator.domain.clock import ClockState
 from emulator.domain.records import AccountRecord
@@ -60,6 +62,9 @@ class AccountState:
     suspended_us: int | None
     clock_us: int
     clock_frozen: bool
+    profile: str = profiles.SANDBOX
+    simple_allowed: bool = True
+    smtp_checks: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,8 +98,13 @@ class AccountService:
         smtp_password: str | None = None,
         app_id: str | None = None,
         free_quota: int | None = None,
+        profile: str | None = None,
     ) -> Credentials:
+        """A new account with every credential; `profile` (default: the `default_profile` setting) sets
+        its switches (domain.profiles)."""
         s = self.settings
+        profile = profiles.check_profile(s.default_profile if profile is None else profile)
+        switches = profiles.defaults(profile)
         secret_id = secret_id or rules.new_secret_id()
         secret_key = secret_key or rules.new_secret_key()
         sender = (sender or s.default_sender).strip()
@@ -130,8 +140,10 @@ class AccountService:
                 events_until_us=wall,
                 free_quota=s.free_quota if free_quota is None else free_quota,
                 free_used=0,
-                simple_allowed=True,
-                settings_json="{}",
+                simple_allowed=switches.simple_allowed,
+                settings_json=json.dumps({"limits": switches.limits}) if switches.limits else "{}",
+                profile=profile,
+                smtp_checks=switches.smtp_checks,
             )
             domain = domain_of(sender)
             accounts_repo.insert_domain(
@@ -220,6 +232,9 @@ class AccountService:
             suspended_us=row.suspended_us,
             clock_us=clock.now_us(self.clock.wall_us()),
             clock_frozen=clock.frozen,
+            profile=row.profile,
+            simple_allowed=row.simple_allowed,
+            smtp_checks=row.smtp_checks,
         )
 
     def smtp_login(self, address: str, password: str) -> tuple[int, str] | None:
@@ -245,6 +260,20 @@ class AccountService:
                 return int(self.get_row(DEFAULT_ACCOUNT, conn).id)
 
         return self.cache.get(("owner", address.lower()), load)
+
+    def smtp_checks(self, account_id: int) -> bool:
+        """Are the SMTP message checks (domain.message_checks) on for this account? (cached)"""
+
+        def load() -> bool:
+            return bool(self.get_row(account_id).smtp_checks)
+
+        return self.cache.get(("smtp_checks", account_id), load)
+
+    def cached_smtp_checks(self, account_id: int) -> bool | None:
+        """`smtp_checks` from the look-up cache only: None on a miss (the event loop skips a thread hop
+        on a hit)."""
+        found = self.cache.peek(("smtp_checks", account_id), None)
+        return found if isinstance(found, bool) else None
 
     @staticmethod
     def _mail_from_key(account_id: int | None, address: str) -> tuple[Any, ...]:

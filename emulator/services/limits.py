@@ -105,13 +105,17 @@ class LimitService:
         return {
             **rules.effective(self.global_layer(fresh=True), self.account_layer(acct)),
             "simple_sending": bool(acct.simple_allowed),
+            "smtp_checks": bool(acct.smtp_checks),
+            "profile": acct.profile,
         }
 
     def patch_account(self, ref: int | str, patch: dict[str, Any]) -> dict[str, Any]:
         patch = dict(patch)
         simple = patch.pop("simple_sending", None)
-        if simple is not None and not isinstance(simple, bool):
-            raise FailedOperation("simple_sending must be true or false")
+        checks = patch.pop("smtp_checks", None)
+        for key, value in (("simple_sending", simple), ("smtp_checks", checks)):
+            if value is not None and not isinstance(value, bool):
+                raise FailedOperation(f"{key} must be true or false")
         with self.db.write() as conn:
             acct = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
@@ -124,6 +128,8 @@ class LimitService:
             values: dict[str, Any] = {"settings_json": json.dumps(settings)}
             if simple is not None:
                 values["simple_allowed"] = simple
+            if checks is not None:
+                values["smtp_checks"] = checks
             accounts_repo.update_account(conn, acct.id, **values)
         return self.get_account(acct.id)
 

@@ -7,12 +7,12 @@ import asyncio
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from emulator.domain import mime_read
+from emulator.domain import message_checks, mime_read
 from emulator.domain.addresses import is_valid_email
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.metering import distinct_recipients
 from emulator.domain.send_rules import envelope_recipient_refusal
-from emulator.errors import FailedOperationIncorrectEmail
+from emulator.errors import EmulatorError, FailedOperationIncorrectEmail
 from emulator.observability import record_smtp
 from emulator.services.sending import SendContext
 from emulator.smtp.replies import reply_for
@@ -81,8 +81,13 @@ class Handler:
 
     async def data(self, session: Session, envelope: Envelope) -> str:
         raw = envelope.content
-        fields = mime_read.header_fields(raw)  # read once for the summary and the search text
+        fields = mime_read.header_fields(raw)  # read once for the checks, the summary and the search text
         subject, header_from, header_to = mime_read.summarize_headers(raw, fields)
+        assert session.account_id is not None  # MAIL FROM succeeded
+        refused = await self._check(session.account_id, raw, fields, subject)
+        if refused is not None:
+            record_smtp(self.core, exc=refused)
+            return reply_for(refused)
         msg = OutgoingMessage(
             source="smtp",
             mail_from=envelope.mail_from or "",
@@ -97,7 +102,6 @@ class Handler:
         def prepare(_ctx: SendContext) -> OutgoingMessage:
             return msg
 
-        assert session.account_id is not None  # MAIL FROM succeeded
         try:
             receipt = await self.core.sending.send(session.account_id, prepare)
         except Exception as exc:  # noqa: BLE001
@@ -105,3 +109,17 @@ class Handler:
             return reply_for(exc)
         record_smtp(self.core, receipt)
         return f"250 2.0.0 Ok: queued as {receipt.message_id}"
+
+    async def _check(
+        self, account_id: int, raw: bytes, fields: dict[str, str], subject: str
+    ) -> EmulatorError | None:
+        """The account's SMTP message checks (domain.message_checks), when its switch is on; a multipart
+        message is parsed off the event loop."""
+        on = self.core.accounts.cached_smtp_checks(account_id)
+        if on is None:
+            on = await asyncio.to_thread(self.core.accounts.smtp_checks, account_id)
+        if not on:
+            return None
+        if message_checks.needs_parse(fields):
+            return await asyncio.to_thread(message_checks.smtp_message_refusal, raw, fields, subject)
+        return message_checks.smtp_message_refusal(raw, fields, subject)

@@ -77,3 +77,21 @@ def test_dedicated_ips(cli: Cli, name: str) -> None:
     assert cli.json("ip", "enable", str(ip["id"]), "-a", name)["status"] == "enabled"
     assert cli.json("ip", "release", str(ip["id"]), "-a", name)["status"] == "released"
     cli("ip", "enable", "999999", "-a", name, code=1)
+
+
+def test_account_create_with_a_profile(cli: Cli, cli_server: Server) -> None:
+    """--profile production: the account's JSON and text say so; the switches are a real account's."""
+    creds = cli.json("account", "create", "cli-prod", "--profile", "production")
+    state = cli.json("account", "show", creds["name"])
+    assert (state["profile"], state["simple_sending"], state["smtp_checks"]) == ("production", False, True)
+    text = cli("account", "show", "cli-prod").stdout
+    assert "production" in text and "template-only, SMTP message checks on" in text
+    limits = cli_server.admin("GET", "/accounts/cli-prod/limits").json()
+    assert all(
+        limits[k]["enabled"] for k in ("recipient_hourly", "api_rate", "domain_daily_cap", "daily_total")
+    )
+    assert cli.json("account", "show", cli.json("account", "create")["name"])["profile"] == "sandbox"
+    assert "simple sending allowed, SMTP message checks off" in cli("account", "show", "default").stdout
+    bad = cli("account", "create", "cli-bad", "--profile", "staging", code=1)
+    assert "profile must be one of sandbox, production" in bad.stdout + bad.stderr
+    assert cli_server.admin("GET", "/accounts/cli-bad").status_code == 404

@@ -64,6 +64,10 @@ def test_send_outcomes_metering_and_sessions(server: Server, account: dict[str, 
         == 1
     )
     assert delta(before, after, "ses_emulator_recipients_metered_total", kind="free") == 5
+    # the committer's serial section: at least the 3 accepted messages went through its transactions
+    assert delta(before, after, "ses_emulator_send_transaction_messages_total") >= 3
+    for phase in ("statements", "commit"):
+        assert delta(before, after, "ses_emulator_send_transaction_seconds_total", phase=phase) > 0
     assert delta(before, after, "ses_emulator_api_requests_total", action="SendEmail", code="OK") == 1
     assert delta(before, after, "ses_emulator_smtp_sessions_total", listener="smtp") == 2
     assert delta(before, after, "ses_emulator_smtp_sessions_total", listener="smtps") == 1

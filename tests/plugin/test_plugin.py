@@ -148,3 +148,31 @@ def test_snapshot_fixture_seeds_accounts(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*needs @pytest.mark.ses_snapshot*"])
+
+
+def test_profiles_by_marker_factory_and_switches(pytester: pytest.Pytester) -> None:
+    """@pytest.mark.ses_profile("production") gives ses_account a new real account's switches (under
+    --strict-markers too: the plugin registers the marker); new_account(profile=...) makes any other;
+    switches() reads and changes them."""
+    pytester.makepyfile(
+        """
+        import pytest
+        import smtplib
+
+        @pytest.mark.ses_profile("production")
+        def test_production(ses_account):
+            s = ses_account.state()
+            assert (s["profile"], s["simple_sending"], s["smtp_checks"]) == ("production", False, True)
+            ses_account.smtp_send("a@example.com", subject="passes the checks")
+            assert ses_account.wait_for_message(subject="passes the checks")
+            assert ses_account.switches()["recipient_hourly"]["enabled"] is True
+            assert ses_account.switches(simple_sending=True)["simple_sending"] is True
+
+        def test_default_is_sandbox(ses_account, ses_emulator):
+            assert ses_account.state()["profile"] == "sandbox"
+            other = ses_emulator.new_account(profile="production")
+            assert other.switches()["smtp_checks"] is True
+            assert other.switches(smtp_checks=False)["smtp_checks"] is False
+        """
+    )
+    pytester.runpytest("-p", "no:cacheprovider", "--strict-markers").assert_outcomes(passed=2)

@@ -1,5 +1,7 @@
 """Every sample in samples/ runs as its own process, exactly as its first-line comment says, against a live
-server; then the mail it sent is looked up through the admin API."""
+server; then the mail it sent is looked up through the admin API. Twice: on a server whose accounts (the
+default one included) are `sandbox`, and on one whose accounts are `production` (docs/profiles.md): the
+samples work with either profile."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 NODE_MODULES = SAMPLES / "node" / "node_modules"
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv, _ = start_server(tmp_path_factory.mktemp("samples"), "sqlite")
+@pytest.fixture(scope="module", params=["sandbox", "production"])
+def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv, _ = start_server(tmp_path_factory.mktemp("samples"), "sqlite", default_profile=request.param)
+    assert srv.state("default")["profile"] == request.param
     yield srv
     srv.close()
     srv.emulator.stop_thread()
@@ -80,9 +83,12 @@ def test_smtplib_implicit_tls(live: Server) -> None:
 
 
 def test_python_sdk_simple(live: Server) -> None:
+    production = live.state("default")["profile"] == "production"
+    live.admin("PATCH", "/accounts/default/limits", json={"simple_sending": not production})  # as created
     out = run(live, [sys.executable, "sdk_simple.py"])
     m = detail(live, received(live, "sdk-simple@example.com")["id"])
     assert m["id"] in out and m["html"].strip() == "<p>HTML part</p>"
+    assert ("granted simple sending" in out) is production  # the production path: granted, then sent
     assert "sdk-simple@example.com SendStatus 0 DeliverStatus 1" in out
 
 
@@ -184,9 +190,12 @@ def _node() -> str:
 
 
 def test_node_sdk(live: Server) -> None:
+    production = live.state("default")["profile"] == "production"
+    live.admin("PATCH", "/accounts/default/limits", json={"simple_sending": not production})  # as created
     out = run(live, [_node(), "sdk_send.js"], cwd=SAMPLES / "node")
     m = received(live, "node-sdk@example.com")
     assert f"MessageId {m['id']}" in out and m["source"] == "api"
+    assert ("granted simple sending" in out) is production
 
 
 def test_nodemailer(live: Server) -> None:

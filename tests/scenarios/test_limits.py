@@ -22,6 +22,8 @@ DEFAULTS = {
     "daily_total": {"enabled": False, "limit": 300000},
 }
 
+SANDBOX_SWITCHES = {"simple_sending": True, "smtp_checks": False, "profile": "sandbox"}  # docs/profiles.md
+
 
 def limits(server: Server, account: dict[str, Any], patch: dict[str, Any] | None = None) -> dict[str, Any]:
     path = f"/accounts/{account['name']}/limits"
@@ -31,7 +33,7 @@ def limits(server: Server, account: dict[str, Any], patch: dict[str, Any] | None
 
 
 def test_limits_are_off_by_default_and_patch_any_subset(server: Server, account: dict[str, Any]) -> None:
-    assert limits(server, account) == {**DEFAULTS, "simple_sending": True}
+    assert limits(server, account) == {**DEFAULTS, **SANDBOX_SWITCHES}
     out = limits(server, account, {"recipient_hourly": {"enabled": True}, "daily_total": {"limit": 7}})
     assert out["recipient_hourly"] == {"enabled": True, "limit": 10}
     assert out["daily_total"] == {"enabled": False, "limit": 7}
@@ -39,7 +41,7 @@ def test_limits_are_off_by_default_and_patch_any_subset(server: Server, account:
     # null removes the account's own value: the default shows through again
     assert limits(server, account, {"recipient_hourly": None, "daily_total": {"limit": None}}) == {
         **DEFAULTS,
-        "simple_sending": True,
+        **SANDBOX_SWITCHES,
     }
     for bad in (
         {"nope": {}},

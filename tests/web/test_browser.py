@@ -257,6 +257,22 @@ def test_optional_panels_follow_the_api(server: Any, account: dict[str, Any], pa
             time.sleep(0.1)
 
 
+def test_console_shows_the_profile_and_flips_the_smtp_checks(server: Any, page: Any) -> None:
+    """A production account's limits card names its profile and switches its SMTP message checks."""
+    name = server.new_account(profile="production")["name"]
+    page.goto(f"{server.endpoints.http_url}/#/{name}/console")
+    expect(page.locator("[data-profile=production]")).to_contain_text("Created as a production account")
+    box = page.locator("[data-limit=smtp_checks]")
+    expect(box).to_be_checked()
+    expect(page.locator("[data-limit=simple_sending]")).not_to_be_checked()
+    box.click()
+    deadline = time.monotonic() + 10  # the PATCH is sent on change; wait until the server has it
+    while server.admin("GET", f"/accounts/{name}/limits").json()["smtp_checks"] is True:
+        assert time.monotonic() < deadline, "the smtp_checks switch never reached the server"
+        time.sleep(0.1)
+    assert server.state(name)["profile"] == "production"
+
+
 def test_admin_token_is_asked_for_and_remembered(make_server: Any, page: Any) -> None:
     srv = make_server("sqlite", admin_token="web-ui-token")
     page.goto(srv.endpoints.http_url + "/")

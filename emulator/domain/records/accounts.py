@@ -21,6 +21,8 @@ class AccountRecord(NamedTuple):
     suspended_us: int | None
     simple_allowed: bool
     settings_json: str
+    profile: str  # domain.profiles: 'sandbox' | 'production', as created (the switches may differ since)
+    smtp_checks: bool  # the SMTP message checks of domain.message_checks are on
 
 
 class DomainRecord(NamedTuple):

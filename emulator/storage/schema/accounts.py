@@ -32,6 +32,10 @@ class Account(StorageModel, table=True):
     suspended_us: int | None = Field(default=None, sa_type=BigInteger)
     simple_allowed: bool = True
     settings_json: str = Field(default="{}", sa_type=Text)
+    # issue 17 (migration 0003): the profile the account was created with (domain.profiles) and its switch
+    # of the SMTP message checks (domain.message_checks); the other switches are above and in settings_json
+    profile: str = Field(default="sandbox", sa_type=String(16))
+    smtp_checks: bool = False
 
 
 class Domain(StorageModel, table=True):

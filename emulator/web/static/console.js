@@ -353,6 +353,12 @@ export class Console {
       box.addEventListener("change", () => patch({ simple_sending: box.checked }));
       rows.push(h("div", { class: "limit" }, h("label", {}, box, " Simple (non-template) sending allowed")));
     }
+    if (typeof lim.smtp_checks === "boolean") {
+      const box = h("input", { type: "checkbox", checked: lim.smtp_checks, "data-limit": "smtp_checks" });
+      box.addEventListener("change", () => patch({ smtp_checks: box.checked }));
+      rows.push(h("div", { class: "limit" }, h("label", {}, box, " SMTP message checks (Tencent's header, MIME and size rules)")));
+    }
+    if (lim.profile) rows.unshift(h("div", { class: "limit", "data-profile": lim.profile }, `Created as a ${lim.profile} account (docs/profiles.md).`));
     form.replaceChildren(...rows);
   }
 

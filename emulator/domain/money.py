@@ -27,7 +27,7 @@ def parse_usd(value: str | int) -> int:
     return int(micro)
 
 
-_PLAIN_DECIMAL = re.compile(r"^(-?)(\d+)(?:\.(\d+))?$")
+_PLAIN_DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")  # ASCII digits only; fullmatch
 MONEY_INPUT_RULE = (
     "USD as a decimal string such as '12.50' (digits, an optional '-' and at most six decimals; no "
     "exponent), or a JSON number only where it is exact: an integer, or a number with at most six decimals"
@@ -48,14 +48,14 @@ def parse_usd_input(value: object, *, allow_negative: bool = False) -> int:
         text = repr(value)
         if text.endswith(".0"):
             text = text[:-2]
-        if not _PLAIN_DECIMAL.match(text) or len(text.partition(".")[2]) > 6:
+        if not _PLAIN_DECIMAL.fullmatch(text) or len(text.partition(".")[2]) > 6:
             raise ValueError(
                 f"the JSON number {text} is not an exact amount of micro-USD; give it as a decimal string "
                 f'such as "12.50" ({MONEY_INPUT_RULE})'
             )
     else:
         text = value
-    m = _PLAIN_DECIMAL.match(text)
+    m = _PLAIN_DECIMAL.fullmatch(text)
     if not m:
         raise ValueError(f"not an amount of money: {value!r}; give {MONEY_INPUT_RULE}")
     sign, whole, frac = m.group(1), m.group(2), m.group(3) or ""

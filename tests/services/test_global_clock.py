@@ -88,12 +88,11 @@ def test_target_is_latest_clock_plus_delta_frozen_exact_running_same_offset(
 
 
 def test_an_account_past_the_target_is_left_where_it_is_and_named(core: Core) -> None:
-    make_accounts(core)  # f1 +1 d, f3 +3 d (frozen); r1 +1 d, r0 +0 (running); default +0
+    make_accounts(core)  # f1 +1 d, f3 +3 d (frozen); r1 +1 d, r0 +0 (running)
     moved = core.clocks.set_all(WALL + 2 * DAY)
     assert moved.left_ahead == ["f3"]
     by_name = {s.name: s.clock_us for s in moved.states}
-    assert by_name == {"default": WALL + 2 * DAY, "f1": WALL + 2 * DAY, "f3": WALL + 3 * DAY,
-                       "r1": WALL + 2 * DAY, "r0": WALL + 2 * DAY}  # fmt: skip
+    assert by_name == {"f1": WALL + 2 * DAY, "f3": WALL + 3 * DAY, "r1": WALL + 2 * DAY, "r0": WALL + 2 * DAY}
     assert clocks(core)["f3"] == (0, WALL + 3 * DAY)  # untouched: never backwards
     assert moves(core) == [(WALL + 2 * DAY, True)]
     assert core.clocks.set_all(WALL + 3 * DAY).left_ahead == []  # f3 is at it exactly: not past it

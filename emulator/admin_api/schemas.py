@@ -232,23 +232,11 @@ class UsageDayPublic(BaseModel):
     cost_micro: int
 
 
-# --- hardening (issue 9): every admin error answers this body; the OpenAPI document says so ---
+# --- every admin error answers this body (the kinds: admin_api/errors.py, docs/admin-api.md) ---
 class ErrorPublic(BaseModel):
-    code: str = Field(description="e.g. ResourceNotFound, InvalidParameterValue, Unauthorized")
+    code: str = Field(description="the kind of mistake: one code per kind (docs/admin-api.md)")
     message: str
-
-
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorPublic, "description": text}
-    for status, text in (
-        (400, "invalid request"),
-        (401, "admin token missing or wrong"),
-        (402, "the account is suspended"),
-        (404, "no such account or resource"),
-        (409, "conflicts with the current state"),
-        (429, "a limit was reached"),
-    )
-}
+    field: str | None = Field(None, description="the request field at fault, e.g. body.seconds, when one is")
 
 
 # --- issue 19: clock set / freeze at, the clock object --------------------------------------------

@@ -184,9 +184,14 @@ def _move(api: Api, path: str, steps: list[dict[str, Any]], label: str, progress
 def clock_show(
     account: AccountOpt = "default", url: UrlOpt = None, token: TokenOpt = None, as_json: JsonOpt = False
 ) -> None:
-    """The account's time (UTC+8) and whether it is frozen."""
+    """The account's time (UTC+8), frozen or running, and how far ahead of real time it is."""
     api = Api(url, token, as_json)
-    api.out(api.get(f"/admin/accounts/{account}"), _clock_text)
+
+    def text(c: dict[str, Any]) -> None:
+        frozen = " (frozen)" if c["frozen"] else ""
+        typer.echo(f"{c['account']}: {c['now']}{frozen}, {c['ahead_us'] // 1_000_000:+d} s from real time")
+
+    api.out(api.get(f"/admin/accounts/{account}/clock"), text)
 
 
 @clock_app.command("advance")
@@ -229,14 +234,19 @@ def clock_set(
     as_json: JsonOpt = False,
     progress: ProgressOpt = None,
 ) -> None:
-    """Set a clock forward to a time (clocks never move backwards); events run as with advance."""
+    """Set a clock forward to a time (clocks never move backwards); events run as with advance. With
+    --all, accounts already past the time stay where they are (named on stderr)."""
     target = _parse_time(to)
     api = Api(url, token, as_json)
     if all_accounts:
-        api.out(api.post("/admin/clock/advance", {"to": target.isoformat()}), _clock_text)
+        r = api.request("POST", "/admin/clock/advance", json={"to": target.isoformat()})
+        left = r.headers.get("X-Clock-Left-Ahead")
+        if left:  # on stderr: --json stays the server's answer
+            typer.echo(f"left where they were (already past {target.isoformat()}): {left}", err=True)
+        api.out(r.json(), _clock_text)
         return
-    path = f"/admin/accounts/{account}/clock/advance"
-    now = datetime.fromisoformat(api.get(f"/admin/accounts/{account}")["clock"]["now"])
+    path = f"/admin/accounts/{account}/clock/set"
+    now = datetime.fromisoformat(api.get(f"/admin/accounts/{account}/clock")["now"])
     span = target - now
     n = min(MAX_STEPS, max(1, math.ceil(span / timedelta(days=1)))) if span > timedelta(0) else 1
     stops = [now + span * (i + 1) / n for i in range(n - 1)] + [target]

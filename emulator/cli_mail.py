@@ -295,33 +295,64 @@ def send(
 
 
 # --- healthcheck --------------------------------------------------------------------------------
+WAIT_POLL_S = 0.1  # between probes while waiting: short, so a ready server is seen at once
+
+
+def _probe(http: httpx.Client, base: str) -> tuple[bool, dict[str, Any]]:
+    """/healthz then /readyz: ok when both answer 200."""
+    result: dict[str, Any] = {"url": base}
+    for probe in ("healthz", "readyz"):
+        try:
+            r = http.get(f"{base}/{probe}")
+        except httpx.HTTPError as exc:
+            result[probe] = {"status": "unreachable", "error": str(exc) or type(exc).__name__}
+            return False, result
+        result[probe] = (
+            r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text
+        )
+        if r.status_code != 200:
+            return False, result
+    return True, result
+
+
 def healthcheck(
     url: UrlOpt = None,
     timeout: Annotated[float, typer.Option(help="seconds per probe")] = 5.0,
+    wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="wait up to this many seconds for the server to become ready, probing every "
+            f"{WAIT_POLL_S} s (0: probe once)",
+        ),
+    ] = 0.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Exit 0 when the server serves (/healthz) and its database answers (/readyz), else 1."""
+    """Exit 0 when the server serves (/healthz) and its database answers (/readyz), else 1. With --wait,
+    exit 0 as soon as it does (a server still starting, or not yet listening, is probed again), 1 once
+    the wait is over."""
     base = (url or default_url()).rstrip("/")
-    result: dict[str, Any] = {"url": base}
-    ok = True
+    start = time.monotonic()
+    deadline = start + wait
     with httpx.Client(timeout=timeout, trust_env=False) as http:
-        for probe in ("healthz", "readyz"):
-            try:
-                r = http.get(f"{base}/{probe}")
-                result[probe] = (
-                    r.json() if r.headers.get("content-type", "").startswith("application/json") else r.text
-                )
-                ok = ok and r.status_code == 200
-            except httpx.HTTPError as exc:
-                result[probe] = {"status": "unreachable", "error": str(exc)}
-                ok = False
+        while True:
+            left = deadline - time.monotonic()
+            http.timeout = httpx.Timeout(min(timeout, left) if wait and left > 0 else timeout)
+            ok, result = _probe(http, base)
+            if ok or time.monotonic() + WAIT_POLL_S > deadline:
                 break
+            time.sleep(WAIT_POLL_S)
     result["ok"] = ok
+    if wait:
+        result["waited_s"] = round(time.monotonic() - start, 3)
     if as_json:
         echo_json(result)
     elif ok:
         ready = result["readyz"]
         typer.echo(f"ok: {base} version {ready.get('version')}, database {ready.get('database')}")
+    elif wait:
+        last = {k: v for k, v in result.items() if k in ("healthz", "readyz")}
+        typer.echo(f"not ready: {base} did not become ready within {wait:g} s (last probe: {last})", err=True)
     else:
         typer.echo(f"unhealthy: {base}: {result}", err=True)
     if not ok:

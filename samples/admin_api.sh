@@ -12,8 +12,7 @@ api() {  # api METHOD PATH [JSON]
 NAME="curl-$(date +%s)-$$"
 SENDER="$NAME@curl.example.com"
 api POST /accounts "{\"name\":\"$NAME\",\"free_quota\":0,\"sender\":\"$SENDER\",\"smtp_password\":\"CurlSample2026\"}"
-api POST "/accounts/$NAME/clock/freeze"                                # stands still until moved
-api POST "/accounts/$NAME/clock/advance" '{"to":"2031-01-05T10:00:00+08:00"}'
+api POST "/accounts/$NAME/clock/freeze" '{"at":"2031-01-05T10:00:00+08:00"}'   # stands still there until moved
 api POST "/accounts/$NAME/top-up" '{"amount":"0.01","note":"from curl"}'
 printf 'From: %s\r\nTo: curl@example.com\r\nSubject: Hello from curl\r\n\r\nSent with curl over STARTTLS.\r\n' "$SENDER" |
   curl -sS --ssl-reqd --insecure "$SMTP" --user "$SENDER:CurlSample2026" \

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, Field
 
 from emulator.admin_api.deps import CoreDep, require_token
+from emulator.admin_api.errors import answers
 from emulator.admin_api.schemas import iso
 from emulator.domain.clock import to_datetime
 from emulator.services.cam import (
@@ -105,46 +106,68 @@ def _when(us: int) -> str:
     return iso(us) or ""
 
 
-@router.post("/accounts/{account}/sub-users", response_model=SubUserPublic, status_code=201)
+@router.post(
+    "/accounts/{account}/sub-users",
+    response_model=SubUserPublic,
+    status_code=201,
+    responses=answers(400, 404, 409),
+)
 def create_sub_user(account: str, body: SubUserCreate, core: CoreDep) -> SubUserPublic:
     """A sub-user with its first API key (the SecretKey is in this answer only)."""
     return SubUserPublic.of(core.cam.create_sub_user(account, body.name, body.policy))
 
 
-@router.get("/accounts/{account}/sub-users", response_model=list[SubUserPublic])
+@router.get("/accounts/{account}/sub-users", response_model=list[SubUserPublic], responses=answers(404))
 def list_sub_users(account: str, core: CoreDep) -> list[SubUserPublic]:
+    """The account's sub-users with their policy and key ids (never a SecretKey)."""
     return [SubUserPublic.of(v) for v in core.cam.list_sub_users(account)]
 
 
-@router.get("/accounts/{account}/sub-users/{name}", response_model=SubUserPublic)
+@router.get("/accounts/{account}/sub-users/{name}", response_model=SubUserPublic, responses=answers(404))
 def get_sub_user(account: str, name: str, core: CoreDep) -> SubUserPublic:
+    """One sub-user: its policy and key ids."""
     return SubUserPublic.of(core.cam.get_sub_user(account, name))
 
 
-@router.delete("/accounts/{account}/sub-users/{name}", status_code=204)
+@router.delete("/accounts/{account}/sub-users/{name}", status_code=204, responses=answers(404))
 def delete_sub_user(account: str, name: str, core: CoreDep) -> Response:
     """The sub-user, its keys and its sessions stop working at once."""
     core.cam.delete_sub_user(account, name)
     return Response(status_code=204)
 
 
-@router.put("/accounts/{account}/sub-users/{name}/policy", response_model=SubUserPublic)
+@router.put(
+    "/accounts/{account}/sub-users/{name}/policy", response_model=SubUserPublic, responses=answers(400, 404)
+)
 def set_policy(account: str, name: str, body: PolicySet, core: CoreDep) -> SubUserPublic:
+    """Replace the sub-user's CAM policy (docs/cam.md); it applies to its next request."""
     return SubUserPublic.of(core.cam.set_policy(account, name, body.policy))
 
 
-@router.post("/accounts/{account}/sub-users/{name}/keys", response_model=SubUserPublic, status_code=201)
+@router.post(
+    "/accounts/{account}/sub-users/{name}/keys",
+    response_model=SubUserPublic,
+    status_code=201,
+    responses=answers(404, 409),
+)
 def issue_key(account: str, name: str, core: CoreDep) -> SubUserPublic:
     """One more API key (at most two per sub-user, as in CAM)."""
     return SubUserPublic.of(core.cam.issue_key(account, name))
 
 
-@router.delete("/accounts/{account}/sub-users/{name}/keys/{secret_id}", response_model=SubUserPublic)
+@router.delete(
+    "/accounts/{account}/sub-users/{name}/keys/{secret_id}",
+    response_model=SubUserPublic,
+    responses=answers(404),
+)
 def delete_key(account: str, name: str, secret_id: str, core: CoreDep) -> SubUserPublic:
+    """Delete one of the sub-user's keys; requests signed with it are refused at once."""
     return SubUserPublic.of(core.cam.delete_key(account, name, secret_id))
 
 
-@router.post("/accounts/{account}/sessions", response_model=SessionPublic, status_code=201)
+@router.post(
+    "/accounts/{account}/sessions", response_model=SessionPublic, status_code=201, responses=answers(400, 404)
+)
 def issue_session(account: str, body: SessionCreate, core: CoreDep) -> SessionPublic:
     """Temporary credentials for the account's or a sub-user's identity, expiring in real time."""
     return SessionPublic.of(

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hmac
 import re
 from datetime import datetime
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 from fastapi import Depends, Header, HTTPException, Request
 
 from emulator.domain import access
 from emulator.domain.clock import from_datetime
-from emulator.errors import EmulatorError, FailedOperation
+from emulator.domain.money import parse_usd_input
+from emulator.errors import FailedOperation, InvalidParameterValue
 from emulator.services.core import Core
 
 
@@ -97,5 +98,10 @@ def parse_time_us(text: str) -> int:
     return from_datetime(dt)
 
 
-def error_body(exc: EmulatorError) -> dict[str, Any]:
-    return {"code": exc.tencent_code, "message": exc.message}
+def parse_money_micro(value: object, field: str, *, allow_negative: bool = False) -> int:
+    """Money in an admin request (domain.money.parse_usd_input: a plain decimal string, or a JSON number
+    only where exact) -> micro-USD; InvalidParameterValue naming the field otherwise."""
+    try:
+        return parse_usd_input(value, allow_negative=allow_negative)
+    except ValueError as exc:
+        raise InvalidParameterValue(f"{field}: {exc}") from None

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from emulator.admin_api.deps import CoreDep, parse_time_us, require_token
+from emulator.admin_api.errors import answers
 from emulator.admin_api.schemas import (
     AttachmentPublic,
     Deleted,
@@ -89,7 +90,7 @@ class Filters:
 FiltersDep = Annotated[Filters, Depends()]
 
 
-@router.get("", response_model=MessageList)
+@router.get("", response_model=MessageList, responses=answers(400, 404))
 def list_messages(
     account: str,
     core: CoreDep,
@@ -97,20 +98,22 @@ def list_messages(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> MessageList:
+    """Captured mail, newest first, filtered (every filter is a case-insensitive 'contains' but the
+    times), a page at a time."""
     aid = core.accounts.get_row(account).id
     items, total = core.mailbox.list(aid, filters.value, offset, limit)
     return MessageList(total=total, offset=offset, limit=limit, messages=[_summary(d) for d in items])
 
 
-@router.get(
-    "/wait", response_model=MessageSummary, responses={408: {"description": "no message arrived in time"}}
-)
+@router.get("/wait", response_model=MessageSummary, responses=answers(400, 404, 408))
 async def wait_for_message(
     account: str,
     core: CoreDep,
     filters: FiltersDep,
     timeout: Annotated[float, Query(ge=0, le=MAX_WAIT_S, description="seconds")] = 10.0,
 ) -> Any:
+    """Long-poll: the first message matching the filters (one already captured, or the next to arrive)
+    within `timeout` seconds; 408 Timeout otherwise."""
     aid = (await asyncio.to_thread(core.accounts.get_row, account)).id
     found = await core.mailbox.wait(aid, filters.value, timeout)
     if found is None:
@@ -120,8 +123,9 @@ async def wait_for_message(
     return _summary(found)
 
 
-@router.get("/{message_id}", response_model=MessageDetail)
+@router.get("/{message_id}", response_model=MessageDetail, responses=answers(404))
 def get_message(account: str, message_id: str, core: CoreDep) -> MessageDetail:
+    """One message parsed: headers, text and HTML bodies, attachments, each recipient's delivery status."""
     aid = core.accounts.get_row(account).id
     d, parsed, statuses = core.mailbox.get(aid, message_id)
     return MessageDetail(
@@ -149,9 +153,12 @@ def get_message(account: str, message_id: str, core: CoreDep) -> MessageDetail:
 
 
 @router.get(
-    "/{message_id}/raw", response_class=Response, responses={200: {"content": {"message/rfc822": {}}}}
+    "/{message_id}/raw",
+    response_class=Response,
+    responses={200: {"content": {"message/rfc822": {}}}, **answers(404)},
 )
 def get_raw(account: str, message_id: str, core: CoreDep) -> Response:
+    """The message exactly as received, as a .eml download."""
     aid = core.accounts.get_row(account).id
     return Response(
         core.mailbox.raw(aid, message_id),
@@ -163,8 +170,9 @@ def get_raw(account: str, message_id: str, core: CoreDep) -> Response:
     )
 
 
-@router.get("/{message_id}/attachments/{index}", response_class=Response)
+@router.get("/{message_id}/attachments/{index}", response_class=Response, responses=answers(400, 404))
 def get_attachment(account: str, message_id: str, index: int, core: CoreDep) -> Response:
+    """One attachment's bytes (0-based `index`), always as a download."""
     aid = core.accounts.get_row(account).id
     filename, _ctype, data = core.mailbox.attachment(aid, message_id, index)
     # always a download: captured attachments must never render inline (e.g. HTML)
@@ -178,14 +186,16 @@ def get_attachment(account: str, message_id: str, index: int, core: CoreDep) -> 
     )
 
 
-@router.delete("/{message_id}", response_model=Deleted)
+@router.delete("/{message_id}", response_model=Deleted, responses=answers(404))
 def delete_message(account: str, message_id: str, core: CoreDep) -> Deleted:
+    """Delete one captured message (`deleted`: 1); 404 when it is not there."""
     aid = core.accounts.get_row(account).id
     return Deleted(deleted=core.mailbox.delete(aid, message_id))
 
 
-@router.delete("", response_model=Deleted)
+@router.delete("", response_model=Deleted, responses=answers(404))
 def delete_all(account: str, core: CoreDep) -> Deleted:
+    """Delete every captured message of the account; `deleted` says how many."""
     aid = core.accounts.get_row(account).id
     return Deleted(deleted=core.mailbox.delete(aid))
 

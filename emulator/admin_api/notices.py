@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from emulator.admin_api.deps import CoreDep, require_token
-from emulator.admin_api.schemas import iso
-from emulator.domain.money import format_usd, parse_usd
+from emulator.admin_api.deps import CoreDep, parse_money_micro, require_token
+from emulator.admin_api.errors import answers
+from emulator.admin_api.schemas import AdminRequest, MoneyInput, iso
+from emulator.domain.money import format_usd
 from emulator.domain.notices import MAX_THRESHOLD_MICRO
 from emulator.errors import FailedOperation
 from emulator.services.notices import UNSET, NoticeSettings, NoticeView
@@ -18,13 +19,14 @@ from emulator.services.notices import UNSET, NoticeSettings, NoticeView
 router = APIRouter(prefix="/admin", tags=["notices"], dependencies=[Depends(require_token)])
 
 
-class NoticeSettingsSet(BaseModel):
+class NoticeSettingsSet(AdminRequest):
     """Only the fields given change; null resets one (the default address; the warning off)."""
 
     address: str | None = Field(None, description="where notices are mailed; null: the default")
-    low_balance_threshold: str | None = Field(
+    low_balance_threshold: MoneyInput | None = Field(
         None,
-        description="warn when the balance falls below this, USD as a decimal string ('1.50'); null: off",
+        description="warn when the balance falls below this, USD (0 or more) as a decimal string ('1.50'), "
+        "or a JSON number only where exact; null: off",
     )
     low_balance_threshold_micro: int | None = Field(
         None, ge=0, le=MAX_THRESHOLD_MICRO, description="or exact micro-USD"
@@ -100,12 +102,17 @@ class NoticePublic(BaseModel):
         )
 
 
-@router.get("/accounts/{account}/notices/settings", response_model=NoticeSettingsPublic)
+@router.get(
+    "/accounts/{account}/notices/settings", response_model=NoticeSettingsPublic, responses=answers(404)
+)
 def get_settings(account: str, core: CoreDep) -> NoticeSettingsPublic:
+    """Where the account's notices are mailed and its low-balance warning threshold."""
     return NoticeSettingsPublic.of(core.notices.settings(account))
 
 
-@router.put("/accounts/{account}/notices/settings", response_model=NoticeSettingsPublic)
+@router.put(
+    "/accounts/{account}/notices/settings", response_model=NoticeSettingsPublic, responses=answers(400, 404)
+)
 def put_settings(account: str, body: NoticeSettingsSet, core: CoreDep) -> NoticeSettingsPublic:
     """A threshold set above the current balance sends the low-balance warning at once."""
     given = body.model_fields_set
@@ -117,11 +124,10 @@ def put_settings(account: str, body: NoticeSettingsSet, core: CoreDep) -> Notice
     if "low_balance_threshold_micro" in given:
         changes["threshold_micro"] = body.low_balance_threshold_micro
     elif "low_balance_threshold" in given:
-        try:
-            text = body.low_balance_threshold
-            changes["threshold_micro"] = None if text is None else parse_usd(text)
-        except ValueError as exc:
-            raise FailedOperation(str(exc)) from None
+        value = body.low_balance_threshold
+        changes["threshold_micro"] = (
+            None if value is None else parse_money_micro(value, "low_balance_threshold")
+        )
     return NoticeSettingsPublic.of(
         core.notices.set_settings(
             account,
@@ -131,7 +137,7 @@ def put_settings(account: str, body: NoticeSettingsSet, core: CoreDep) -> Notice
     )
 
 
-@router.get("/accounts/{account}/notices", response_model=list[NoticePublic])
+@router.get("/accounts/{account}/notices", response_model=list[NoticePublic], responses=answers(400, 404))
 def list_notices(
     account: str,
     core: CoreDep,
@@ -139,5 +145,5 @@ def list_notices(
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[NoticePublic]:
-    """Newest first."""
+    """The account's notices (failed deduction, suspension, resumption, low balance), newest first."""
     return [NoticePublic.of(v) for v in core.notices.list(account, kind, offset, limit)]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from emulator.admin_api.deps import CoreDep, require_token
+from emulator.admin_api.errors import answers
 from emulator.admin_api.schemas import iso
 from emulator.domain.records.reputation import ReputationHistoryRecord
 from emulator.domain.reputation import MAX_LEVEL, DayStats, daily_quota
@@ -76,13 +77,19 @@ def _domain(v: DomainReputationView) -> DomainReputationPublic:
     )
 
 
-@router.get("/accounts/{account}/reputation", response_model=list[DomainReputationPublic])
+@router.get(
+    "/accounts/{account}/reputation", response_model=list[DomainReputationPublic], responses=answers(404)
+)
 def list_reputation(account: str, core: CoreDep) -> list[DomainReputationPublic]:
     """Every sender domain's level, cap and today's figures so far."""
     return [_domain(v) for v in core.reputation.overview(account)]
 
 
-@router.get("/accounts/{account}/reputation/{domain}", response_model=ReputationHistoryPublic)
+@router.get(
+    "/accounts/{account}/reputation/{domain}",
+    response_model=ReputationHistoryPublic,
+    responses=answers(400, 404),
+)
 def domain_history(
     account: str, domain: str, core: CoreDep, limit: int = Query(400, ge=1, le=10_000)
 ) -> ReputationHistoryPublic:
@@ -110,7 +117,11 @@ def domain_history(
     )
 
 
-@router.put("/accounts/{account}/reputation/{domain}", response_model=ReputationHistoryPublic)
+@router.put(
+    "/accounts/{account}/reputation/{domain}",
+    response_model=ReputationHistoryPublic,
+    responses=answers(400, 404),
+)
 def set_level(account: str, domain: str, body: LevelSet, core: CoreDep) -> ReputationHistoryPublic:
     """Set the domain's level now (e.g. {"level": 5} to test a 10,000-a-day cap); it applies at once and
     the next 00:00 evaluation starts from it."""

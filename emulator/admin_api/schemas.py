@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from emulator.domain.clock import BEIJING, to_datetime
-from emulator.domain.money import format_usd
+from emulator.domain.money import MONEY_INPUT_RULE, format_usd
 from emulator.services.accounts import AccountState, Credentials
 
 
@@ -13,7 +16,25 @@ def iso(us: int | None) -> str | None:
     return None if us is None else to_datetime(us).astimezone(BEIJING).isoformat()
 
 
-class AccountCreate(BaseModel):
+class AdminRequest(BaseModel):
+    """Base of every admin request body: a field the route does not take is refused (UnknownParameter),
+    never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _money_type(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise PydanticCustomError("money_type", f"money must be {MONEY_INPUT_RULE}")
+    return value
+
+
+# The JSON types money may come in; its value (plain decimal, exact, sign) is checked by the route
+# with deps.parse_money_micro, so each route says which sign it takes.
+MoneyInput = Annotated[str | int | float, BeforeValidator(_money_type)]
+
+
+class AccountCreate(AdminRequest):
     name: str | None = Field(None, description="unique name; generated when omitted")
     secret_id: str | None = Field(None, description="fixed SecretId (AKID...); generated when omitted")
     secret_key: str | None = None
@@ -101,13 +122,17 @@ class AccountPublic(BaseModel):
         )
 
 
-class TopUpCreate(BaseModel):
-    amount: str | None = Field(None, description="USD as a decimal string, e.g. '12.50'")
+class TopUpCreate(AdminRequest):
+    amount: MoneyInput | None = Field(
+        None,
+        description="USD, positive: a decimal string such as '12.50' (up to six decimals), or a JSON "
+        "number only where it is exact (an integer, or a number with at most six decimals)",
+    )
     amount_micro: int | None = Field(None, description="or exact micro-USD")
     note: str = ""
 
 
-class ClockMove(BaseModel):
+class ClockMove(AdminRequest):
     seconds: int | None = Field(None, ge=0, description="advance by this many seconds")
     duration: str | None = Field(None, description="or a duration such as '1d', '2h30m'")
     to: str | None = Field(None, description="set to this ISO 8601 time (no offset = UTC+8)")
@@ -178,7 +203,7 @@ class Deleted(BaseModel):
     deleted: int
 
 
-class TemplateStatusSet(BaseModel):
+class TemplateStatusSet(AdminRequest):
     status: int = Field(description="0 approved, 1 pending review, 2 rejected")
     reason: str = ""
 
@@ -217,20 +242,32 @@ class UsageDayPublic(BaseModel):
     cost_micro: int
 
 
-# --- hardening (issue 9): every admin error answers this body; the OpenAPI document says so ---
+# --- every admin error answers this body (the kinds: admin_api/errors.py, docs/admin-api.md) ---
 class ErrorPublic(BaseModel):
-    code: str = Field(description="e.g. ResourceNotFound, InvalidParameterValue, Unauthorized")
+    code: str = Field(description="the kind of mistake: one code per kind (docs/admin-api.md)")
     message: str
+    field: str | None = Field(None, description="the request field at fault, e.g. body.seconds, when one is")
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorPublic, "description": text}
-    for status, text in (
-        (400, "invalid request"),
-        (401, "admin token missing or wrong"),
-        (402, "the account is suspended"),
-        (404, "no such account or resource"),
-        (409, "conflicts with the current state"),
-        (429, "a limit was reached"),
+# --- issue 19: clock set / freeze at, the clock object --------------------------------------------
+class ClockSet(AdminRequest):
+    to: str = Field(description="ISO 8601 time (no offset = UTC+8), not before the clock's time now")
+
+
+class ClockFreeze(AdminRequest):
+    at: str | None = Field(
+        None,
+        description="freeze showing this ISO 8601 time (no offset = UTC+8; not before now: the events due "
+        "on the way run); omitted: where the clock stands",
     )
-}
+
+
+class AccountClockPublic(BaseModel):
+    account: str
+    now: str = Field(description="account time, ISO 8601 in UTC+8")
+    now_us: int
+    frozen: bool
+    state: str = Field(description="frozen | running")
+    rate: int = Field(description="account seconds per real second: 1 while running, 0 while frozen")
+    real_now: str = Field(description="the real time it was read at, ISO 8601 in UTC+8")
+    ahead_us: int = Field(description="account time minus real time (negative: behind real time)")

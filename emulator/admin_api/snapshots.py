@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from emulator.admin_api.deps import CoreDep, GrantDep, require_token
+from emulator.admin_api.errors import answers
 from emulator.domain import access
 
 router = APIRouter(prefix="/admin", tags=["snapshots"], dependencies=[Depends(require_token)])
@@ -27,7 +28,7 @@ class SnapshotImported(BaseModel):
 @router.get(
     "/accounts/{account}/snapshot",
     response_class=Response,
-    responses={200: {"content": {MEDIA_TYPE: {}}, "description": "the snapshot file (zip)"}},
+    responses={200: {"content": {MEDIA_TYPE: {}}, "description": "the snapshot file (zip)"}, **answers(404)},
 )
 async def export_snapshot(account: str, core: CoreDep, grant: GrantDep) -> Response:
     """Everything the account holds as one deterministic zip: `snapshot.json` (its rows, table by
@@ -41,7 +42,7 @@ async def export_snapshot(account: str, core: CoreDep, grant: GrantDep) -> Respo
     return Response(data, media_type=MEDIA_TYPE, headers=headers)
 
 
-@router.post("/snapshots", response_model=SnapshotImported, status_code=201)
+@router.post("/snapshots", response_model=SnapshotImported, status_code=201, responses=answers(400, 409, 413))
 async def import_snapshot(
     request: Request,
     core: CoreDep,

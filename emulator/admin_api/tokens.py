@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from emulator.admin_api.deps import CoreDep, GrantDep, require_token
+from emulator.admin_api.errors import answers
 from emulator.admin_api.schemas import iso
 from emulator.domain.access import NAME_MAX
 from emulator.services.access import TokenInfo
@@ -59,7 +60,7 @@ class WhoAmI(BaseModel):
     name: str | None
 
 
-@router.post("/tokens", response_model=TokenIssued, status_code=201)
+@router.post("/tokens", response_model=TokenIssued, status_code=201, responses=answers(400))
 def issue_token(body: TokenCreate, core: CoreDep) -> TokenIssued:
     """Issue a token scoped to the given accounts (the admin token only). The answer is the only place
     the token is ever shown."""
@@ -73,7 +74,7 @@ def list_tokens(core: CoreDep) -> list[TokenPublic]:
     return [TokenPublic.of(t) for t in core.access.listing()]
 
 
-@router.delete("/tokens/{token_id}", response_model=TokenPublic)
+@router.delete("/tokens/{token_id}", response_model=TokenPublic, responses=answers(400, 404))
 def revoke_token(token_id: int, core: CoreDep) -> TokenPublic:
     """Revoke a token: refused from the next request on (idempotent)."""
     return TokenPublic.of(core.access.revoke(token_id))

@@ -46,27 +46,35 @@ HOUR_US = 3_600_000_000
 SECOND_US = 1_000_000
 
 
+class UnknownSetting(ValueError):
+    """A patch names a limit or field that does not exist."""
+
+
+class WrongSettingType(ValueError):
+    """A patch gives a value of the wrong JSON type (a number for `enabled`, an array for a limit)."""
+
+
 def apply_patch(layer: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """A settings layer with a (sparse) patch applied; `null` removes a setting so that the layer
     below shows through. Raises ValueError with a clear message on anything unknown or out of range."""
     out = copy.deepcopy(layer)
     for name, fields in patch.items():
         if name not in DEFAULTS:
-            raise ValueError(f"unknown limit {name!r}; known: {', '.join(DEFAULTS)}")
+            raise UnknownSetting(f"unknown limit {name!r}; known: {', '.join(DEFAULTS)}")
         if fields is None:
             out.pop(name, None)
             continue
         if not isinstance(fields, dict):
-            raise ValueError(f"{name} must be an object")
+            raise WrongSettingType(f"{name} must be an object")
         current = out.setdefault(name, {})
         for key, value in fields.items():
             if key not in DEFAULTS[name]:
-                raise ValueError(f"{name} has no field {key!r}; known: {', '.join(DEFAULTS[name])}")
+                raise UnknownSetting(f"{name} has no field {key!r}; known: {', '.join(DEFAULTS[name])}")
             if value is None:
                 current.pop(key, None)
             elif key == "enabled":
                 if not isinstance(value, bool):
-                    raise ValueError(f"{name}.enabled must be true or false")
+                    raise WrongSettingType(f"{name}.enabled must be true or false")
                 current[key] = value
             elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100_000_000:
                 raise ValueError(f"{name}.{key} must be an integer between 1 and 100000000")

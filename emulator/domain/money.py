@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 MICRO_PER_USD = 1_000_000
@@ -24,6 +25,46 @@ def parse_usd(value: str | int) -> int:
     if micro != micro.to_integral_value():
         raise ValueError(f"more precision than one micro-USD: {value!r}")
     return int(micro)
+
+
+_PLAIN_DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")  # ASCII digits only; fullmatch
+MONEY_INPUT_RULE = (
+    "USD as a decimal string such as '12.50' (digits, an optional '-' and at most six decimals; no "
+    "exponent), or a JSON number only where it is exact: an integer, or a number with at most six decimals"
+)
+
+
+def parse_usd_input(value: object, *, allow_negative: bool = False) -> int:
+    """Strict money input (the admin API's): a plain decimal string ('12.5', '-3', '0.000001'), an int
+    (whole dollars), or a float only when its shortest decimal form is plain with at most six decimals
+    (0.1 is taken as '0.1'; 1e-7, 0.30000000000000004 and 1e+20 are refused). Exponents, spaces, '+',
+    NaN and infinities are refused; so are negatives unless `allow_negative`. Returns micro-USD, computed
+    from the decimal digits (never float arithmetic). ValueError (message says the rule) otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"not an amount of money: {value!r}; give {MONEY_INPUT_RULE}")
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float):
+        text = repr(value)
+        if text.endswith(".0"):
+            text = text[:-2]
+        if not _PLAIN_DECIMAL.fullmatch(text) or len(text.partition(".")[2]) > 6:
+            raise ValueError(
+                f"the JSON number {text} is not an exact amount of micro-USD; give it as a decimal string "
+                f'such as "12.50" ({MONEY_INPUT_RULE})'
+            )
+    else:
+        text = value
+    m = _PLAIN_DECIMAL.fullmatch(text)
+    if not m:
+        raise ValueError(f"not an amount of money: {value!r}; give {MONEY_INPUT_RULE}")
+    sign, whole, frac = m.group(1), m.group(2), m.group(3) or ""
+    if len(frac) > 6:
+        raise ValueError(f"more precision than one micro-USD (six decimals): {value!r}")
+    micro = int(whole) * MICRO_PER_USD + int(frac.ljust(6, "0"))
+    if sign and micro and not allow_negative:
+        raise ValueError(f"must not be negative: {value!r}")
+    return -micro if sign else micro
 
 
 def format_usd(micro: int) -> str:

@@ -51,7 +51,8 @@ catches every `InvalidParameterValue.*`. Families have no code and cannot be rai
 
 The Tencent API answers HTTP 200 with Response.Error {Code, Message}; SMTP answers Tencent's own
 `554 5.0.0 ... ##SES-response-json: {...}` form unless a class names another reply; the admin API
-answers `http_status` with {"code", "message"}. `ALL_CODES` maps each code to its one class
+answers the status and code of the error's kind of mistake (`emulator.admin_api.errors`, by code family;
+docs/admin-api.md) with {"code", "message"}. `ALL_CODES` maps each code to its one class
 (tests/tencent_api/test_error_codes.py checks it against the official SES and billing SDKs' codes). No
 code is chosen at run time: a helper that picks among codes takes the class (e.g. `decode_text(..., error=)`).
 """

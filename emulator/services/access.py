@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from emulator.domain import access as rules
 from emulator.domain.records.access import AccessTokenRecord
-from emulator.errors import FailedOperation, NotFound
+from emulator.errors import FailedOperation, InvalidParameterValue, NotFound
 from emulator.storage import access_repo, accounts_repo
 
 if TYPE_CHECKING:
@@ -57,7 +57,10 @@ class AccessService:
             raise FailedOperation(f"name: at most {rules.NAME_MAX} printable characters")
         token = rules.new_token()
         with self.db.write() as conn:
-            ids = {self.accounts.get_row(ref, conn).id for ref in account_refs}  # NotFound: nothing issued
+            try:
+                ids = {self.accounts.get_row(ref, conn).id for ref in account_refs}
+            except NotFound as exc:  # a value of the body, not the path: bad input, nothing issued
+                raise InvalidParameterValue(f"accounts: {exc.message}") from None
             token_id = access_repo.insert_token(
                 conn,
                 ids,

@@ -48,14 +48,17 @@ class BillingService:
         with self.db.read() as conn:
             return billing_repo.list_ledger(conn, aid)
 
-    def usage(self, ref: int | str) -> list[DayUsage]:
+    def usage(self, ref: int | str, day: str | None = None) -> list[DayUsage]:
+        """Units per UTC+8 day, oldest first; with `day` (YYYY-MM-DD), that day's one row (zeros when
+        nothing was sent that day)."""
         aid = self._id(ref)
         price = self.settings.price_per_email_micro
         with self.db.read() as conn:
-            return [
+            rows = [
                 DayUsage(r.day, int(r.free_units), int(r.paid_units), int(r.paid_units) * price)
-                for r in mail_repo.usage_rows(conn, aid)
+                for r in mail_repo.usage_rows(conn, aid, day)
             ]
+        return rows or ([DayUsage(day, 0, 0, 0)] if day is not None else [])
 
     def suspend(self, ref: int | str) -> None:
         with self.db.write() as conn:

@@ -10,7 +10,7 @@ unique bill key, whoever finishes the move."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from emulator.domain.clock import ClockState
@@ -35,6 +35,26 @@ def toward(state: ClockState, target_us: int, decided_wall_us: int) -> ClockStat
         return state if state.frozen_us >= target_us else replace(state, frozen_us=target_us)
     offset = target_us - decided_wall_us
     return state if state.offset_us >= offset else ClockState(offset_us=offset, frozen_us=None)
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One account's clock as the admin API shows it."""
+
+    account_id: int
+    account: str
+    now_us: int
+    frozen: bool
+    wall_us: int  # the real time it was read at
+
+
+@dataclass(frozen=True)
+class GlobalMove:
+    """A global move's outcome: every account's state, and the names of those already past the target
+    when it was decided (left where they were; empty for a retry under a known key)."""
+
+    states: list[AccountState]
+    left_ahead: list[str]
 
 
 class ClockService:
@@ -67,8 +87,19 @@ class ClockService:
     def _change(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> AccountState:
         return self.accounts.state(self._apply(ref, change))
 
-    def freeze(self, ref: int | str) -> AccountState:
-        return self._change(ref, lambda s, w: s.freeze(w))
+    def view(self, ref: int | str) -> ClockView:
+        with self.db.read() as conn:
+            row = self.accounts.get_row(ref, conn)
+        wall = self.clock.wall_us()
+        state = ClockState(row.clock_offset_us, row.clock_frozen_us)
+        return ClockView(int(row.id), row.name, state.now_us(wall), state.frozen, wall)
+
+    def freeze(self, ref: int | str, at_us: int | None = None) -> AccountState:
+        """Stop the clock: where it stands, or at `at_us` (never earlier than now; the events due on the
+        way run, as with `set_to`)."""
+        if at_us is None:
+            return self._change(ref, lambda s, w: s.freeze(w))
+        return self._change(ref, lambda s, w: s.set_to(at_us, w).freeze(w))
 
     def resume(self, ref: int | str) -> AccountState:
         return self._change(ref, lambda s, w: s.resume(w))
@@ -92,18 +123,16 @@ class ClockService:
             raise ClockBackwards("clock cannot move backwards: advance by a positive duration")
         return self._move_all(lambda now: max(now.values()) + delta_us, key)
 
-    def set_all(self, target_us: int, key: str | None = None) -> list[AccountState]:
-        """Every clock to the same instant; refused as a whole if any clock is already past it."""
+    def set_all(self, target_us: int, key: str | None = None) -> GlobalMove:
+        """Every clock up to the same instant; an account already past it stays where it is (clocks never
+        move backwards) and is named in `left_ahead`."""
+        ahead: list[str] = []
 
         def plan(now: dict[str, int]) -> int:
-            ahead = [name for name, us in now.items() if us > target_us]
-            if ahead:
-                raise ClockBackwards(
-                    f"clock cannot move backwards: {', '.join(ahead)} already past that time"
-                )
+            ahead[:] = sorted(name for name, us in now.items() if us > target_us)
             return target_us
 
-        return self._move_all(plan, key)
+        return GlobalMove(self._move_all(plan, key), ahead)  # a retry under a known key decides nothing
 
     def recover(self) -> int:
         """Finish every recorded global move a crash (or a concurrent call still running) left pending,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from emulator.domain import dedicated_ips as rules
 from emulator.domain.clock import BEIJING, to_datetime
-from emulator.domain.records.billing import DedicatedIpRecord
+from emulator.domain.records.billing import DedicatedIpRecord, IpIntervalRecord
 from emulator.errors import Conflict, FailedOperation, LimitError, NotFound
 from emulator.storage import accounts_repo, ips_repo
 from emulator.storage.db import Tx
@@ -27,6 +27,7 @@ class IpOverview:
     stock_left: int
     applications_this_month: int
     month: str
+    periods: dict[int, list[IpIntervalRecord]]  # IP id -> its enabled periods, oldest first
 
 
 class DedicatedIpService:
@@ -76,7 +77,20 @@ class DedicatedIpService:
                 ips_repo.stock_left(conn),
                 ips_repo.applications_in_month(conn, acct.id, month),
                 month,
+                self._periods(conn, acct.id),
             )
+
+    def periods(self, ref: int | str) -> dict[int, list[IpIntervalRecord]]:
+        """Every IP's enabled periods (ip_intervals: one row per enable, closed by disable/release)."""
+        with self.db.read() as conn:
+            return self._periods(conn, self.accounts.get_row(ref, conn).id)
+
+    @staticmethod
+    def _periods(conn: Tx, account_id: int) -> dict[int, list[IpIntervalRecord]]:
+        out: dict[int, list[IpIntervalRecord]] = {}
+        for iv in ips_repo.intervals(conn, account_id):
+            out.setdefault(int(iv.dedicated_ip_id), []).append(iv)
+        return out
 
     def apply(self, ref: int | str) -> DedicatedIpRecord:
         self.scheduler.run_due(self.accounts.get_row(ref).id)

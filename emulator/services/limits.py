@@ -29,12 +29,15 @@ from emulator.domain.messages import OutgoingMessage
 from emulator.domain.outcomes import columns_for, first_outcome
 from emulator.domain.records import AccountRecord
 from emulator.errors import (
+    EmulatorError,
     FailedOperation,
     FailedOperationExceedSendLimit,
     FailedOperationFrequencyLimit,
     FailedOperationHighRejectionRate,
+    InvalidParameter,
     RequestLimitExceeded,
     RequestLimitExceededSmtpRateLimit,
+    UnknownParameter,
 )
 from emulator.services import reputation
 from emulator.services.sending import SendContext
@@ -48,6 +51,15 @@ if TYPE_CHECKING:
 
 GLOBAL_KEY = "limits"
 GLOBAL_CACHE_S = 1.0
+
+
+def patch_error(exc: ValueError) -> EmulatorError:
+    """A refused limits patch as its kind of mistake: an unknown name, a wrong type, a bad value."""
+    if isinstance(exc, rules.UnknownSetting):
+        return UnknownParameter(str(exc))
+    if isinstance(exc, rules.WrongSettingType):
+        return InvalidParameter(str(exc))
+    return FailedOperation(str(exc))
 
 
 class LimitService:
@@ -79,7 +91,7 @@ class LimitService:
             try:
                 layer = rules.apply_patch(limits_repo.get_global(conn, GLOBAL_KEY), patch)
             except ValueError as exc:
-                raise FailedOperation(str(exc)) from None
+                raise patch_error(exc) from None
             limits_repo.put_global(conn, GLOBAL_KEY, layer)
         with self._lock:
             self._global = None
@@ -115,7 +127,7 @@ class LimitService:
         checks = patch.pop("smtp_checks", None)
         for key, value in (("simple_sending", simple), ("smtp_checks", checks)):
             if value is not None and not isinstance(value, bool):
-                raise FailedOperation(f"{key} must be true or false")
+                raise InvalidParameter(f"{key} must be true or false")
         with self.db.write() as conn:
             acct = self.accounts.get_row(ref, conn)
             accounts_repo.lock_accounts(conn, [acct.id])
@@ -124,7 +136,7 @@ class LimitService:
             try:
                 settings["limits"] = rules.apply_patch(settings.get("limits", {}), patch)
             except ValueError as exc:
-                raise FailedOperation(str(exc)) from None
+                raise patch_error(exc) from None
             values: dict[str, Any] = {"settings_json": json.dumps(settings)}
             if simple is not None:
                 values["simple_allowed"] = simple

@@ -27,7 +27,7 @@ from emulator.domain.billing import daily_settlements
 from emulator.domain.clock import beijing_day
 from emulator.domain.records import AccountRecord
 from emulator.domain.records.reputation import DomainLevel, ReputationHistoryRecord
-from emulator.errors import FailedOperation, InvalidParameterValueNotExistDomain
+from emulator.errors import FailedOperation, NotFound
 from emulator.services.scheduler import Change
 from emulator.services.txn_scratch import scratch
 from emulator.storage import accounts_repo, reputation_repo
@@ -221,9 +221,7 @@ class ReputationService:
         name = (domain or "").strip().lower()
         found = reputation_repo.domain_levels(conn, [account_id]).get((account_id, name))
         if found is None:
-            raise InvalidParameterValueNotExistDomain(
-                f"domain {domain!r} is not a sender domain of this account"
-            )
+            raise NotFound(f"domain {domain!r} is not a sender domain of this account")
         return found
 
     def history(

@@ -66,8 +66,10 @@ def add_usage_many(conn: Connection, rows: list[tuple[int, str, int, int]]) -> N
         _usage_upsert(conn).executemany(conn, params)
 
 
-def usage_rows(conn: Connection, account_id: int) -> list[UsageDayRecord]:
+def usage_rows(conn: Connection, account_id: int, day: str | None = None) -> list[UsageDayRecord]:
     query = select(usage_daily).where(usage_daily.c.account_id == account_id).order_by(usage_daily.c.day)
+    if day is not None:
+        query = query.where(usage_daily.c.day == day)
     return [UsageDayRecord._make(r) for r in conn.execute(query)]
 
 

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from emulator.admin_api.deps import CoreDep, require_token
+from emulator.admin_api.errors import answers
 from emulator.errors import NotFound
 from emulator.services.billing_reports import BillLine, Category, LedgerLine
 from emulator.services.core import Core
@@ -152,7 +153,11 @@ def bill_in_billing_api(core: Core, account: str, bill_id: int, language: str) -
     )
 
 
-@router.get("/accounts/{account}/bills/{bill_id}/billing-api", response_model=BillInBillingApi)
+@router.get(
+    "/accounts/{account}/bills/{bill_id}/billing-api",
+    response_model=BillInBillingApi,
+    responses=answers(400, 404),
+)
 def billing_api_rows(
     account: str,
     bill_id: int,

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from emulator import __version__
 from emulator.admin_api.deps import CoreDep, require_token
+from emulator.admin_api.errors import answers
 from emulator.web import bill_links, stream
 
 PAGE_CSP = (
@@ -113,6 +114,7 @@ def create_router() -> APIRouter:
         "/admin/accounts/{account}/messages/{message_id}/preview",
         tags=["mailbox"],
         dependencies=[Depends(require_token)],
+        responses=answers(404),
     )
     def preview_url(account: str, message_id: str, core: CoreDep) -> dict[str, str]:
         """A URL rendering the message's HTML for an iframe (scripts never run; remote loads blocked

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 
 from emulator.admin_api.deps import CoreDep, require_token
+from emulator.admin_api.errors import answers
 from emulator.admin_api.schemas import AccountPublic
 from emulator.domain.messages import MailFilter
 from emulator.errors import NotFound
@@ -76,7 +77,7 @@ async def events(core: Core, account_id: int, account: str, lifetime_s: float) -
 @router.get(
     "/admin/accounts/{account}/messages/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **answers(404)},
 )
 async def message_stream(account: str, core: CoreDep) -> StreamingResponse:
     """Live mailbox and account changes as server-sent events (`messages`, `account`)."""

@@ -294,11 +294,11 @@ def test_only_the_admin_issues_tokens_listed_without_secrets_and_revoked_at_once
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"accounts": [], "access": "read"}, 422),
-        ({"accounts": ["team-a"], "access": "write"}, 422),
-        ({"accounts": ["team-a"]}, 422),
-        ({"accounts": ["team-a", "no-such-account"], "access": "read"}, 404),
-        ({"accounts": ["team-a"], "access": "read", "name": "x" * 65}, 422),
+        ({"accounts": [], "access": "read"}, 400),
+        ({"accounts": ["team-a"], "access": "write"}, 400),
+        ({"accounts": ["team-a"]}, 400),
+        ({"accounts": ["team-a", "no-such-account"], "access": "read"}, 400),
+        ({"accounts": ["team-a"], "access": "read", "name": "x" * 65}, 400),
         ({"accounts": ["team-a"], "access": "read", "name": "tab\there"}, 400),
     ],
 )

@@ -107,4 +107,4 @@ def test_bad_filter_is_a_clear_error(server: Any, account: dict[str, Any]) -> No
     r = server.admin("GET", f"/accounts/{account['name']}/messages", params={"since": "yesterday"})
     assert r.status_code == 400 and "ISO 8601" in r.json()["message"]
     r = server.admin("GET", f"/accounts/{account['name']}/messages", params={"limit": 0})
-    assert r.status_code == 422 and r.json()["code"] == "InvalidParameter"
+    assert r.status_code == 400 and r.json()["code"] == "InvalidParameterValue"

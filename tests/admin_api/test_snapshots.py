@@ -210,9 +210,9 @@ def test_new_ids_import_the_same_file_again(server: Server) -> None:
 )
 def test_bad_files_get_a_clear_error(server: Server, body: bytes, says: str) -> None:
     r = import_(server, body)
-    assert r.status_code == 400 and r.json()["code"] == "FailedOperation" and says in r.json()["message"], (
-        r.text
-    )
+    assert (
+        r.status_code == 400 and r.json()["code"] == "InvalidParameterValue" and says in r.json()["message"]
+    ), r.text
 
 
 def _zip(manifest: dict[str, Any], extra: dict[str, bytes] | None = None) -> bytes:

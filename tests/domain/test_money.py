@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.domain.money import MICRO_PER_CENT, MICRO_PER_USD, format_usd, parse_usd, ratio_to_cent_half_up
+from emulator.domain.money import (
+    MICRO_PER_CENT,
+    MICRO_PER_USD,
+    format_usd,
+    parse_usd,
+    parse_usd_input,
+    ratio_to_cent_half_up,
+)
 
 
 def test_scale_is_one_million_micro_per_usd() -> None:
@@ -117,3 +124,45 @@ def test_ratio_is_monotone_in_the_numerator(amount: int, den: int) -> None:
     assert values == sorted(values)
     assert values[0] == 0
     assert values[-1] == ratio_to_cent_half_up(amount, 1, 1)  # the whole amount, to the cent
+
+
+# --- strict admin input (issue 19): parse_usd_input ------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "micro"),
+    [("0.00028", 280), ("12.5", 12_500_000), ("7", 7_000_000), ("0.000001", 1), ("007.10", 7_100_000),
+     (7, 7_000_000), (0.1, 100_000), (12.345678, 12_345_678), (100.0, 100_000_000), (0, 0)],
+)  # fmt: skip
+def test_parse_usd_input_takes_plain_decimals_and_exact_numbers(value: object, micro: int) -> None:
+    assert parse_usd_input(value) == micro
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1e2", "+5", " 5", "5 ", "5\n", "1.", ".5", "1,5", "NaN", "Infinity", "", "-5", "1.0000001", 1e-7, 0.1 + 0.2,
+     12.3456789, 1e20, float("nan"), float("inf"), True, None, [1], "１"],
+)  # fmt: skip
+def test_parse_usd_input_refuses_the_rest(value: object) -> None:
+    with pytest.raises(ValueError, match="money|precision|negative|exact"):
+        parse_usd_input(value)
+
+
+def test_parse_usd_input_sign_rule() -> None:
+    assert parse_usd_input("-1.5", allow_negative=True) == -1_500_000
+    assert parse_usd_input("-0") == 0  # minus zero is zero, not a negative amount
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_parse_usd_input_reads_back_every_formatted_amount(micro: int) -> None:
+    assert parse_usd_input(format_usd(micro), allow_negative=True) == micro
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_a_float_is_taken_exactly_when_its_shortest_form_has_six_decimals_or_fewer(f: float) -> None:
+    text = repr(f)
+    d = Decimal(text) if text not in ("nan", "inf", "-inf") else None
+    exact = d is not None and "e" not in text and -d.as_tuple().exponent <= 6  # type: ignore[operator]
+    if exact and d is not None:
+        assert parse_usd_input(f, allow_negative=True) == int(d * MICRO_PER_USD)
+    else:
+        with pytest.raises(ValueError):
+            parse_usd_input(f, allow_negative=True)

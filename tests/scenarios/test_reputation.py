@@ -213,10 +213,11 @@ def test_admin_level_refusals_change_nothing(server: Server, account: dict[str, 
     path = f"/accounts/{account['name']}/reputation/{domain}"
     for bad in ({"level": 0}, {"level": 21}, {"level": "5"}, {"level": True}, {}, {"level": 2.5}):
         r = server.admin("PUT", path, json=bad)
-        assert r.status_code == 422, (bad, r.text)  # the admin API's validation answer
-        assert r.json()["code"] == "InvalidParameter" and "level" in r.json()["message"]
+        assert r.status_code == 400, (bad, r.text)  # the admin API's validation answer (docs/admin-api.md)
+        assert r.json()["code"] in ("InvalidParameter", "InvalidParameterValue", "MissingParameter")
+        assert "level" in r.json()["message"]
     r = server.admin("PUT", f"/accounts/{account['name']}/reputation/nope.example.org", json={"level": 3})
-    assert r.status_code == 400 and r.json()["code"] == "InvalidParameterValue.NotExistDomain"
+    assert r.status_code == 404 and r.json()["code"] == "ResourceNotFound"
     assert admin_ok(server, "GET", path)["history"] == [] and level(server, account, domain) == 1
     assert admin_ok(server, "PUT", path, json={"level": 20})["daily_quota"] == 1_000_000
     assert listed(server, account, domain)["max_quota"] == 1_000_000

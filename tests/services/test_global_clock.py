@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from emulator.domain.clock import FixedWallClock, from_datetime
-from emulator.errors import ClockBackwards
 from emulator.services.core import Core, build_core
 from emulator.storage import clock_moves_repo
 from emulator.storage.tables import accounts, clock_moves
@@ -88,13 +87,16 @@ def test_target_is_latest_clock_plus_delta_frozen_exact_running_same_offset(
     assert by_name["f1"] == by_name["f3"] == target
 
 
-def test_an_account_past_the_target_does_not_move_back(core: Core) -> None:
-    make_accounts(core)
-    core.clocks.set_all(WALL + 3 * DAY)  # f3 is there already: allowed, it stays
+def test_an_account_past_the_target_is_left_where_it_is_and_named(core: Core) -> None:
+    make_accounts(core)  # f1 +1 d, f3 +3 d (frozen); r1 +1 d, r0 +0 (running)
+    moved = core.clocks.set_all(WALL + 2 * DAY)
+    assert moved.left_ahead == ["f3"]
+    by_name = {s.name: s.clock_us for s in moved.states}
+    assert by_name == {"f1": WALL + 2 * DAY, "f3": WALL + 3 * DAY, "r1": WALL + 2 * DAY, "r0": WALL + 2 * DAY}
+    assert clocks(core)["f3"] == (0, WALL + 3 * DAY)  # untouched: never backwards
+    assert moves(core) == [(WALL + 2 * DAY, True)]
+    assert core.clocks.set_all(WALL + 3 * DAY).left_ahead == []  # f3 is at it exactly: not past it
     assert readings(core) == {WALL + 3 * DAY}
-    with pytest.raises(ClockBackwards):
-        core.clocks.set_all(WALL + 2 * DAY)
-    assert moves(core) == [(WALL + 3 * DAY, True)]  # the refused move left no record
 
 
 def test_start_up_recovery_finishes_a_pending_move(tmp_path: Path, core: Core, wall: FixedWallClock) -> None:

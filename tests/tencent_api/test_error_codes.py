@@ -15,7 +15,7 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.ses.v20201002 import errorcodes
 
 import emulator.errors as errors
-from emulator.admin_api.deps import error_body
+from emulator.admin_api.errors import KINDS, error_kind
 from emulator.errors import (
     ALL_CODES,
     ALL_ERRORS,
@@ -164,7 +164,7 @@ def test_no_raise_site_names_a_code_by_string() -> None:
 @pytest.mark.parametrize("cls", ALL_ERRORS, ids=lambda c: c.code)
 def test_smtp_and_admin_answer_each_class(cls: type[EmulatorError]) -> None:
     exc = cls("probe")
-    assert error_body(exc) == {"code": cls.code, "message": "probe"}
+    assert error_kind(exc) in KINDS  # the admin API answers its kind's status and code (docs/admin-api.md)
     reply = reply_for(exc)
     if cls.smtp_reply is not None:
         assert reply == cls.smtp_reply

@@ -113,7 +113,7 @@ def test_filters_give_exactly_the_brute_force_matches(core: Any) -> None:
     alphabet = COMMON + (SQLITE_ONLY if backend == "sqlite" else "")
     aid = core.accounts.create("search").account_id
     other = core.accounts.create("other").account_id
-    field = _text(alphabet, 12)
+    field = _text(alphabet, 16)
     message = st.fixed_dictionaries(
         {
             "recipients": st.lists(field, min_size=1, max_size=2),
@@ -127,8 +127,8 @@ def test_filters_give_exactly_the_brute_force_matches(core: Any) -> None:
     )
     counter = iter(range(1, 10**9))
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(st.lists(message, max_size=8), st.data())
+    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(message, min_size=1, max_size=8), st.data())
     def check(msgs: list[dict[str, Any]], data: st.DataObject) -> None:
         with core.db.write() as conn:
             mail_repo.delete_messages(conn, aid)  # the delete trigger keeps the index whole
@@ -144,20 +144,27 @@ def test_filters_give_exactly_the_brute_force_matches(core: Any) -> None:
             _store(core, other, [{**r, "account_id": other, "message_id": f"o-{n}", "account_time_us": n}])
         pool = [r[k] for r in rows for k in ("header_to", "mail_from", "subject", "search_text")]
 
-        def value() -> st.SearchStrategy[str | None]:
-            sub = st.sampled_from(pool).flatmap(
-                lambda s: st.tuples(st.integers(0, len(s)), st.integers(0, 6)).map(
-                    lambda t: s[t[0] : t[0] + t[1]]
-                )
-            )
-            return st.none() | _text(alphabet, 5) | (sub if pool else st.none())
+        def piece(s: str) -> st.SearchStrategy[str]:
+            return st.tuples(st.integers(0, len(s)), st.integers(0, 6)).map(lambda t: s[t[0] : t[0] + t[1]])
 
-        f = MailFilter(
-            to=data.draw(value()),
-            sender=data.draw(value()),
-            subject=data.draw(value()),
-            text=data.draw(value()),
+        def value() -> st.SearchStrategy[str | None]:
+            if not pool:
+                return st.none() | _text(alphabet, 5)
+            sub = st.sampled_from(pool).flatmap(piece)
+            # near misses, where an index alone would be wrong: two pieces of one field that are not
+            # next to each other (all trigrams present, not the value), and a piece with one character
+            # changed (e.g. K into the Kelvin sign, which FTS5 folds to k and SQLite's lower() does not)
+            pair = st.sampled_from(pool).flatmap(lambda s: st.tuples(piece(s), piece(s)).map("".join))
+            changed = st.tuples(sub, st.integers(0, 5), st.sampled_from(alphabet)).map(
+                lambda t: t[0][: t[1]] + t[2] + t[0][t[1] + 1 :]
+            )
+            return st.none() | _text(alphabet, 5) | sub | pair | changed
+
+        # one or two filters at a time: with all four, a wrong candidate of one is hidden by the others
+        keys = data.draw(
+            st.sets(st.sampled_from(["to", "sender", "subject", "text"]), min_size=1, max_size=2)
         )
+        f = MailFilter(**{k: data.draw(value()) for k in sorted(keys)})
         expected = brute_force(backend, rows, f)
         items, total = core.mailbox.list(aid, f, 0, 500)
         assert [m["id"] for m in items] == expected
@@ -341,3 +348,40 @@ def test_a_long_value_looks_up_at_most_max_terms_spread_over_it() -> None:
     assert len(grams) == search_index.MAX_TERMS
     assert grams[0] == value[:3] and grams[-1] == value[-3:]
     assert search_index.match_expression('x"yz') == '"x""y" AND """yz"'
+
+
+@pytest.mark.parametrize(
+    ("fields", "f", "found"),
+    [
+        # every trigram of "abcd" is in "abc bcd", the value is not: the index alone would say yes
+        ({"subject": "abc bcd"}, MailFilter(subject="abcd"), False),
+        ({"subject": "xabcdx"}, MailFilter(subject="ABCD"), True),
+        ({"search_text": "abc bcd " * 40}, MailFilter(text="abcd"), False),  # stored compressed
+        ({"search_text": "the abcd " * 40}, MailFilter(text="abcd"), True),
+        # the recipients and the To: header are indexed as one text: a value across the two is no match
+        ({"recipients_json": '["ab"]', "header_to": "cd"}, MailFilter(to='"]\ncd'), False),
+        ({"mail_from": "a@x", "header_from": "abc"}, MailFilter(sender="x\nab"), False),
+        ({"subject": "100% off_now"}, MailFilter(subject="0% o"), True),
+        ({"subject": "1000 off"}, MailFilter(subject="0% o"), False),  # % is literal
+    ],
+)
+def test_the_exact_predicate_decides_over_the_index(
+    core: Any, fields: dict[str, Any], f: MailFilter, found: bool
+) -> None:
+    aid = core.accounts.create("near").account_id
+    _store(core, aid, [_row(aid, 1, {**_plain(1), "subject": "", "search_text": "", **fields})])
+    assert core.mailbox.list(aid, f)[1] == (1 if found else 0)
+
+
+def test_sqlite_kelvin_sign_is_not_a_k(tmp_path: Path) -> None:
+    """FTS5 folds U+212A KELVIN SIGN to "k"; SQLite's lower() (the filter's meaning) leaves it."""
+    settings_, _ = make_settings(tmp_path, "sqlite")
+    core = build_core(settings_)
+    try:
+        aid = core.accounts.create("kelvin").account_id
+        _store(core, aid, [_row(aid, 1, {**_plain(1), "subject": "\u212aelvin"})])
+        assert _candidate_ids(core, "mail_search_subject", "kel")  # the index's candidate ...
+        assert core.mailbox.list(aid, MailFilter(subject="kelvin"))[1] == 0  # ... is no match
+        assert core.mailbox.list(aid, MailFilter(subject="elvin"))[1] == 1
+    finally:
+        core.db.dispose()

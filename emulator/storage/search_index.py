@@ -47,6 +47,10 @@ PG_INDEXES = {
     "ix_messages_trgm_subject": "lower(subject)",
     "ix_messages_trgm_text": "search_text",
 }
+# GIN takes new entries into a pending list, which every search reads through until VACUUM (autovacuum
+# after many inserts) or an insert past this size merges it into the index: kept small (the default is
+# 4 MB, a few thousand messages' trigrams read by every search)
+PG_PENDING_LIST_KB = 512
 TRIGGERS = ("messages_search_insert", "messages_search_delete")
 
 
@@ -137,7 +141,8 @@ def pg_create(conn: Connection) -> bool:
         return False
     for name, expr in PG_INDEXES.items():
         conn.exec_driver_sql(
-            f'CREATE INDEX IF NOT EXISTS {name} ON messages USING gin ({expr} "{schema}".gin_trgm_ops)'
+            f'CREATE INDEX IF NOT EXISTS {name} ON messages USING gin ({expr} "{schema}".gin_trgm_ops) '
+            f"WITH (gin_pending_list_limit = {PG_PENDING_LIST_KB})"
         )
     return True
 

@@ -73,6 +73,32 @@ def include_name(name: str | None, type_: str, _parents: Any) -> bool:
 # --- DDL (migration 0007) ------------------------------------------------------------------------
 
 
+COUNTS = "mail_search_counts"  # SQLite: messages per account, kept by the same triggers
+COUNTS_DDL = f"CREATE TABLE IF NOT EXISTS {COUNTS} (account_id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"
+COUNT_INSERT = (
+    f"INSERT INTO {COUNTS}(account_id, n) VALUES (new.account_id, 1) "
+    "ON CONFLICT(account_id) DO UPDATE SET n = n + 1;\n"
+)
+COUNT_DELETE = f"UPDATE {COUNTS} SET n = n - 1 WHERE account_id = old.account_id;\n"
+
+
+def sqlite_triggers(conn: Connection) -> None:
+    inserts = "".join(
+        f"INSERT INTO {name}(rowid, body) VALUES (new.id, {expr.format(r='new')});\n"
+        for name, expr in SQLITE_TABLES.values()
+    )
+    deletes = "".join(
+        f"INSERT INTO {name}({name}, rowid, body) VALUES ('delete', old.id, {expr.format(r='old')});\n"
+        for name, expr in SQLITE_TABLES.values()
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {TRIGGERS[0]} AFTER INSERT ON messages BEGIN\n{inserts}{COUNT_INSERT}END"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {TRIGGERS[1]} AFTER DELETE ON messages BEGIN\n{deletes}{COUNT_DELETE}END"
+    )
+
+
 def sqlite_create(conn: Connection) -> None:
     from emulator.storage import mail_codec  # the function storage.db registers on its connections
 
@@ -83,19 +109,10 @@ def sqlite_create(conn: Connection) -> None:
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5("
             "body, tokenize='trigram', content='', detail='none', columnsize=0)"
         )
-    inserts = "".join(
-        f"INSERT INTO {name}(rowid, body) VALUES (new.id, {expr.format(r='new')});\n"
-        for name, expr in SQLITE_TABLES.values()
-    )
-    deletes = "".join(
-        f"INSERT INTO {name}({name}, rowid, body) VALUES ('delete', old.id, {expr.format(r='old')});\n"
-        for name, expr in SQLITE_TABLES.values()
-    )
+    conn.exec_driver_sql(COUNTS_DDL)
+    sqlite_triggers(conn)
     conn.exec_driver_sql(
-        f"CREATE TRIGGER IF NOT EXISTS {TRIGGERS[0]} AFTER INSERT ON messages BEGIN\n{inserts}END"
-    )
-    conn.exec_driver_sql(
-        f"CREATE TRIGGER IF NOT EXISTS {TRIGGERS[1]} AFTER DELETE ON messages BEGIN\n{deletes}END"
+        f"INSERT INTO {COUNTS}(account_id, n) SELECT account_id, count(*) FROM messages GROUP BY account_id"
     )
     for name, expr in SQLITE_TABLES.values():  # backfill: the mail stored before this revision
         conn.exec_driver_sql(
@@ -108,6 +125,7 @@ def sqlite_drop(conn: Connection) -> None:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
     for name, _expr in SQLITE_TABLES.values():
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {COUNTS}")
 
 
 def pg_trgm_schema(conn: Connection) -> str | None:
@@ -155,10 +173,20 @@ def pg_drop(conn: Connection) -> None:
 # --- queries -------------------------------------------------------------------------------------
 
 
+# characters most mail has plenty of; a trigram with any other (a digit, most non-ASCII) narrows more
+_COMMON = frozenset("abcdefghijklmnopqrstuvwxyz .@-_\"[]<>,:;'/\n")
+
+
 def trigrams(value: str) -> list[str]:
-    """Distinct trigrams of `value` (already lower-cased as the exact predicate uses it), at most
-    MAX_TERMS, spread over it; [] when it is shorter than MIN_CHARS."""
+    """The distinct trigrams of `value` (already lower-cased as the exact predicate uses it) to look up;
+    [] when it is shorter than MIN_CHARS. When two or more hold an uncommon character, only those: in
+    "user0077@example.com" the trigrams of "@example.com" are in almost every message's recipients and
+    cost a doclist of nearly every row each, while "007" and "r00" narrow it down. At most MAX_TERMS,
+    spread over the value. Any subset of them still finds every match (the exact predicate decides)."""
     grams = list(dict.fromkeys(value[i : i + MIN_CHARS] for i in range(len(value) - MIN_CHARS + 1)))
+    rare = [g for g in grams if any(c not in _COMMON for c in g)]
+    if len(rare) >= 2:
+        grams = rare
     if len(grams) <= MAX_TERMS:
         return grams
     step = (len(grams) - 1) / (MAX_TERMS - 1)
@@ -173,6 +201,15 @@ def match_expression(value: str) -> str | None:
     if not grams:
         return None
     return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
+def stored_count(conn: Connection, account_id: int) -> int | None:
+    """The account's number of messages from the counts table (SQLite), None where there is none
+    (PostgreSQL: count the (account_id, id) index)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    n = conn.exec_driver_sql(f"SELECT n FROM {COUNTS} WHERE account_id = ?", (account_id,)).scalar()
+    return int(n or 0)
 
 
 def _values(f: MailFilter) -> dict[str, str | None]:

@@ -277,6 +277,7 @@ def test_migration_0007_indexes_the_mail_stored_before_it(tmp_path: Path, backen
             assert "old-1" in ids, f
         assert [m["id"] for m in core.mailbox.list(aid, MailFilter(to="user1@"))[0]] == ["old-1"]
         assert core.mailbox.raw(aid, "old-1") == raw
+        assert core.mailbox.list(aid, MailFilter())[1] == 2  # counted (SQLite: mail_search_counts) too
         if backend == "postgresql":
             with core.db.read() as conn:
                 names = set(
@@ -336,14 +337,24 @@ def test_search_text_pack_round_trip(value: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "terms"),
-    [("ab", []), ("abc", ["abc"]), ("abcd", ["abc", "bcd"]), ("aaaa", ["aaa"]), ('a"b', ['a"b'])],
+    [
+        ("ab", []),
+        ("abc", ["abc"]),
+        ("abcd", ["abc", "bcd"]),
+        ("aaaa", ["aaa"]),
+        ('a"b', ['a"b']),
+        ("user0077@example.com", ["er0", "r00", "007", "077", "77@", "7@e"]),  # the uncommon ones only
+        ("a1bc", ["a1b", "1bc"]),
+        ("x1yz", ["x1y", "1yz"]),
+        ("ab1", ["ab1"]),  # one uncommon trigram: all of them (here: the same one)
+    ],
 )
 def test_trigrams_worked_examples(value: str, terms: list[str]) -> None:
     assert search_index.trigrams(value) == terms
 
 
 def test_a_long_value_looks_up_at_most_max_terms_spread_over_it() -> None:
-    value = "".join(chr(0x4E00 + i) for i in range(40))  # 38 distinct trigrams
+    value = "".join(chr(0x4E00 + i) for i in range(40))  # 38 distinct (uncommon) trigrams
     grams = search_index.trigrams(value)
     assert len(grams) == search_index.MAX_TERMS
     assert grams[0] == value[:3] and grams[-1] == value[-3:]

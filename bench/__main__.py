@@ -123,7 +123,7 @@ async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any
             workdir, pin, a.database_url, plan.mailbox_messages, plan.list_calls, say, plan.sync_modes[0]
         )
     if plan.growth_sizes != (0,) and plan.growth_sizes:
-        results["growth"] = growth.growth_check(plan.growth_sizes, a.database_url, say)
+        results["growth"] = growth.growth_check(plan.growth_sizes, a.database_url, say, calls=plan.list_calls)
     results["targets"] = report.targets(results)
     results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
     results["meta"]["loadavg_end"] = os.getloadavg()

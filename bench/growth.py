@@ -10,7 +10,7 @@ drawn from a 20,000-word vocabulary and numbers, so subjects, bodies and recipie
 differ from message to message and "with matches" finds a few hundred at 1M.
 
     python -m bench.growth --sizes 0,100000 [--database-url postgresql://...] [--keep DIR]
-    python -m bench --growth-only [--growth-1m]       (the same, as rows of `make bench`)"""
+    python -m bench [--growth-sizes 0,100000] [--growth-1m]   (the same, as rows of `make bench`)"""
 
 from __future__ import annotations
 

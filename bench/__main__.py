@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import growth, report
 from bench.mailbox import mailbox_check
 from bench.plan import FULL, QUICK, Plan, with_overrides
 from bench.procs import pin_self, plan_pinning, serve_supports
@@ -48,6 +48,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--only", type=lambda s: tuple(s.split(",")), help="keep cells whose id contains one of these"
     )
     p.add_argument("--mailbox-messages", type=int, help="messages for the mailbox check (0 skips it)")
+    p.add_argument(
+        "--growth-sizes",
+        type=_ints,
+        help="stored messages to time the mailbox filters at (0 skips); default 0,100000",
+    )
+    p.add_argument(
+        "--growth-1m", action="store_true", help="also time them at 1,000,000 stored (a long fill)"
+    )
     p.add_argument("--workers", type=_ints, help="server process counts to report, e.g. 1,2 (default)")
     p.add_argument(
         "--sync",
@@ -114,6 +122,8 @@ async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any
         results["mailbox"] = await mailbox_check(
             workdir, pin, a.database_url, plan.mailbox_messages, plan.list_calls, say, plan.sync_modes[0]
         )
+    if plan.growth_sizes != (0,) and plan.growth_sizes:
+        results["growth"] = growth.growth_check(plan.growth_sizes, a.database_url, say, calls=plan.list_calls)
     results["targets"] = report.targets(results)
     results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
     results["meta"]["loadavg_end"] = os.getloadavg()
@@ -136,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         mailbox_messages=a.mailbox_messages,
         workers=a.workers,
         sync_modes=a.sync,
+        growth_sizes=a.growth_sizes,
     )
+    if a.growth_1m:
+        plan = with_overrides(plan, growth_sizes=(*plan.growth_sizes, 1_000_000))
     workdir = Path(tempfile.mkdtemp(prefix="ses-bench-"))
     try:
         import uvloop
@@ -149,8 +162,12 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     md, js = report.write(results, a.out, stamp)
+    if "growth" in results:
+        md.write_text(md.read_text() + "\n" + growth.render(results["growth"]))
     print()
     print(report.render(results))
+    if "growth" in results:
+        print(growth.render(results["growth"]))
     print(f"written: {md} and {js}")
     return 0
 

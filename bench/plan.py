@@ -48,6 +48,8 @@ class Plan:
     # in each other one, its runs interleaved with the first's (a 250-on-disk price tag, issue 14)
     sync_modes: tuple[str, ...] = ("full", "normal")
     only: tuple[str, ...] = field(default=())  # cell-id substrings to keep (empty: all)
+    # bench.growth: stored-message counts the mailbox filters are timed at (1,000,000 with --growth-1m)
+    growth_sizes: tuple[int, ...] = (0, 100_000)
 
     def cells(self) -> list[CellSpec]:
         out = [
@@ -80,6 +82,7 @@ QUICK = Plan(
     warmup=20,
     mailbox_messages=1_000,
     list_calls=10,
+    growth_sizes=(0, 1_000),
 )
 
 

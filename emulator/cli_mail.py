@@ -71,6 +71,9 @@ def mail_list(
     source: SourceOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
+    before: Annotated[
+        str | None, typer.Option(help="older than this message id (the last of the previous page)")
+    ] = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,
@@ -78,7 +81,7 @@ def mail_list(
     """Captured messages, newest first, with optional filters."""
     f = _filters(to=to, sender=sender, subject=subject, text=text, since=since, until=until, source=source)
     api = Api(url, token, as_json)
-    data = api.get(f"/admin/accounts/{account}/messages", limit=limit, offset=offset, **f)
+    data = api.get(f"/admin/accounts/{account}/messages", limit=limit, offset=offset, before=before, **f)
 
     def out(d: dict[str, Any]) -> None:
         table(

@@ -97,11 +97,15 @@ def list_messages(
     filters: FiltersDep,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    before: Annotated[
+        str | None,
+        Query(description="keyset paging: the id of the previous page's last message (cheap at any depth)"),
+    ] = None,
 ) -> MessageList:
     """Captured mail, newest first, filtered (every filter is a case-insensitive 'contains' but the
     times), a page at a time."""
     aid = core.accounts.get_row(account).id
-    items, total = core.mailbox.list(aid, filters.value, offset, limit)
+    items, total = core.mailbox.list(aid, filters.value, offset, limit, before)
     return MessageList(total=total, offset=offset, limit=limit, messages=[_summary(d) for d in items])
 
 

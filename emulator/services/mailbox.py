@@ -65,10 +65,18 @@ class MailboxService:
         self.notifier = notifier
 
     def list(
-        self, account_id: int, f: MailFilter, offset: int = 0, limit: int = 50
+        self, account_id: int, f: MailFilter, offset: int = 0, limit: int = 50, before: str | None = None
     ) -> tuple[list[dict[str, Any]], int]:
+        """Matches newest first and their total. `before` (keyset paging: the id of the last message of
+        the previous page) starts after that message, at the same cost at any depth; `offset` skips
+        matches (from the newest, or from `before`)."""
         with self.db.read() as conn:
-            rows, total = mail_repo.list_messages(conn, account_id, f, offset, limit)
+            before_pk = None
+            if before is not None:
+                before_pk = mail_repo.message_pk(conn, account_id, before)
+                if before_pk is None:
+                    raise NotFound(f"no message {before!r} in this account (before=)")
+            rows, total = mail_repo.list_messages(conn, account_id, f, offset, limit, before_pk)
         return [summary(r) for r in rows], total
 
     def _row(self, account_id: int, message_id: str) -> MessageRecord:

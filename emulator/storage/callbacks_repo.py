@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from emulator.domain.records.events import CallbackAttemptView, CallbackEventRecord, CallbackMessage
+from emulator.storage import mail_codec
 from emulator.storage.api_tables import callback_attempts, callback_events, callback_urls, task_messages
 from emulator.storage.tables import messages
 
@@ -42,11 +43,15 @@ def messages_by_pk(conn: Connection, pks: list[int]) -> list[CallbackMessage]:
             messages.c.mail_from,
             messages.c.raw,
             messages.c.template_id,
+            messages.c.size,  # to unpack raw (storage.mail_codec); not a field of the record
         )
         .where(messages.c.id.in_(pks))
         .order_by(messages.c.id)
     )
-    return [CallbackMessage._make(r) for r in conn.execute(query)]
+    return [
+        CallbackMessage._make((*r[:4], mail_codec.unpack(r.raw, r.size), r.template_id))
+        for r in conn.execute(query)
+    ]
 
 
 def task_of(conn: Connection, message_id: str) -> int | None:

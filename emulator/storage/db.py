@@ -14,7 +14,7 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DataError
 
 from emulator.errors import InvalidParameterValue, TencentError
-from emulator.storage import migrate
+from emulator.storage import mail_codec, migrate
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
@@ -75,6 +75,9 @@ def _make_engine(url: str, synchronous: str) -> Engine:
             # WAL by default, i.e. every few large messages). `checkpoint()` runs them off the hot path.
             cur.execute("PRAGMA wal_autocheckpoint=0")
             cur.close()
+            # messages.search_text as SQL reads it (zstd BLOB or plain TEXT: storage.mail_codec); the
+            # search index's triggers and the `text` filter call it
+            dbapi_conn.create_function("ses_text", 1, mail_codec.unpack_text, deterministic=True)
             # let SQLAlchemy's BEGIN be an immediate write lock where we ask for it
             dbapi_conn.isolation_level = None
 

@@ -14,6 +14,7 @@ from emulator.domain.records.mail import (
     MessageRecord,
     UsageDayRecord,
 )
+from emulator.storage import mail_codec, search_index
 from emulator.storage.raw import RawInsert, RawStatement
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from emulator.storage.upsert import dialect_insert
@@ -30,8 +31,10 @@ _USAGE_UPSERT: dict[str, RawStatement] = {}
 
 
 def insert_messages(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many messages; returns their primary keys in input order."""
-    return _INSERT_MESSAGES.many_returning_keys(conn, rows)
+    """Insert many messages (raw MIME compressed where it pays: storage.mail_codec; the search index
+    follows by itself: storage.search_index); returns their primary keys in input order."""
+    packed = mail_codec.pack_rows(rows, sqlite=conn.dialect.name == "sqlite")
+    return _INSERT_MESSAGES.many_returning_keys(conn, packed)
 
 
 def insert_recipients(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -88,7 +91,7 @@ def _like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def _where(account_id: int, f: MailFilter) -> list[Any]:
+def _where(account_id: int, f: MailFilter, dialect: str) -> list[Any]:
     cond: list[Any] = [messages.c.account_id == account_id]
     if f.to:
         cond.append(
@@ -107,7 +110,8 @@ def _where(account_id: int, f: MailFilter) -> list[Any]:
     if f.subject:
         cond.append(func.lower(messages.c.subject).like(_like(f.subject), escape="\\"))
     if f.text:
-        cond.append(messages.c.search_text.like(_like(f.text), escape="\\"))
+        text = func.ses_text(messages.c.search_text) if dialect == "sqlite" else messages.c.search_text
+        cond.append(text.like(_like(f.text), escape="\\"))
     if f.since_us is not None:
         cond.append(messages.c.account_time_us >= f.since_us)
     if f.until_us is not None:
@@ -117,20 +121,53 @@ def _where(account_id: int, f: MailFilter) -> list[Any]:
     return cond
 
 
+def _search(conn: Connection, account_id: int, f: MailFilter) -> list[Any]:
+    """The exact predicate, plus the search index's candidates where it has some (SQLite). With
+    candidates, the account is compared as `account_id + 0`: that keeps SQLite from walking the
+    account's index (every message of it) instead of looking up the few candidates by key."""
+    exact = _where(account_id, f, conn.dialect.name)
+    narrow = search_index.candidates(conn, f)
+    if not narrow:
+        return exact
+    return [(messages.c.account_id + 0) == account_id, *exact[1:], *narrow]
+
+
+def message_pk(conn: Connection, account_id: int, message_id: str) -> int | None:
+    value = conn.execute(
+        select(messages.c.id).where(messages.c.account_id == account_id, messages.c.message_id == message_id)
+    ).scalar()
+    return None if value is None else int(value)
+
+
 def list_messages(
-    conn: Connection, account_id: int, f: MailFilter, offset: int, limit: int
+    conn: Connection,
+    account_id: int,
+    f: MailFilter,
+    offset: int,
+    limit: int,
+    before_pk: int | None = None,
 ) -> tuple[list[MessageListing], int]:
-    cond = _where(account_id, f)
-    total = conn.execute(select(func.count()).select_from(messages).where(*cond)).scalar_one()
-    rows = conn.execute(
-        select(*LIST_COLUMNS).where(*cond).order_by(messages.c.id.desc()).offset(offset).limit(limit)
-    )
+    """Newest first: `limit` matches after skipping `offset` of them, counted from the newest or, with
+    `before_pk` (keyset paging), from the first match older than that message; and the total of matches.
+    Unfiltered offsets are found on the (account_id, id) index alone (no row read per skipped message)."""
+    cond = _search(conn, account_id, f)
+    total = search_index.stored_count(conn, account_id) if len(cond) == 1 else None  # the account alone
+    if total is None:
+        total = conn.execute(select(func.count()).select_from(messages).where(*cond)).scalar_one()
+    page = cond if before_pk is None else [*cond, messages.c.id < before_pk]
+    query = select(*LIST_COLUMNS)
+    if offset and len(page) == 1:  # the account alone: skip on the covering index
+        keys = select(messages.c.id).where(*page).order_by(messages.c.id.desc()).offset(offset).limit(limit)
+        query = query.where(messages.c.id.in_(keys))
+    else:
+        query = query.where(*page).offset(offset)
+    rows = conn.execute(query.order_by(messages.c.id.desc()).limit(limit))
     return [MessageListing._make(r) for r in rows], int(total)
 
 
 def first_match(conn: Connection, account_id: int, f: MailFilter) -> MessageListing | None:
     row = conn.execute(
-        select(*LIST_COLUMNS).where(*_where(account_id, f)).order_by(messages.c.id).limit(1)
+        select(*LIST_COLUMNS).where(*_search(conn, account_id, f)).order_by(messages.c.id).limit(1)
     ).first()
     return None if row is None else MessageListing._make(row)
 
@@ -139,7 +176,12 @@ def get_message(conn: Connection, account_id: int, message_id: str) -> MessageRe
     row = conn.execute(
         select(messages).where(messages.c.account_id == account_id, messages.c.message_id == message_id)
     ).first()
-    return None if row is None else MessageRecord._make(row)
+    if row is None:
+        return None
+    rec = MessageRecord._make(row)
+    return rec._replace(
+        raw=mail_codec.unpack(rec.raw, rec.size), search_text=mail_codec.unpack_text(rec.search_text)
+    )
 
 
 def recipients_of(conn: Connection, message_pk: int) -> list[MessageRecipientRecord]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, case, cast, delete, func, insert, select, update
 
 from emulator.domain.records.events import Complaint, DailyVolume, UnsubscribeConfigRecord
+from emulator.storage import mail_codec
 from emulator.storage.api_tables import unsubscribe_configs
 from emulator.storage.tables import message_recipients as mr
 from emulator.storage.tables import messages as m
@@ -84,6 +85,7 @@ def complaints(
             m.c.subject,
             m.c.source,
             m.c.raw,
+            m.c.size,  # to unpack raw (storage.mail_codec); not a field of the record
         )
         .select_from(base)
         .where(*cond)
@@ -91,7 +93,7 @@ def complaints(
         .offset(offset)
         .limit(limit)
     )
-    return [Complaint._make(r) for r in rows], int(total)
+    return [Complaint._make((*r[:-2], mail_codec.unpack(r.raw, r.size))) for r in rows], int(total)
 
 
 # --- address-level unsubscribe settings ----------------------------------------------------------

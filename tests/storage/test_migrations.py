@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from emulator.bootstrap import Emulator
-from emulator.storage import migrate
+from emulator.storage import migrate, search_index
 from emulator.storage.db import create_schema, make_engine
 from emulator.storage.schema import metadata
 from tests.conftest import PgSchema, Server, make_settings, require_pg
@@ -122,7 +122,8 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 def assert_at_head(engine: Engine) -> None:
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        opts = {"include_name": search_index.include_name}  # migration 0007's FTS5 tables / trigram indexes
+        assert compare_metadata(MigrationContext.configure(conn, opts=opts), metadata) == []
         revisions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
         assert revisions == [migrate.head()]
         assert conn.execute(text("SELECT id, version FROM schema_info")).all() == [(1, 1)]

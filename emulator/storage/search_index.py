@@ -1,0 +1,232 @@
+"""The mailbox search index: what the `to`, `from`, `subject` and `text` filters look up instead of
+scanning every message (docs/storage.md, "Search").
+
+Results stay exactly today's substring matches: the index only narrows the rows the exact predicate
+(mail_repo._where, unchanged) is evaluated on, and it never drops a row that predicate would keep.
+
+SQLite: one contentless FTS5 table per filter, `trigram` tokenizer, `detail=none` (rowids only, no
+positions: a third of the size and cost of a positional index), kept by triggers on `messages` in the
+inserting (or deleting) transaction. A value of three characters or more becomes the AND of its
+trigrams (at most MAX_TERMS of them, spread over the value): every message containing the value
+contains each of its trigrams, and FTS5 folds case per character, a superset of SQLite's lower() on
+ASCII. Shorter values have no trigram: they are evaluated by the exact predicate alone (a scan of the
+account's mail; such a value matches most mail anyway, so the newest page fills at once, but the total
+counts them all).
+
+PostgreSQL: `pg_trgm` GIN indexes on the very expressions the predicate compares (`lower(subject)`,
+...): the planner uses them for the `LIKE '%...%'` itself and rechecks every candidate, so the query
+text does not change. Without the extension (not installable on the server) there are no such indexes
+and the filters scan, as before; the migration logs it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, column, literal_column, select, table, text
+from sqlalchemy.sql import ColumnElement
+
+from emulator.domain.messages import MailFilter
+from emulator.storage.tables import messages
+
+MIN_CHARS = 3
+MAX_TERMS = 12  # trigrams looked up per value; more narrow little further and cost a doclist each
+
+# filter -> (FTS5 table, the text it indexes as an SQL expression over a `messages` row named `r`)
+SQLITE_TABLES = {
+    "to": ("mail_search_to", "{r}.recipients_json || char(10) || {r}.header_to"),
+    "sender": ("mail_search_from", "{r}.mail_from || char(10) || {r}.header_from"),
+    "subject": ("mail_search_subject", "{r}.subject"),
+    "text": ("mail_search_text", "ses_text({r}.search_text)"),  # storage.mail_codec
+}
+# PostgreSQL: index name -> the indexed expression (the exact predicate's own)
+PG_INDEXES = {
+    "ix_messages_trgm_recipients": "lower(recipients_json)",
+    "ix_messages_trgm_header_to": "lower(header_to)",
+    "ix_messages_trgm_mail_from": "lower(mail_from)",
+    "ix_messages_trgm_header_from": "lower(header_from)",
+    "ix_messages_trgm_subject": "lower(subject)",
+    "ix_messages_trgm_text": "search_text",
+}
+# GIN takes new entries into a pending list, which every search reads through until VACUUM (autovacuum
+# after many inserts) or an insert past this size merges it into the index: kept small (the default is
+# 4 MB, a few thousand messages' trigrams read by every search)
+PG_PENDING_LIST_KB = 512
+TRIGGERS = ("messages_search_insert", "messages_search_delete")
+
+
+def is_index_object(name: str | None, type_: str) -> bool:
+    """Schema objects of this index (not in the models; Alembic's comparison leaves them out)."""
+    if name is None:
+        return False
+    if type_ == "table":
+        return name.startswith("mail_search_")
+    if type_ == "index":
+        return name in PG_INDEXES
+    return False
+
+
+def include_name(name: str | None, type_: str, _parents: Any) -> bool:
+    """Alembic's `include_name` hook: compare everything but this index's objects."""
+    return not is_index_object(name, type_)
+
+
+# --- DDL (migration 0007) ------------------------------------------------------------------------
+
+
+COUNTS = "mail_search_counts"  # SQLite: messages per account, kept by the same triggers
+COUNTS_DDL = f"CREATE TABLE IF NOT EXISTS {COUNTS} (account_id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"
+COUNT_INSERT = (
+    f"INSERT INTO {COUNTS}(account_id, n) VALUES (new.account_id, 1) "
+    "ON CONFLICT(account_id) DO UPDATE SET n = n + 1;\n"
+)
+COUNT_DELETE = f"UPDATE {COUNTS} SET n = n - 1 WHERE account_id = old.account_id;\n"
+
+
+def sqlite_triggers(conn: Connection) -> None:
+    inserts = "".join(
+        f"INSERT INTO {name}(rowid, body) VALUES (new.id, {expr.format(r='new')});\n"
+        for name, expr in SQLITE_TABLES.values()
+    )
+    deletes = "".join(
+        f"INSERT INTO {name}({name}, rowid, body) VALUES ('delete', old.id, {expr.format(r='old')});\n"
+        for name, expr in SQLITE_TABLES.values()
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {TRIGGERS[0]} AFTER INSERT ON messages BEGIN\n{inserts}{COUNT_INSERT}END"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {TRIGGERS[1]} AFTER DELETE ON messages BEGIN\n{deletes}{COUNT_DELETE}END"
+    )
+
+
+def sqlite_create(conn: Connection) -> None:
+    from emulator.storage import mail_codec  # the function storage.db registers on its connections
+
+    raw: Any = conn.connection.dbapi_connection
+    raw.create_function("ses_text", 1, mail_codec.unpack_text, deterministic=True)
+    for name, _expr in SQLITE_TABLES.values():
+        conn.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5("
+            "body, tokenize='trigram', content='', detail='none', columnsize=0)"
+        )
+    conn.exec_driver_sql(COUNTS_DDL)
+    sqlite_triggers(conn)
+    conn.exec_driver_sql(
+        f"INSERT INTO {COUNTS}(account_id, n) SELECT account_id, count(*) FROM messages GROUP BY account_id"
+    )
+    for name, expr in SQLITE_TABLES.values():  # backfill: the mail stored before this revision
+        conn.exec_driver_sql(
+            f"INSERT INTO {name}(rowid, body) SELECT m.id, {expr.format(r='m')} FROM messages AS m"
+        )
+
+
+def sqlite_drop(conn: Connection) -> None:
+    for trigger in TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+    for name, _expr in SQLITE_TABLES.values():
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {COUNTS}")
+
+
+def pg_trgm_schema(conn: Connection) -> str | None:
+    """The schema pg_trgm is installed in, installing it (in `public`) if it is not; None if it cannot
+    be (not available on the server, or no privilege)."""
+    find = text(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'pg_trgm'"
+    )
+    found = conn.execute(find).scalar()
+    if found is not None:
+        return str(found)
+    for ddl in (
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public",
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    ):
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(ddl)
+        except Exception:  # noqa: BLE001 - next way, or none: the filters then scan
+            continue
+        break
+    found = conn.execute(find).scalar()
+    return None if found is None else str(found)
+
+
+def pg_create(conn: Connection) -> bool:
+    """The trigram indexes; False (and nothing created) without pg_trgm."""
+    schema = pg_trgm_schema(conn)
+    if schema is None:
+        return False
+    for name, expr in PG_INDEXES.items():
+        conn.exec_driver_sql(
+            f'CREATE INDEX IF NOT EXISTS {name} ON messages USING gin ({expr} "{schema}".gin_trgm_ops) '
+            f"WITH (gin_pending_list_limit = {PG_PENDING_LIST_KB})"
+        )
+    return True
+
+
+def pg_drop(conn: Connection) -> None:
+    for name in PG_INDEXES:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+# characters most mail has plenty of; a trigram with any other (a digit, most non-ASCII) narrows more
+_COMMON = frozenset("abcdefghijklmnopqrstuvwxyz .@-_\"[]<>,:;'/\n")
+
+
+def trigrams(value: str) -> list[str]:
+    """The distinct trigrams of `value` (already lower-cased as the exact predicate uses it) to look up;
+    [] when it is shorter than MIN_CHARS. When two or more hold an uncommon character, only those: in
+    "user0077@example.com" the trigrams of "@example.com" are in almost every message's recipients and
+    cost a doclist of nearly every row each, while "007" and "r00" narrow it down. At most MAX_TERMS,
+    spread over the value. Any subset of them still finds every match (the exact predicate decides)."""
+    grams = list(dict.fromkeys(value[i : i + MIN_CHARS] for i in range(len(value) - MIN_CHARS + 1)))
+    rare = [g for g in grams if any(c not in _COMMON for c in g)]
+    if len(rare) >= 2:
+        grams = rare
+    if len(grams) <= MAX_TERMS:
+        return grams
+    step = (len(grams) - 1) / (MAX_TERMS - 1)
+    return [grams[round(i * step)] for i in range(MAX_TERMS)]
+
+
+def match_expression(value: str) -> str | None:
+    """The FTS5 query of a value: the AND of its trigrams as quoted strings; None when it has none."""
+    if "\x00" in value:
+        return None
+    grams = trigrams(value)
+    if not grams:
+        return None
+    return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
+def stored_count(conn: Connection, account_id: int) -> int | None:
+    """The account's number of messages from the counts table (SQLite), None where there is none
+    (PostgreSQL: count the (account_id, id) index)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    n = conn.exec_driver_sql(f"SELECT n FROM {COUNTS} WHERE account_id = ?", (account_id,)).scalar()
+    return int(n or 0)
+
+
+def _values(f: MailFilter) -> dict[str, str | None]:
+    return {"to": f.to, "sender": f.sender, "subject": f.subject, "text": f.text}
+
+
+def candidates(conn: Connection, f: MailFilter) -> list[ColumnElement[Any]]:
+    """Conditions narrowing `messages` to the index's candidates for the filter's text values (SQLite;
+    PostgreSQL's indexes serve the exact predicate itself: nothing to add)."""
+    if conn.dialect.name != "sqlite":
+        return []
+    out: list[ColumnElement[Any]] = []
+    for key, value in _values(f).items():
+        match = match_expression(value.lower()) if value else None
+        if match is None:
+            continue
+        name = SQLITE_TABLES[key][0]
+        fts = table(name, column("rowid"))
+        out.append(messages.c.id.in_(select(fts.c.rowid).where(literal_column(name).op("MATCH")(match))))
+    return out

@@ -41,7 +41,7 @@ class SnapshotService:
         """(account name, the snapshot file's bytes), read in one consistent transaction."""
         with self.db.read() as conn:
             row = self.accounts.get_row(ref, conn)
-            account, tables, blobs, ips = snapshot_repo.dump(conn, row.id, _stored_bytes, progress)
+            account, tables, blobs, ips = snapshot_repo.dump(conn, row.id, progress)
         snap = fmt.Snapshot(migrate.head(), __version__, account, tables, blobs, ips)
         return row.name, fmt.to_bytes(snap)
 
@@ -90,9 +90,7 @@ class SnapshotService:
                 if cam_repo.secret_id_in_use(conn, secret_id):
                     raise Conflict(f"the SecretId {secret_id} is in use on this server (import with new_ids)")
             try:
-                account_id = snapshot_repo.load(
-                    conn, account, tables, snap.blobs, snap.ips, _storable_bytes, progress
-                )
+                account_id = snapshot_repo.load(conn, account, tables, snap.blobs, snap.ips, progress)
             except ValueError as exc:
                 raise FailedOperation(str(exc)) from None
         return {
@@ -151,11 +149,3 @@ def _exists(accounts: AccountService, name: str, conn: Any) -> bool:
     except NotFound:
         return False
     return True
-
-
-def _stored_bytes(_table: str, _column: str, value: Any) -> bytes:
-    return bytes(value)
-
-
-def _storable_bytes(_table: str, _column: str, value: bytes) -> bytes:
-    return value

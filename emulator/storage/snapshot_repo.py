@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from emulator.domain.snapshot_format import BLOB_PREFIX, TableRows
 from emulator.errors import Conflict
+from emulator.storage import mail_codec
 from emulator.storage.schema import metadata
 
 ROOT = "accounts"
@@ -107,11 +108,10 @@ def _parent_filter(t: Table, account_id: int, kept: dict[str, dict[int, int]]) -
 def dump(
     conn: Connection,
     account_id: int,
-    read_blob: Callable[[str, str, Any], bytes],
     progress: Callable[[str, int], None] | None = None,
 ) -> tuple[dict[str, Any], dict[str, TableRows], dict[str, bytes], list[dict[str, Any]]]:
-    """(account row, tables, blobs, ips) with keys renumbered; `read_blob(table, column, value)`
-    turns a stored bytes value into the bytes the snapshot carries (stored mail may be compressed)."""
+    """(account row, tables, blobs, ips) with keys renumbered, values as they were given to storage
+    (stored mail and search text are decompressed: storage.mail_codec)."""
     acct = accounts_table()
     row = conn.execute(select(acct).where(acct.c.id == account_id)).mappings().one()
     account = {k: v for k, v in row.items() if k != "id"}
@@ -127,8 +127,9 @@ def dump(
         cursors = {c: tg for (tn, c), tg in CURSORS.items() if tn == t.name}
         out: list[list[Any]] = []
         mapping: dict[int, int] = {}
+        names = [c.name for c in cols]
         for n, r in enumerate(conn.execute(stmt), start=1):
-            values = list(r)
+            values = _original(t.name, names, list(r))
             for i, c in enumerate(cols):
                 v = values[i]
                 if key is not None and c.name == key.name:
@@ -140,7 +141,7 @@ def dump(
                     values[i] = _cursor(ids.get(cursors[c.name], {}), v)
                 elif isinstance(c.type, LargeBinary) and v is not None:
                     name = f"mail/{n}.eml" if t.name == "messages" else f"blobs/{t.name}/{n}.{c.name}"
-                    blobs[name] = read_blob(t.name, c.name, v)
+                    blobs[name] = bytes(v)
                     values[i] = BLOB_PREFIX + name
             out.append(values)
         ids[t.name] = mapping
@@ -155,6 +156,17 @@ def dump(
         )
     ]
     return account, tables, blobs, ips
+
+
+def _original(table: str, names: list[str], values: list[Any]) -> list[Any]:
+    """A stored row as it was given to storage: messages keep their MIME and SQLite its search text
+    compressed (storage.mail_codec); a snapshot carries the original bytes and text."""
+    if table != "messages":
+        return values
+    raw, size, text = names.index("raw"), names.index("size"), names.index("search_text")
+    values[raw] = mail_codec.unpack(values[raw], values[size])
+    values[text] = mail_codec.unpack_text(values[text])
+    return values
 
 
 def _cursor(mapping: dict[int, int], stored: Any) -> int:
@@ -175,7 +187,6 @@ def load(
     tables: dict[str, TableRows],
     blobs: dict[str, bytes],
     ips: list[dict[str, Any]],
-    write_blob: Callable[[str, str, bytes], Any],
     progress: Callable[[str, int], None] | None = None,
 ) -> int:
     """Insert the account and its rows in the caller's transaction; returns the new account id.
@@ -191,7 +202,7 @@ def load(
                 ids[t.name] = {}
                 continue
             _check_columns(t, dumped.columns, t.name)
-            ids[t.name] = _load_table(conn, t, dumped, account_id, ids, blobs, write_blob)
+            ids[t.name] = _load_table(conn, t, dumped, account_id, ids, blobs)
             if progress:
                 progress(t.name, len(dumped.rows))
         _claim_ips(conn, account_id, ips)
@@ -218,7 +229,6 @@ def _load_table(
     account_id: int,
     ids: dict[str, dict[int, int]],
     blobs: dict[str, bytes],
-    write_blob: Callable[[str, str, bytes], Any],
 ) -> dict[int, int]:
     key = _surrogate(t)
     refs = references(t)
@@ -238,10 +248,12 @@ def _load_table(
         for c in binary:
             v = r.get(c)
             if isinstance(v, str) and v.startswith(BLOB_PREFIX):
-                r[c] = write_blob(t.name, c, blobs[v[len(BLOB_PREFIX) :]])
+                r[c] = blobs[v[len(BLOB_PREFIX) :]]
         if ACCOUNT_COLUMN in t.c:
             r[ACCOUNT_COLUMN] = account_id
         rows.append(r)
+    if t.name == "messages":  # stored as the send path stores them (search index rows by its triggers)
+        rows = mail_codec.pack_rows(rows, sqlite=conn.dialect.name == "sqlite")
     if key is None:
         conn.execute(insert(t), rows)
         return {}

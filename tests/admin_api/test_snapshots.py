@@ -138,6 +138,11 @@ def test_round_trip_is_byte_exact_and_the_account_works(
     ]  # fmt: skip
     receivers = api(other, a, "ListReceivers", Offset=0, Limit=10)["Data"]
     assert [(x["ReceiversName"], x["Count"]) for x in receivers] == [("list-1", 2)]
+    # the mail is searchable on the new server (its search index is built as the rows go in)
+    found = other.admin("GET", f"/accounts/{a['name']}/messages", params={"text": "hello from smtp"}).json()
+    assert [m["subject"] for m in found["messages"]] == ["smtp one"]
+    found = other.admin("GET", f"/accounts/{a['name']}/messages", params={"to": "carol@x"}).json()
+    assert [m["subject"] for m in found["messages"]] == ["api two"] and found["total"] == 1
     # the SMTP password (stored hashed) still opens the sender
     smtp_send(other, a["sender"], a["smtp_password"], "eve@x.test", "after import")
     assert other.state(a["name"])["clock"] == before["clock"]  # still frozen

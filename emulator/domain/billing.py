@@ -77,6 +77,12 @@ def next_billing_event(after_us: int) -> int:
     return min(midnight, first_0800)
 
 
+def usage_settled_at(day: str) -> int:
+    """When the usage of UTC+8 day `day` (YYYY-MM-DD) is settled: the next 00:00 UTC+8."""
+    year, month, dom = (int(x) for x in day.split("-"))
+    return from_datetime(datetime(year, month, dom, tzinfo=BEIJING) + timedelta(days=1))
+
+
 def usage_amount(paid_units: int, price_micro: int) -> int:
     return paid_units * price_micro
 

@@ -127,7 +127,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         identities=IdentityService(db, clock),
         templates=TemplateService(db, clock, settings),
         scheduler=scheduler,
-        clocks=ClockService(db, clock, accounts, after_move=(scheduler.run_due, lambda _aid: runner.wake())),
+        clocks=ClockService(db, clock, accounts, scheduler, after_move=(lambda _aid: runner.wake(),)),
         sending=sending,
         mailbox=MailboxService(db, clock, notifier),
         billing=BillingService(db, clock, settings, accounts),

@@ -171,7 +171,7 @@ class Scheduler:
             return 0
         for step in self.batch_steps:
             step(conn, due)
-        settlement_repo.set_cursors(conn, [{"aid": w.acct.id, "until": w.until_us} for w in due])
+        settlement_repo.set_cursors(conn, [(w.acct.id, w.until_us) for w in due])
         return len(due)
 
     def _settle_batch(self, conn: Tx, windows: list[Window]) -> None:

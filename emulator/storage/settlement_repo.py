@@ -7,7 +7,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    TextClause,
+    any_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 
 from emulator.domain.records import AccountRecord
 from emulator.domain.records.mail import UsageDayRecord
@@ -23,10 +38,18 @@ from emulator.storage.tables import (
 )
 
 
+def _in(conn: Connection, col: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """col IN (ids): on PostgreSQL `= ANY(array)`, one parameter however many ids (a few hundred
+    separate parameters cost more to parse and plan than the query itself)."""
+    if conn.dialect.name == "postgresql":
+        return col == any_(cast(literal(list(ids), ARRAY(BigInteger)), ARRAY(BigInteger)))  # type: ignore[no-any-return]
+    return col.in_(list(ids))  # type: ignore[no-any-return]
+
+
 def lock_batch(conn: Connection, ids: Sequence[int]) -> list[AccountRecord]:
     """The accounts' rows, locked in id order in one statement (PostgreSQL; SQLite's BEGIN IMMEDIATE
     already holds the write lock)."""
-    query = select(accounts).where(accounts.c.id.in_(list(ids))).order_by(accounts.c.id).with_for_update()
+    query = select(accounts).where(_in(conn, accounts.c.id, ids)).order_by(accounts.c.id).with_for_update()
     return [AccountRecord._make(r) for r in conn.execute(query)]
 
 
@@ -37,7 +60,7 @@ def usage_between(
     query = (
         select(usage_daily)
         .where(
-            usage_daily.c.account_id.in_(list(ids)),
+            _in(conn, usage_daily.c.account_id, ids),
             usage_daily.c.day >= first_day,
             usage_daily.c.day <= last_day,
         )
@@ -59,7 +82,7 @@ def intervals_of(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[i
             ip_intervals.c.start_us,
             ip_intervals.c.end_us,
         )
-        .where(ip_intervals.c.account_id.in_(list(ids)))
+        .where(_in(conn, ip_intervals.c.account_id, ids))
         .order_by(ip_intervals.c.id)
     )
     out: dict[int, list[tuple[int, int, int | None]]] = {}
@@ -70,7 +93,7 @@ def intervals_of(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[i
 
 def ip_names(conn: Connection, ids: Sequence[int]) -> dict[int, str | None]:
     """{dedicated ip id: its address} for the accounts' IPs."""
-    query = select(dedicated_ips.c.id, dedicated_ips.c.ip).where(dedicated_ips.c.account_id.in_(list(ids)))
+    query = select(dedicated_ips.c.id, dedicated_ips.c.ip).where(_in(conn, dedicated_ips.c.account_id, ids))
     return {int(i): ip for i, ip in conn.execute(query)}
 
 
@@ -78,7 +101,7 @@ def balances(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
     """{account: sum of its ledger} (accounts without entries are absent: 0)."""
     query = (
         select(ledger.c.account_id, func.sum(ledger.c.amount_micro))
-        .where(ledger.c.account_id.in_(list(ids)))
+        .where(_in(conn, ledger.c.account_id, ids))
         .group_by(ledger.c.account_id)
     )
     return {int(a): int(s) for a, s in conn.execute(query)}
@@ -87,7 +110,7 @@ def balances(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
 def with_unpaid(conn: Connection, ids: Sequence[int]) -> set[int]:
     query = (
         select(bills.c.account_id)
-        .where(bills.c.account_id.in_(list(ids)), bills.c.paid_us.is_(None))
+        .where(_in(conn, bills.c.account_id, ids), bills.c.paid_us.is_(None))
         .distinct()
     )
     return {int(a) for (a,) in conn.execute(query)}
@@ -97,46 +120,104 @@ def bill_keys_after(conn: Connection, ids: Sequence[int], after_us: int) -> set[
     """(account, kind, period) of the accounts' bills created after this account time (a bill's
     created_us is its event time, so these are the only keys a settlement of (after, ...] can meet)."""
     query = select(bills.c.account_id, bills.c.kind, bills.c.period).where(
-        bills.c.account_id.in_(list(ids)), bills.c.created_us > after_us
+        _in(conn, bills.c.account_id, ids), bills.c.created_us > after_us
     )
     return {(int(a), str(k), str(p)) for a, k, p in conn.execute(query)}
 
 
 def notice_settings_of(conn: Connection, ids: Sequence[int]) -> dict[int, NoticeSettingRecord]:
-    query = select(notice_settings).where(notice_settings.c.account_id.in_(list(ids)))
+    query = select(notice_settings).where(_in(conn, notice_settings.c.account_id, ids))
     return {int(r.account_id): NoticeSettingRecord._make(r) for r in conn.execute(query)}
 
 
+_BILL_COLUMNS = (
+    "account_id",
+    "kind",
+    "period",
+    "units",
+    "unit_price_micro",
+    "amount_micro",
+    "detail_json",
+    "created_us",
+    "paid_us",
+)
+_LEDGER_COLUMNS = ("account_id", "kind", "amount_micro", "bill_id", "note", "account_time_us", "real_time_us")
+_PG_TYPES = {
+    "account_id": "bigint",
+    "bill_id": "bigint",
+    "units": "bigint",
+    "unit_price_micro": "bigint",
+    "amount_micro": "bigint",
+    "created_us": "bigint",
+    "paid_us": "bigint",
+    "account_time_us": "bigint",
+    "real_time_us": "bigint",
+}
+
+
+def _pg_unnest(table: str, columns: tuple[str, ...], returning: str = "") -> TextClause:
+    """INSERT INTO table (columns) SELECT * FROM unnest(one array per column): any number of rows as
+    one statement with one parameter per column (no per-row SQL to build or parse)."""
+    arrays = ", ".join(f"CAST(:{c} AS {_PG_TYPES.get(c, 'text')}[])" for c in columns)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+    return text(sql + (f" RETURNING {returning}" if returning else ""))
+
+
+_PG_BILLS = _pg_unnest("bills", _BILL_COLUMNS, "id, account_id, kind, period")
+_PG_LEDGER = _pg_unnest("ledger", _LEDGER_COLUMNS)
+
+
+def _columns_of(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
+    return {c: [r[c] for r in rows] for c in columns}
+
+
 def insert_paid_bills(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert bills (in the given order) and return their ids in that order."""
+    """Insert bills (in the given order: ids are given in it) and return their ids in that order."""
     if not rows:
         return []
+    if conn.dialect.name == "postgresql":
+        got = conn.execute(_PG_BILLS, _columns_of(rows, _BILL_COLUMNS)).all()
+        by_key = {(int(a), str(k), str(p)): int(i) for i, a, k, p in got}
+        return [by_key[(r["account_id"], r["kind"], r["period"])] for r in rows]
     stmt = insert(bills).returning(bills.c.id, sort_by_parameter_order=True)
     return [int(r[0]) for r in conn.execute(stmt, rows)]
 
 
 def insert_ledger(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_LEDGER, _columns_of(rows, _LEDGER_COLUMNS))
+    else:
         conn.execute(insert(ledger), rows)
 
 
-_SET_CLOCK = (
-    update(accounts)
-    .where(accounts.c.id == bindparam("aid"))
-    .values(clock_offset_us=bindparam("offset"), clock_frozen_us=bindparam("frozen"))
-)
-_SET_CURSOR = (
-    update(accounts).where(accounts.c.id == bindparam("aid")).values(events_until_us=bindparam("until"))
-)
+def _set_by_id(conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Set `columns` of accounts from rows (account id, *values): on PostgreSQL one
+    UPDATE ... FROM unnest(arrays) for them all instead of a round trip per account; on SQLite (in
+    process, no round trips) an executemany."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        names = ["aid", *(f"v{j}" for j in range(len(columns)))]
+        arrays = ", ".join(f"CAST(:{n} AS bigint[])" for n in names)
+        sets = ", ".join(f"{c} = v.v{j}" for j, c in enumerate(columns))
+        sql = f"UPDATE accounts SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) WHERE accounts.id = v.aid"
+        conn.execute(text(sql), {n: [r[j] for r in rows] for j, n in enumerate(names)})
+        return
+    stmt = (
+        update(accounts)
+        .where(accounts.c.id == bindparam("aid"))
+        .values(**{name: bindparam(f"v{j}") for j, name in enumerate(columns)})
+    )
+    conn.execute(stmt, [{"aid": r[0], **{f"v{j}": x for j, x in enumerate(r[1:])}} for r in rows])
 
 
 def set_clocks(conn: Connection, rows: list[tuple[int, int, int | None]]) -> None:
-    """executemany over (account id, clock offset, frozen at): the accounts' clock states."""
-    if rows:
-        conn.execute(_SET_CLOCK, [{"aid": a, "offset": o, "frozen": f} for a, o, f in rows])
+    """(account id, clock offset, frozen at) for each account: the accounts' clock states."""
+    _set_by_id(conn, ("clock_offset_us", "clock_frozen_us"), list(rows))
 
 
-def set_cursors(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """executemany over {aid, until}: the scheduler cursor."""
-    if rows:
-        conn.execute(_SET_CURSOR, rows)
+def set_cursors(conn: Connection, rows: list[tuple[int, int]]) -> None:
+    """(account id, account time) for each account: the scheduler cursor (every event up to it ran)."""
+    _set_by_id(conn, ("events_until_us",), list(rows))

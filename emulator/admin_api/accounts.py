@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 
 from emulator.admin_api.deps import CoreDep, parse_duration_us, parse_time_us, require_token
 from emulator.admin_api.schemas import (
     AccountCreate,
     AccountPublic,
+    AccountsBulkCreate,
+    AccountsBulkCreated,
     ClockMove,
+    ClockMovePublic,
     CredentialsPublic,
     TemplateStatusSet,
     TopUpCreate,
 )
 from emulator.domain.money import parse_usd
-from emulator.errors import FailedOperation
+from emulator.errors import FailedOperation, NotFound
 from emulator.services.accounts import AccountState
 from emulator.services.core import Core
 
@@ -34,6 +38,25 @@ def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
         free_quota=body.free_quota,
     )
     return CredentialsPublic.of(creds)
+
+
+@router.post("/accounts/bulk", response_model=AccountsBulkCreated, status_code=201)
+def create_accounts(body: AccountsBulkCreate, core: CoreDep) -> AccountsBulkCreated:
+    """A test fleet: `count` accounts named <prefix>-1 .. <prefix>-<count>, generated credentials, one
+    sender each, optionally a first top-up; written 500 per transaction. A taken name refuses it all."""
+    try:
+        micro = parse_usd(body.top_up) if body.top_up is not None else 0
+    except ValueError as exc:
+        raise FailedOperation(str(exc)) from None
+    made = core.accounts.create_many(
+        body.count,
+        body.prefix,
+        first=body.first,
+        sender=body.sender,
+        free_quota=body.free_quota,
+        top_up_micro=micro,
+    )
+    return AccountsBulkCreated(created=len(made), accounts=[CredentialsPublic.of(c) for c in made])
 
 
 @router.get("/accounts", response_model=list[AccountPublic])
@@ -77,6 +100,8 @@ def _move(core: Core, account: str | None, body: ClockMove) -> list[AccountState
         raise FailedOperation("give exactly one of seconds, duration or to")
     if account and body.key is not None:
         raise FailedOperation("key applies to the global move (/admin/clock/advance) only")
+    if account and not body.wait:
+        raise FailedOperation("wait applies to the global move (/admin/clock/advance) only")
     if body.to is not None:
         target = parse_time_us(body.to)
         return [core.clocks.set_to(account, target)] if account else core.clocks.set_all(target, body.key)
@@ -104,12 +129,40 @@ def resume_clock(account: str, core: CoreDep) -> AccountPublic:
     return AccountPublic.of(core.clocks.resume(account))
 
 
-@router.post("/clock/advance", response_model=list[AccountPublic], tags=["clock"])
-async def advance_all(body: ClockMove, core: CoreDep) -> list[AccountPublic]:
+def _start_move(core: Core, body: ClockMove) -> ClockMovePublic:
+    given = [x is not None for x in (body.seconds, body.duration, body.to)]
+    if sum(given) != 1:
+        raise FailedOperation("give exactly one of seconds, duration or to")
+    if body.to is not None:
+        return ClockMovePublic.of(core.clocks.start_set_all(parse_time_us(body.to), body.key))
+    delta = body.seconds * 1_000_000 if body.seconds is not None else parse_duration_us(body.duration or "")
+    return ClockMovePublic.of(core.clocks.start_advance_all(delta, body.key))
+
+
+@router.post(
+    "/clock/advance",
+    response_model=list[AccountPublic],
+    tags=["clock"],
+    responses={202: {"model": ClockMovePublic, "description": "recorded; finishing in the background"}},
+)
+async def advance_all(body: ClockMove, core: CoreDep) -> list[AccountPublic] | JSONResponse:
     """Every account to one instant, recorded before any clock moves (a crash part-way is finished at
     start-up). Duration: the latest account clock plus it; accounts already past that stay. Give a `key`
-    to make a retry after a lost answer safe."""
+    to make a retry after a lost answer safe. With `"wait": false` the answer is 202 and the move as soon
+    as it is recorded; it finishes in the background (GET /admin/clock/moves/{id})."""
+    if not body.wait:
+        move = await asyncio.to_thread(_start_move, core, body)
+        return JSONResponse(move.model_dump(), status_code=202)
     return [AccountPublic.of(s) for s in await asyncio.to_thread(_move, core, None, body)]
+
+
+@router.get("/clock/moves/{move_id}", response_model=ClockMovePublic, tags=["clock"])
+def get_move(move_id: int, core: CoreDep) -> ClockMovePublic:
+    """A global move: its target, whether it is done, and how many accounts it has moved so far."""
+    status = core.clocks.move_status(move_id) if 0 <= move_id < 2**63 else None
+    if status is None:
+        raise NotFound(f"no clock move {move_id}")
+    return ClockMovePublic.of(status)
 
 
 @router.post("/clock/freeze", response_model=list[AccountPublic], tags=["clock"])

@@ -157,13 +157,14 @@ class AccountService:
         count: int,
         prefix: str,
         *,
+        first: int = 1,
         sender: str | None = None,
         free_quota: int | None = None,
         top_up_micro: int = 0,
         batch: int = 500,
         progress: Callable[[int], object] | None = None,
     ) -> list[Credentials]:
-        """A test fleet: `count` accounts named <prefix>-1 .. <prefix>-<count>, each with generated
+        """A test fleet: `count` accounts named <prefix>-<first> .. <prefix>-<first + count - 1>, each with generated
         credentials, the one sender (its domain verified) and optionally a first top-up, written
         `batch` accounts per transaction as multi-row inserts. All names are checked before anything
         is written: a taken name refuses the whole request. `progress(n)` is told after each batch."""
@@ -172,7 +173,7 @@ class AccountService:
             raise FailedOperation(f"count must be between 1 and {MAX_BULK}")
         if top_up_micro < 0:
             raise FailedOperation("top_up must not be negative")
-        names = [f"{prefix}-{i}" for i in range(1, count + 1)]
+        names = [f"{prefix}-{i}" for i in range(first, first + count)]
         if not _NAME.match(names[-1]) or not _NAME.match(prefix):
             raise FailedOperation("prefix: letters, digits, '.', '_' or '-', at most 64 with the number")
         sender = (sender or s.default_sender).strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.cli.conftest import Cli
 from tests.conftest import Server
 
@@ -77,3 +79,21 @@ def test_dedicated_ips(cli: Cli, name: str) -> None:
     assert cli.json("ip", "enable", str(ip["id"]), "-a", name)["status"] == "enabled"
     assert cli.json("ip", "release", str(ip["id"]), "-a", name)["status"] == "released"
     cli("ip", "enable", "999999", "-a", name, code=1)
+
+
+def test_fleet_and_global_move_with_progress(cli: Cli) -> None:
+    """Issue 18: `account create-many` (1,000 per request) and `clock advance --all` as one background
+    move polled to the end: progress on stderr, --json on stdout stays one JSON document."""
+    r = cli(
+        "account", "create-many", "1203", "--prefix", "clifleet", "--top-up", "1.00", "--progress", "--json"
+    )
+    made = json.loads(r.stdout)
+    assert [c["name"] for c in made[:2]] == ["clifleet-1", "clifleet-2"] and len(made) == 1203
+    assert r.stderr.count("creating [") == 2  # two requests: 1,000 then 203
+    assert "1,203/1,203 accounts" in r.stderr
+    cli("clock", "freeze", "--all")
+    r = cli("clock", "advance", "2d", "--all", "--progress", "--json")
+    everyone = json.loads(r.stdout)
+    assert len({a["clock"]["now_us"] for a in everyone}) == 1  # one instant for all
+    assert "advancing [" in r.stderr and "100%" in r.stderr and "accounts" in r.stderr
+    cli("account", "create-many", "5", "--prefix", "clifleet", code=1)  # names taken: refused

@@ -48,6 +48,7 @@ class Plan:
     # in each other one, its runs interleaved with the first's (a 250-on-disk price tag, issue 14)
     sync_modes: tuple[str, ...] = ("full", "normal")
     only: tuple[str, ...] = field(default=())  # cell-id substrings to keep (empty: all)
+    settlement_accounts: tuple[int, ...] = (1, 100, 10_000)  # fleet sizes of the settlement table (issue 18)
 
     def cells(self) -> list[CellSpec]:
         out = [
@@ -80,6 +81,7 @@ QUICK = Plan(
     warmup=20,
     mailbox_messages=1_000,
     list_calls=10,
+    settlement_accounts=(1, 100),
 )
 
 

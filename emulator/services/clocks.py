@@ -19,7 +19,7 @@ from emulator.domain.clock import ClockState
 from emulator.domain.records.billing import ClockMoveRecord
 from emulator.errors import ClockBackwards
 from emulator.services.accounts import AccountState
-from emulator.services.scheduler import BATCH_ACCOUNTS, Window, chunks
+from emulator.services.scheduler import Window, chunks
 from emulator.storage import accounts_repo, clock_moves_repo, settlement_repo
 
 if TYPE_CHECKING:
@@ -72,7 +72,6 @@ class ClockService:
         self.accounts = accounts
         self.scheduler = scheduler  # runs the due events of the accounts moved
         self.after_move = after_move  # e.g. wake the batch runner
-        self.batch_accounts = BATCH_ACCOUNTS  # accounts per transaction of a global move
         self._finishing = threading.Lock()  # one finisher per process; others wait, then find it done
         self._progress: dict[int, tuple[int, int]] = {}  # move id -> (accounts done, of)
 
@@ -223,7 +222,7 @@ class ClockService:
             ids = self.all_ids()  # accounts created since the decision join the common instant too
             done = 0
             self._progress[int(move.id)] = (0, len(ids))
-            for chunk in chunks(ids, self.batch_accounts):
+            for chunk in chunks(ids, self.scheduler.batch_accounts):
                 self._move_batch(chunk, target, decided)
                 done += len(chunk)
                 self._progress[int(move.id)] = (done, len(ids))

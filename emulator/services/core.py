@@ -114,6 +114,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         ),
     )
     runner = BatchRunner(db, clock, settings, sending, composer)
+    scheduler.batch_accounts = settings.settle_batch_accounts
     ips = DedicatedIpService(db, clock, settings, accounts, scheduler)
     ips.ensure_stock()
     return Core(

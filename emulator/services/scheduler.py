@@ -101,6 +101,7 @@ class Scheduler:
         self.ip_bill = ip_bill
         self.settlement = settlement
         self.batch_steps: list[BatchStep] = [self._settle_batch]
+        self.batch_accounts = BATCH_ACCOUNTS  # accounts per transaction (Settings.settle_batch_accounts)
 
     def run_due(self, account_id: int) -> int:
         """Apply every event due for this account; returns how many ran."""
@@ -143,7 +144,7 @@ class Scheduler:
         accounts go in batches (`apply_due_many`); a batch that fails is retried account by account, so
         one account's failure never holds back the others."""
         ran = 0
-        for chunk in chunks(self._accounts_due(), BATCH_ACCOUNTS):
+        for chunk in chunks(self._accounts_due(), self.batch_accounts):
             try:
                 ran += self.run_due_many(chunk)
             except Exception:

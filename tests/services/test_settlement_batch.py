@@ -135,7 +135,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[Any
             c = build_core(settings_, FixedWallClock(WALL))
             made.append((c, schema))
             out.append(c)
-        out[1].clocks.batch_accounts = 3
+        out[1].scheduler.batch_accounts = 3
         return out[0], out[1]
 
     yield make
@@ -211,7 +211,7 @@ def test_worked_example_one_batch(pair: Any) -> None:
     money and 2 paid emails on Jan 1: a 560 bill it cannot pay, so it is suspended (the account-by-
     account fall-back) with a deduction-failed and a suspension notice. p2 had no mail: no bill."""
     _one, many = pair()
-    many.clocks.batch_accounts = 500
+    many.scheduler.batch_accounts = 500
     build(
         many,
         [

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from emulator.domain.clock import BEIJING, from_datetime, to_datetime
 
@@ -77,6 +78,7 @@ def next_billing_event(after_us: int) -> int:
     return min(midnight, first_0800)
 
 
+@lru_cache(maxsize=4096)
 def usage_settled_at(day: str) -> int:
     """When the usage of UTC+8 day `day` (YYYY-MM-DD) is settled: the next 00:00 UTC+8."""
     year, month, dom = (int(x) for x in day.split("-"))

@@ -121,10 +121,11 @@ class AccountService:
                 raise Conflict(f"an account named {name!r} already exists")
             if accounts_repo.account_by_secret_id(conn, secret_id):
                 raise Conflict("that SecretId is already in use by another account")
+            app_id = app_id or rules.new_app_id()
             account_id = accounts_repo.insert_account(
                 conn,
                 name=name,
-                app_id=app_id or rules.new_app_id(),
+                app_id=app_id,
                 secret_id=secret_id,
                 secret_key=secret_key,
                 created_us=wall,
@@ -148,9 +149,7 @@ class AccountService:
                 smtp_password_hash=rules.hash_password(smtp_password),
                 created_us=wall,
             )
-            row = accounts_repo.account_by_id(conn, account_id)
-        assert row is not None
-        return Credentials(account_id, name, row.app_id, secret_id, secret_key, sender, smtp_password)
+        return Credentials(account_id, name, app_id, secret_id, secret_key, sender, smtp_password)
 
     def create_many(
         self,

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from emulator.config import Settings
@@ -262,7 +263,9 @@ class Scheduler:
                         "units": units,
                         "unit_price_micro": unit_price,
                         "amount_micro": amount,
-                        "detail_json": json.dumps(detail),
+                        "detail_json": _usage_detail(detail["free_units"])
+                        if kind == USAGE
+                        else json.dumps(detail),
                         "created_us": at,
                         "paid_us": at,
                     }
@@ -344,6 +347,12 @@ def _pay_all(
                     return None
         out.append(d)
     return out
+
+
+@lru_cache(maxsize=1024)
+def _usage_detail(free_units: int) -> str:
+    """A usage bill's detail_json (as json.dumps writes it), the same for every bill with that figure."""
+    return json.dumps({"free_units": free_units})
 
 
 def _local_day(us: int) -> str:

@@ -17,7 +17,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    insert,
     literal,
     select,
     text,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from emulator.domain.records import AccountRecord
 from emulator.domain.records.mail import UsageDayRecord
 from emulator.domain.records.notices import NoticeSettingRecord
+from emulator.storage.raw import RawInsert, RawStatement
 from emulator.storage.schema.notices import notice_settings
 from emulator.storage.tables import (
     accounts,
@@ -167,6 +167,10 @@ _PG_BILLS = _pg_unnest("bills", _BILL_COLUMNS, "id, account_id, kind, period")
 _PG_LEDGER = _pg_unnest("ledger", _LEDGER_COLUMNS)
 
 
+_RAW_BILLS = RawInsert(bills)
+_RAW_LEDGER = RawInsert(ledger)
+
+
 def _columns_of(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
     return {c: [r[c] for r in rows] for c in columns}
 
@@ -179,8 +183,8 @@ def insert_paid_bills(conn: Connection, rows: list[dict[str, Any]]) -> list[int]
         got = conn.execute(_PG_BILLS, _columns_of(rows, _BILL_COLUMNS)).all()
         by_key = {(int(a), str(k), str(p)): int(i) for i, a, k, p in got}
         return [by_key[(r["account_id"], r["kind"], r["period"])] for r in rows]
-    stmt = insert(bills).returning(bills.c.id, sort_by_parameter_order=True)
-    return [int(r[0]) for r in conn.execute(stmt, rows)]
+    # SQLite: multi-row INSERTs with the keys assigned under the write lock (storage.raw.RawInsert)
+    return _RAW_BILLS.many_returning_keys(conn, rows)
 
 
 def insert_ledger(conn: Connection, rows: list[dict[str, Any]]) -> None:
@@ -189,7 +193,10 @@ def insert_ledger(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(_PG_LEDGER, _columns_of(rows, _LEDGER_COLUMNS))
     else:
-        conn.execute(insert(ledger), rows)
+        _RAW_LEDGER.many(conn, rows)
+
+
+_RAW_SETS: dict[tuple[str, ...], RawStatement] = {}
 
 
 def _set_by_id(conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -205,12 +212,14 @@ def _set_by_id(conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any,
         sql = f"UPDATE accounts SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) WHERE accounts.id = v.aid"
         conn.execute(text(sql), {n: [r[j] for r in rows] for j, n in enumerate(names)})
         return
-    stmt = (
-        update(accounts)
-        .where(accounts.c.id == bindparam("aid"))
-        .values(**{name: bindparam(f"v{j}") for j, name in enumerate(columns)})
-    )
-    conn.execute(stmt, [{"aid": r[0], **{f"v{j}": x for j, x in enumerate(r[1:])}} for r in rows])
+    stmt = _RAW_SETS.get(columns)
+    if stmt is None:
+        stmt = _RAW_SETS[columns] = RawStatement(
+            update(accounts)
+            .where(accounts.c.id == bindparam("aid"))
+            .values(**{name: bindparam(f"v{j}") for j, name in enumerate(columns)})
+        )
+    stmt.executemany(conn, [{"aid": r[0], **{f"v{j}": x for j, x in enumerate(r[1:])}} for r in rows])
 
 
 def set_clocks(conn: Connection, rows: list[tuple[int, int, int | None]]) -> None:

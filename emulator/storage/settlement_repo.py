@@ -4,6 +4,7 @@ executemany / multi-row INSERT ... RETURNING. Every query takes the batch's acco
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -156,11 +157,21 @@ _PG_TYPES = {
 
 
 def _pg_unnest(table: str, columns: tuple[str, ...], returning: str = "") -> TextClause:
-    """INSERT INTO table (columns) SELECT * FROM unnest(one array per column): any number of rows as
-    one statement with one parameter per column (no per-row SQL to build or parse)."""
-    arrays = ", ".join(f"CAST(:{c} AS {_PG_TYPES.get(c, 'text')}[])" for c in columns)
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+    """INSERT INTO table (columns) SELECT ... FROM ROWS FROM (one JSON array per column): any number of
+    rows as one statement with one parameter per column. JSON, not PostgreSQL arrays: psycopg quotes
+    every element of a text array in Python, json.dumps does a whole column in C."""
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {_casts(columns)} FROM {_rows_from(columns)}"
     return text(sql + (f" RETURNING {returning}" if returning else ""))
+
+
+def _rows_from(columns: tuple[str, ...] | list[str]) -> str:
+    """ROWS FROM (json_array_elements_text(:c), ...) AS v(c, ...): the columns zipped into rows."""
+    fns = ", ".join(f"json_array_elements_text(CAST(:{c} AS json))" for c in columns)
+    return f"ROWS FROM ({fns}) AS v({', '.join(columns)})"
+
+
+def _casts(columns: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(f"CAST(v.{c} AS {_PG_TYPES.get(c, 'text')})" for c in columns)
 
 
 _PG_BILLS = _pg_unnest("bills", _BILL_COLUMNS, "id, account_id, kind, period")
@@ -171,8 +182,8 @@ _RAW_BILLS = RawInsert(bills)
 _RAW_LEDGER = RawInsert(ledger)
 
 
-def _columns_of(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, list[Any]]:
-    return {c: [r[c] for r in rows] for c in columns}
+def _columns_of(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, str]:
+    return {c: json.dumps([r[c] for r in rows]) for c in columns}
 
 
 def insert_paid_bills(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -207,10 +218,9 @@ def _set_by_id(conn: Connection, columns: tuple[str, ...], rows: list[tuple[Any,
         return
     if conn.dialect.name == "postgresql":
         names = ["aid", *(f"v{j}" for j in range(len(columns)))]
-        arrays = ", ".join(f"CAST(:{n} AS bigint[])" for n in names)
-        sets = ", ".join(f"{c} = v.v{j}" for j, c in enumerate(columns))
-        sql = f"UPDATE accounts SET {sets} FROM unnest({arrays}) AS v({', '.join(names)}) WHERE accounts.id = v.aid"
-        conn.execute(text(sql), {n: [r[j] for r in rows] for j, n in enumerate(names)})
+        sets = ", ".join(f"{c} = CAST(v.v{j} AS bigint)" for j, c in enumerate(columns))
+        sql = f"UPDATE accounts SET {sets} FROM {_rows_from(names)} WHERE accounts.id = CAST(v.aid AS bigint)"
+        conn.execute(text(sql), {n: json.dumps([r[j] for r in rows]) for j, n in enumerate(names)})
         return
     stmt = _RAW_SETS.get(columns)
     if stmt is None:

@@ -30,6 +30,7 @@ from emulator.domain.clock import BEIJING, ClockSource, ClockState, to_datetime
 from emulator.domain.notices import low_balance_crossing
 from emulator.domain.records import AccountRecord
 from emulator.domain.records.mail import UsageDayRecord
+from emulator.domain.records.notices import NoticeSettingRecord
 from emulator.services.settlement import Settlement
 from emulator.storage import accounts_repo, mail_repo, settlement_repo
 from emulator.storage.db import Database, Tx
@@ -324,7 +325,7 @@ def _pay_all(
     balance: int,
     older_unpaid: bool,
     made: set[tuple[int, str, str]],
-    notice: Any,
+    notice: NoticeSettingRecord | None,
 ) -> list[Draft] | None:
     """The account's new bills when every one is paid at issue and none changes the low-balance state
     (then nothing but bills and ledger rows is written); None when one is not (a notice is due: the

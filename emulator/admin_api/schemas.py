@@ -258,7 +258,7 @@ class ClockMovePublic(BaseModel):
 
 
 class AccountsBulkCreate(BaseModel):
-    count: int = Field(ge=1, le=100_000, description="how many accounts")
+    count: int = Field(ge=1, le=10_000, description="how many accounts (at most 10,000 per request)")
     prefix: str = Field(
         "fleet", min_length=1, max_length=40, description="names are <prefix>-1 .. <prefix>-<count>"
     )

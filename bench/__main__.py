@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -20,6 +21,7 @@ from bench.mailbox import mailbox_check
 from bench.plan import FULL, QUICK, Plan, with_overrides
 from bench.procs import pin_self, plan_pinning, serve_supports
 from bench.runner import Bench
+from bench.settlement import settlement_check
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -62,6 +64,14 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         type=_modes,
         help="SQLite synchronous modes, e.g. full,normal (default): the table in the first, the headline "
         "cells again in the others",
+    )
+    p.add_argument(
+        "--settlement",
+        type=_ints,
+        help="fleet sizes of the settlement table, e.g. 1,100,10000 (default); 0 skips it",
+    )
+    p.add_argument(
+        "--settlement-only", action="store_true", help="only the settlement table (no message cells)"
     )
     p.add_argument("--database-url", help="PostgreSQL URL; each emulator gets a throw-away schema in it")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"results directory (default {RESULTS})")
@@ -111,6 +121,16 @@ async def run(a: argparse.Namespace, plan: Plan, workdir: Path) -> dict[str, Any
     }
     bench = Bench(plan, workdir, pin, a.database_url, say)
     t0 = time.monotonic()
+    sizes = tuple(n for n in plan.settlement_accounts if n > 0)
+    if sizes:
+        say(f"- settlement: fleets of {', '.join(f'{n:,}' for n in sizes)} accounts, a day and a year each")
+        results["settlement"] = await asyncio.to_thread(
+            settlement_check, workdir, pin, a.database_url, sizes, say, plan.sync_modes[0]
+        )
+    if a.settlement_only:
+        results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
+        results["settlement_only"] = True
+        return results
     results["matrix"] = await bench.matrix()
     extra = [n for n in plan.workers if n > 1]
     if extra and not serve_supports("--workers"):
@@ -147,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         workers=a.workers,
         sync_modes=a.sync,
         growth_sizes=a.growth_sizes,
+        settlement_accounts=a.settlement,
     )
     if a.growth_1m:
         plan = with_overrides(plan, growth_sizes=(*plan.growth_sizes, 1_000_000))

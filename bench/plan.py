@@ -50,6 +50,7 @@ class Plan:
     only: tuple[str, ...] = field(default=())  # cell-id substrings to keep (empty: all)
     # bench.growth: stored-message counts the mailbox filters are timed at (1,000,000 with --growth-1m)
     growth_sizes: tuple[int, ...] = (0, 100_000)
+    settlement_accounts: tuple[int, ...] = (1, 100, 10_000)  # fleet sizes of the settlement table (issue 18)
 
     def cells(self) -> list[CellSpec]:
         out = [
@@ -83,6 +84,7 @@ QUICK = Plan(
     mailbox_messages=1_000,
     list_calls=10,
     growth_sizes=(0, 1_000),
+    settlement_accounts=(1, 100),
 )
 
 

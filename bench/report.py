@@ -143,6 +143,12 @@ def _files(label: str, sizes: dict[str, Any] | None) -> str:
 
 def render(results: dict[str, Any]) -> str:
     m = results["meta"]
+    if results.get("settlement_only"):
+        from bench import settlement
+
+        head = [f"# Benchmark: settlement only ({m['started']})", "", f"- command: `{m['command']}`"]
+        head += [f"- machine: {m['machine']}; database: {m['database']}", ""]
+        return "\n".join(head + settlement.render(results["settlement"])) + "\n"
     lines = [
         f"# Benchmark: Tencent SES emulator vs the Python floors ({m['started']})",
         "",
@@ -243,6 +249,10 @@ def render(results: dict[str, Any]) -> str:
             ]
     else:
         lines.append("not run")
+    if results.get("settlement"):
+        from bench import settlement
+
+        lines += ["", *settlement.render(results["settlement"])]
     return "\n".join(lines) + "\n"
 
 

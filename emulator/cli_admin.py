@@ -4,6 +4,7 @@ over its admin API."""
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -88,6 +89,44 @@ def account_create(
     )
     creds = api.post("/admin/accounts", {k: v for k, v in body.items() if v is not None})
     api.out(creds, lambda c: kv([(k, c[k]) for k in c]))
+
+
+BULK_CHUNK = 1000  # accounts per request of `account create-many` (the progress bar moves per request)
+
+
+@account_app.command("create-many")
+def account_create_many(
+    count: Annotated[int, typer.Argument(min=1, max=100_000, help="how many accounts")],
+    prefix: Annotated[str, typer.Option(help="names are <prefix>-1 .. <prefix>-<count>")] = "fleet",
+    sender: Annotated[str | None, typer.Option(help="the sender address every account gets")] = None,
+    top_up: Annotated[str | None, typer.Option(help="a first top-up for each, USD, e.g. 100.00")] = None,
+    free_quota: Annotated[int | None, typer.Option(min=0, help="free emails [default: server's]")] = None,
+    url: UrlOpt = None,
+    token: TokenOpt = None,
+    as_json: JsonOpt = False,
+    progress: ProgressOpt = None,
+) -> None:
+    """Create a test fleet (POST /admin/accounts/bulk, 1,000 per request) and print its credentials."""
+    api = Api(url, token, as_json, timeout=300)
+    bar = Progress(count, "creating", progress)
+    made: list[dict[str, Any]] = []
+    for start in range(0, count, BULK_CHUNK):
+        body = {"count": min(BULK_CHUNK, count - start), "prefix": prefix, "first": start + 1}
+        body |= {
+            k: v
+            for k, v in (("sender", sender), ("top_up", top_up), ("free_quota", free_quota))
+            if v is not None
+        }
+        made.extend(api.post("/admin/accounts/bulk", body)["accounts"])
+        bar.update(len(made), f"{len(made):,}/{count:,} accounts")
+    bar.close()
+    api.out(
+        made,
+        lambda rows: table(
+            [(c["id"], c["name"], c["secret_id"], c["secret_key"], c["smtp_password"]) for c in rows],
+            ("id", "name", "secret_id", "secret_key", "smtp_password"),
+        ),
+    )
 
 
 @account_app.command("show")
@@ -180,6 +219,27 @@ def _move(api: Api, path: str, steps: list[dict[str, Any]], label: str, progress
     return state
 
 
+POLL_S = 0.2
+
+
+def _move_all(api: Api, body: dict[str, Any], label: str, progress: bool | None) -> Any:
+    """A global move as one background move: POST it with "wait": false (202 and the move at once), poll
+    its progress (accounts moved and settled) until done, then every account's state."""
+    move = api.post("/admin/clock/advance", {**body, "wait": False})
+    bar = Progress(max(1, int(move["accounts_total"])), label, progress)
+    while True:
+        bar.total = max(1, int(move["accounts_total"]))
+        bar.update(
+            int(move["accounts_done"]), f"{move['accounts_done']:,}/{move['accounts_total']:,} accounts"
+        )
+        if move["done"]:
+            break
+        time.sleep(POLL_S)
+        move = api.get(f"/admin/clock/moves/{move['id']}")
+    bar.close()
+    return api.get("/admin/accounts")
+
+
 @clock_app.command("show")
 def clock_show(
     account: AccountOpt = "default", url: UrlOpt = None, token: TokenOpt = None, as_json: JsonOpt = False
@@ -207,7 +267,10 @@ def clock_advance(
     """Move a clock forward; every event that falls due runs, in order (long moves go in steps)."""
     total = parse_duration_s(duration)
     api = Api(url, token, as_json)
-    path = "/admin/clock/advance" if all_accounts else f"/admin/accounts/{account}/clock/advance"
+    if all_accounts:
+        api.out(_move_all(api, {"seconds": total}, "advancing", progress), _clock_text)
+        return
+    path = f"/admin/accounts/{account}/clock/advance"
     steps = min(MAX_STEPS, max(1, math.ceil(total / DAY_S)))
     size = math.ceil(total / steps)
     sizes = [min(size, total - i * size) for i in range(steps)]
@@ -239,11 +302,7 @@ def clock_set(
     target = _parse_time(to)
     api = Api(url, token, as_json)
     if all_accounts:
-        r = api.request("POST", "/admin/clock/advance", json={"to": target.isoformat()})
-        left = r.headers.get("X-Clock-Left-Ahead")
-        if left:  # on stderr: --json stays the server's answer
-            typer.echo(f"left where they were (already past {target.isoformat()}): {left}", err=True)
-        api.out(r.json(), _clock_text)
+        api.out(_move_all(api, {"to": target.isoformat()}, "setting", progress), _clock_text)
         return
     path = f"/admin/accounts/{account}/clock/set"
     now = datetime.fromisoformat(api.get(f"/admin/accounts/{account}/clock")["now"])

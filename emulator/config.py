@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     default_app_id: str = DEFAULT_APP_ID
 
     scheduler_interval_s: float = 1.0
+    settle_batch_accounts: int = Field(
+        500,
+        ge=1,
+        le=10_000,
+        description="accounts per transaction when a global clock move or the scheduler settles",
+    )
     # retention (captured mail only; metering and bills are never deleted)
     retention_max_messages: int | None = Field(None, ge=1, description="most messages kept per account")
     retention_max_age_days: int | None = Field(None, ge=1, description="oldest message kept, in account days")

@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response
+from fastapi.responses import JSONResponse
 
 from emulator.admin_api.deps import (
     CoreDep,
@@ -20,15 +21,18 @@ from emulator.admin_api.schemas import (
     AccountClockPublic,
     AccountCreate,
     AccountPublic,
+    AccountsBulkCreate,
+    AccountsBulkCreated,
     ClockFreeze,
     ClockMove,
+    ClockMovePublic,
     ClockSet,
     CredentialsPublic,
     TemplateStatusSet,
     TopUpCreate,
     iso,
 )
-from emulator.errors import FailedOperation
+from emulator.errors import FailedOperation, InvalidParameterValue, NotFound
 from emulator.services.accounts import AccountState
 from emulator.services.core import Core
 
@@ -49,6 +53,26 @@ def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
         profile=body.profile,
     )
     return CredentialsPublic.of(creds)
+
+
+@router.post(
+    "/accounts/bulk", response_model=AccountsBulkCreated, status_code=201, responses=answers(400, 409)
+)
+def create_accounts(body: AccountsBulkCreate, core: CoreDep) -> AccountsBulkCreated:
+    """A test fleet: `count` accounts named <prefix>-1 .. <prefix>-<count>, generated credentials, one
+    sender each, optionally a first top-up; written 500 per transaction. A taken name refuses it all."""
+    micro = parse_money_micro(body.top_up, "top_up") if body.top_up is not None else 0
+    if body.top_up is not None and micro <= 0:
+        raise InvalidParameterValue("top_up: a top-up must be positive")
+    made = core.accounts.create_many(
+        body.count,
+        body.prefix,
+        first=body.first,
+        sender=body.sender,
+        free_quota=body.free_quota,
+        top_up_micro=micro,
+    )
+    return AccountsBulkCreated(created=len(made), accounts=[CredentialsPublic.of(c) for c in made])
 
 
 @router.get("/accounts", response_model=list[AccountPublic])
@@ -106,6 +130,8 @@ def _move(core: Core, account: str, body: ClockMove) -> list[AccountState]:
     _check(body)
     if body.key is not None:
         raise FailedOperation("key applies to the global move (/admin/clock/advance) only")
+    if account and not body.wait:
+        raise FailedOperation("wait applies to the global move (/admin/clock/advance) only")
     if body.to is not None:
         return [core.clocks.set_to(account, parse_time_us(body.to))]
     return [core.clocks.advance(account, _delta_us(body))]
@@ -185,6 +211,13 @@ def resume_clock(account: str, core: CoreDep) -> AccountPublic:
 LEFT_AHEAD_HEADER = "X-Clock-Left-Ahead"
 
 
+def _start_move(core: Core, body: ClockMove) -> ClockMovePublic:
+    _check(body)
+    if body.to is not None:
+        return ClockMovePublic.of(core.clocks.start_set_all(parse_time_us(body.to), body.key))
+    return ClockMovePublic.of(core.clocks.start_advance_all(_delta_us(body), body.key))
+
+
 @router.post(
     "/clock/advance",
     response_model=list[AccountPublic],
@@ -200,17 +233,38 @@ LEFT_AHEAD_HEADER = "X-Clock-Left-Ahead"
                 }
             }
         },
+        202: {
+            "model": ClockMovePublic,
+            "description": 'with `"wait": false`: recorded; finishing in the background',
+        },
     },
 )
-async def advance_all(body: ClockMove, core: CoreDep, response: Response) -> list[AccountPublic]:
+async def advance_all(
+    body: ClockMove, core: CoreDep, response: Response
+) -> list[AccountPublic] | JSONResponse:
     """Every account to one instant, recorded before any clock moves (a crash part-way is finished at
     start-up). `to`: every clock up to that time; accounts already past it stay where they are and are
     named in the X-Clock-Left-Ahead header. `seconds`/`duration`: the latest account clock plus it.
-    Give a `key` to make a retry after a lost answer safe."""
+    Give a `key` to make a retry after a lost answer safe. With `"wait": false` the answer is 202 and
+    the move as soon as it is recorded; it finishes in the background (GET /admin/clock/moves/{id})."""
+    if not body.wait:
+        move = await asyncio.to_thread(_start_move, core, body)
+        return JSONResponse(move.model_dump(), status_code=202)
     states, left = await asyncio.to_thread(_move_all, core, body)
     if left:
         response.headers[LEFT_AHEAD_HEADER] = ",".join(left)
     return [AccountPublic.of(s) for s in states]
+
+
+@router.get(
+    "/clock/moves/{move_id}", response_model=ClockMovePublic, tags=["clock"], responses=answers(400, 404)
+)
+def get_move(move_id: int, core: CoreDep) -> ClockMovePublic:
+    """A global move: its target, whether it is done, and how many accounts it has moved so far."""
+    status = core.clocks.move_status(move_id) if 0 <= move_id < 2**63 else None
+    if status is None:
+        raise NotFound(f"no clock move {move_id}")
+    return ClockMovePublic.of(status)
 
 
 @router.post("/clock/freeze", response_model=list[AccountPublic], tags=["clock"])

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 from emulator.domain.clock import BEIJING, to_datetime
 from emulator.domain.money import MONEY_INPUT_RULE, format_usd
 from emulator.services.accounts import AccountState, Credentials
+from emulator.services.clocks import MoveStatus
 
 
 def iso(us: int | None) -> str | None:
@@ -143,6 +144,11 @@ class ClockMove(AdminRequest):
         description="global move only: an idempotency key; a retry with the same key finishes the move "
         "recorded under it and never moves the clocks again",
     )
+    wait: bool = Field(
+        True,
+        description="global move only: false answers 202 with the recorded move at once and finishes it in "
+        "the background (GET /admin/clock/moves/{id} for progress)",
+    )
 
 
 class MessageSummary(BaseModel):
@@ -271,3 +277,44 @@ class AccountClockPublic(BaseModel):
     rate: int = Field(description="account seconds per real second: 1 while running, 0 while frozen")
     real_now: str = Field(description="the real time it was read at, ISO 8601 in UTC+8")
     ahead_us: int = Field(description="account time minus real time (negative: behind real time)")
+
+
+# --- issue 18: global clock moves in the background, bulk accounts for test fleets ---
+class ClockMovePublic(BaseModel):
+    id: int
+    target: str = Field(description="the instant every clock moves to (ISO 8601, UTC+8)")
+    target_us: int
+    decided_us: int = Field(description="wall time the target was decided at")
+    key: str | None
+    done: bool
+    accounts_done: int = Field(description="accounts moved and settled so far")
+    accounts_total: int
+
+    @classmethod
+    def of(cls, m: MoveStatus) -> ClockMovePublic:
+        return cls(
+            id=m.id,
+            target=iso(m.target_us) or "",
+            target_us=m.target_us,
+            decided_us=m.created_us,
+            key=m.key,
+            done=m.done,
+            accounts_done=m.accounts_done,
+            accounts_total=m.accounts_total,
+        )
+
+
+class AccountsBulkCreate(AdminRequest):
+    count: int = Field(ge=1, le=10_000, description="how many accounts (at most 10,000 per request)")
+    prefix: str = Field(
+        "fleet", min_length=1, max_length=40, description="names are <prefix>-1 .. <prefix>-<count>"
+    )
+    first: int = Field(1, ge=0, le=10_000_000, description="the number of the first name")
+    sender: str | None = Field(None, description="the sender address every account gets")
+    free_quota: int | None = Field(None, ge=0)
+    top_up: str | None = Field(None, description="a first top-up for each, decimal USD, e.g. '100.00'")
+
+
+class AccountsBulkCreated(BaseModel):
+    created: int
+    accounts: list[CredentialsPublic]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from emulator.domain.clock import BEIJING, from_datetime, to_datetime
 
@@ -75,6 +76,13 @@ def next_billing_event(after_us: int) -> int:
         year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
         first_0800 = from_datetime(datetime(year, month, 1, 8, tzinfo=BEIJING))
     return min(midnight, first_0800)
+
+
+@lru_cache(maxsize=4096)
+def usage_settled_at(day: str) -> int:
+    """When the usage of UTC+8 day `day` (YYYY-MM-DD) is settled: the next 00:00 UTC+8."""
+    year, month, dom = (int(x) for x in day.split("-"))
+    return from_datetime(datetime(year, month, dom, tzinfo=BEIJING) + timedelta(days=1))
 
 
 def usage_amount(paid_units: int, price_micro: int) -> int:

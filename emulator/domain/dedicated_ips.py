@@ -16,6 +16,7 @@ import ipaddress
 import itertools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from emulator.domain.clock import BEIJING, from_datetime, to_datetime
 from emulator.domain.money import ratio_to_cent_half_up
@@ -75,3 +76,29 @@ def days_used(intervals: Iterable[tuple[int, int | None]], period: str) -> int:
 def ip_month_charge(month_price_micro: int, used: int, period: str) -> int:
     """120 USD × used / days in month, rounded half-up to the cent (integers only)."""
     return ratio_to_cent_half_up(month_price_micro, used, days_in_month(period))
+
+
+def month_bill(
+    intervals: Iterable[tuple[int, int, int | None]],
+    names: dict[int, str | None],
+    period: str,
+    month_price_micro: int,
+) -> tuple[int, int, int, dict[str, Any]] | None:
+    """The DEDICATED_IP bill of month `period` from the account's enabled intervals
+    [(dedicated ip id, start, end)]: (days used in all, unit price, amount, detail), or None when no IP
+    was enabled in it. Each IP is charged on its own (rounded per IP), in IP id order."""
+    by_ip: dict[int, list[tuple[int, int | None]]] = {}
+    for ip_id, start_us, end_us in intervals:
+        by_ip.setdefault(ip_id, []).append((start_us, end_us))
+    detail: dict[str, Any] = {"days_in_month": days_in_month(period), "ips": []}
+    total_days = total = 0
+    for ip_id, spans in sorted(by_ip.items()):
+        used = days_used(spans, period)
+        if used:
+            amount = ip_month_charge(month_price_micro, used, period)
+            detail["ips"].append({"ip": names.get(ip_id), "days_used": used, "amount_micro": amount})
+            total_days += used
+            total += amount
+    if not detail["ips"]:
+        return None
+    return total_days, month_price_micro, total, detail

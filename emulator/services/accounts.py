@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from emulator.storage.db import Database
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+MAX_BULK = 100_000  # accounts per bulk creation
 DEFAULT_ACCOUNT = "default"
 
 
@@ -128,10 +130,11 @@ class AccountService:
                 raise Conflict(f"an account named {name!r} already exists")
             if accounts_repo.account_by_secret_id(conn, secret_id):
                 raise Conflict("that SecretId is already in use by another account")
+            app_id = app_id or rules.new_app_id()
             account_id = accounts_repo.insert_account(
                 conn,
                 name=name,
-                app_id=app_id or rules.new_app_id(),
+                app_id=app_id,
                 secret_id=secret_id,
                 secret_key=secret_key,
                 created_us=wall,
@@ -157,9 +160,115 @@ class AccountService:
                 smtp_password_hash=rules.hash_password(smtp_password),
                 created_us=wall,
             )
-            row = accounts_repo.account_by_id(conn, account_id)
-        assert row is not None
-        return Credentials(account_id, name, row.app_id, secret_id, secret_key, sender, smtp_password)
+        return Credentials(account_id, name, app_id, secret_id, secret_key, sender, smtp_password)
+
+    def create_many(
+        self,
+        count: int,
+        prefix: str,
+        *,
+        first: int = 1,
+        sender: str | None = None,
+        free_quota: int | None = None,
+        top_up_micro: int = 0,
+        batch: int = 500,
+        progress: Callable[[int], object] | None = None,
+    ) -> list[Credentials]:
+        """A test fleet: `count` accounts named <prefix>-<first> .. <prefix>-<first + count - 1>, each with generated
+        credentials, the one sender (its domain verified) and optionally a first top-up, written
+        `batch` accounts per transaction as multi-row inserts. All names are checked before anything
+        is written: a taken name refuses the whole request. `progress(n)` is told after each batch."""
+        s = self.settings
+        if not 1 <= count <= MAX_BULK:
+            raise FailedOperation(f"count must be between 1 and {MAX_BULK}")
+        if top_up_micro < 0:
+            raise FailedOperation("top_up must not be negative")
+        names = [f"{prefix}-{i}" for i in range(first, first + count)]
+        if not _NAME.match(names[-1]) or not _NAME.match(prefix):
+            raise FailedOperation("prefix: letters, digits, '.', '_' or '-', at most 64 with the number")
+        sender = (sender or s.default_sender).strip()
+        if not is_valid_email(sender):
+            raise FailedOperation(f"sender {sender!r} is not a valid email address")
+        quota = s.free_quota if free_quota is None else free_quota
+        with self.db.read() as conn:
+            taken = accounts_repo.names_taken(conn, names)
+        if taken:
+            raise Conflict(f"{len(taken)} of those names exist already, e.g. {sorted(taken)[0]!r}")
+        out: list[Credentials] = []
+        for start in range(0, count, batch):
+            part = names[start : start + batch]
+            creds = [
+                (
+                    n,
+                    rules.new_app_id(),
+                    rules.new_secret_id(),
+                    rules.new_secret_key(),
+                    rules.new_smtp_password(),
+                )
+                for n in part
+            ]
+            wall = self.clock.wall_us()
+            with self.db.write() as conn:
+                ids = accounts_repo.insert_accounts(
+                    conn,
+                    [
+                        {
+                            "name": n,
+                            "app_id": app,
+                            "secret_id": sid,
+                            "secret_key": skey,
+                            "created_us": wall,
+                            "clock_offset_us": 0,
+                            "clock_frozen_us": None,
+                            "events_until_us": wall,
+                            "free_quota": quota,
+                            "free_used": 0,
+                            "simple_allowed": True,
+                            "settings_json": "{}",
+                        }
+                        for n, app, sid, skey, _pw in creds
+                    ],
+                )
+                accounts_repo.insert_identities(
+                    conn,
+                    [
+                        {"account_id": aid, "domain": domain_of(sender), "verified": True, "created_us": wall}
+                        for aid in ids
+                    ],
+                    [
+                        {
+                            "account_id": aid,
+                            "address": sender,
+                            "sender_name": None,
+                            "smtp_password_hash": rules.hash_password(c[4]),
+                            "created_us": wall,
+                        }
+                        for aid, c in zip(ids, creds, strict=True)
+                    ],
+                )
+                if top_up_micro:
+                    billing_repo.post_ledger_many(
+                        conn,
+                        [
+                            {
+                                "account_id": aid,
+                                "kind": "topup",
+                                "amount_micro": top_up_micro,
+                                "bill_id": None,
+                                "note": "bulk creation",
+                                "account_time_us": wall,
+                                "real_time_us": wall,
+                            }
+                            for aid in ids
+                        ],
+                    )
+            out.extend(
+                Credentials(aid, n, app, sid, skey, sender, pw)
+                for aid, (n, app, sid, skey, pw) in zip(ids, creds, strict=True)
+            )
+            if progress is not None:
+                progress(len(out))
+        return out
 
     def ensure_default(self) -> Credentials:
         """The default account with the documented (or configured) fixed credentials."""
@@ -204,8 +313,15 @@ class AccountService:
         return row
 
     def list(self) -> list[AccountState]:
+        """Every account's state: four queries whatever the number of accounts (the totals grouped)."""
         with self.db.read() as conn:
-            return [self._state(conn, r) for r in accounts_repo.list_accounts(conn)]
+            rows = accounts_repo.list_accounts(conn)
+            paid = mail_repo.paid_units_by_account(conn)
+            balances = billing_repo.balances_by_account(conn)
+            unpaid = billing_repo.unpaid_totals_by_account(conn)
+        return [
+            self._state_of(r, paid.get(r.id, 0), balances.get(r.id, 0), unpaid.get(r.id, 0)) for r in rows
+        ]
 
     def state(self, ref: int | str) -> AccountState:
         with self.db.read() as conn:
@@ -215,6 +331,9 @@ class AccountService:
         _free, paid = mail_repo.usage_totals(conn, row.id)
         balance = billing_repo.balance(conn, row.id)
         unpaid = billing_repo.unpaid_total(conn, row.id)
+        return self._state_of(row, paid, balance, unpaid)
+
+    def _state_of(self, row: AccountRecord, paid: int, balance: int, unpaid: int) -> AccountState:
         clock = ClockState(row.clock_offset_us, row.clock_frozen_us)
         return AccountState(
             id=row.id,

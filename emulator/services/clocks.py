@@ -9,20 +9,27 @@ unique bill key, whoever finishes the move."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from emulator.domain.clock import ClockState
 from emulator.domain.records.billing import ClockMoveRecord
-from emulator.errors import ClockBackwards, NotFound
+from emulator.errors import ClockBackwards
 from emulator.services.accounts import AccountState
-from emulator.storage import accounts_repo, clock_moves_repo
+from emulator.services.scheduler import Window, chunks
+from emulator.storage import accounts_repo, clock_moves_repo, settlement_repo
 
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
     from emulator.services.accounts import AccountService
+    from emulator.services.scheduler import Scheduler
     from emulator.storage.db import Database
+
+
+log = logging.getLogger("emulator.clocks")
 
 
 def toward(state: ClockState, target_us: int, decided_wall_us: int) -> ClockState:
@@ -57,18 +64,36 @@ class GlobalMove:
     left_ahead: list[str]
 
 
+@dataclass(frozen=True)
+class MoveStatus:
+    """A recorded global move as GET /admin/clock/moves/{id} shows it. `accounts_done` counts the
+    accounts moved (and settled) so far by the process finishing it; a finished move has them all."""
+
+    id: int
+    target_us: int
+    created_us: int
+    key: str | None
+    done: bool
+    accounts_done: int
+    accounts_total: int
+
+
 class ClockService:
     def __init__(
         self,
         db: Database,
         clock: ClockSource,
         accounts: AccountService,
+        scheduler: Scheduler,
         after_move: tuple[Callable[[int], object], ...],
     ) -> None:
         self.db = db
         self.clock = clock
         self.accounts = accounts
-        self.after_move = after_move  # run the account's due events; wake the batch runner
+        self.scheduler = scheduler  # runs the due events of the accounts moved
+        self.after_move = after_move  # e.g. wake the batch runner
+        self._finishing = threading.Lock()  # one finisher per process; others wait, then find it done
+        self._progress: dict[int, tuple[int, int]] = {}  # move id -> (accounts done, of)
 
     def _apply(self, ref: int | str, change: Callable[[ClockState, int], ClockState]) -> int:
         with self.db.write() as conn:
@@ -80,6 +105,7 @@ class ClockService:
                 accounts_repo.update_account(
                     conn, row.id, clock_offset_us=new.offset_us, clock_frozen_us=new.frozen_us
                 )
+        self.scheduler.run_due(row.id)
         for hook in self.after_move:
             hook(row.id)
         return int(row.id)
@@ -147,6 +173,48 @@ class ClockService:
         self._finish(self._record(plan, key))
         return self.accounts.list()
 
+    # --- the same, answered before it is finished (POST /admin/clock/advance with "wait": false) ----
+    def start_advance_all(self, delta_us: int, key: str | None = None) -> MoveStatus:
+        """`advance_all`, recorded now and finished on a background thread: the answer is the move
+        (poll `move_status`). A crash before it ends leaves it pending; start-up finishes it."""
+        if delta_us < 0:
+            raise ClockBackwards("clock cannot move backwards: advance by a positive duration")
+        return self._start(self._record(lambda now: max(now.values()) + delta_us, key))
+
+    def start_set_all(self, target_us: int, key: str | None = None) -> MoveStatus:
+        """`set_all`, answered before it is finished; accounts already past the target stay where they
+        are (as with `set_all`)."""
+        return self._start(self._record(lambda _now: target_us, key))
+
+    def _start(self, move: ClockMoveRecord) -> MoveStatus:
+        if not move.done:
+            self._progress.setdefault(int(move.id), (0, len(self.all_ids())))
+            threading.Thread(
+                target=self._finish_logged, args=(move,), name=f"clock-move-{move.id}", daemon=True
+            ).start()
+        status = self.move_status(int(move.id))
+        assert status is not None
+        return status
+
+    def _finish_logged(self, move: ClockMoveRecord) -> None:
+        try:
+            self._finish(move)
+        except Exception:  # left pending: the next global move or start-up finishes it
+            log.exception("global clock move %s failed part-way", move.id)
+
+    def move_status(self, move_id: int) -> MoveStatus | None:
+        with self.db.read() as conn:
+            move = clock_moves_repo.move_by_id(conn, move_id)
+            total = accounts_repo.count_accounts(conn)
+        if move is None:
+            return None
+        done, of = self._progress.get(move_id, (0, total))
+        if move.done:
+            done, of = max(of, done), max(of, done)
+        return MoveStatus(
+            int(move.id), int(move.target_us), int(move.created_us), move.key, bool(move.done), done, of
+        )
+
     def _record(self, plan: Callable[[dict[str, int]], int], key: str | None) -> ClockMoveRecord:
         """Decide the target under a lock on every account and record it; a pending move is finished
         first (so a second global move waits for the first), and a known key returns its move."""
@@ -165,14 +233,43 @@ class ClockService:
                 return clock_moves_repo.insert_move(conn, target_us=target, created_us=wall, key=key)
 
     def _finish(self, move: ClockMoveRecord) -> None:
-        target, decided = int(move.target_us), int(move.created_us)
-        for aid in self.all_ids():  # accounts created since the decision join the common instant too
-            try:
-                self._apply(aid, lambda s, _w: toward(s, target, decided))
-            except NotFound:
-                continue
+        """Every account to the move's instant, BATCH_ACCOUNTS at a time: per batch one transaction that
+        locks the rows, sets the clocks and runs the due events (`Scheduler.apply_due_many`); then the
+        record is marked done. Idempotent: an account already there stays, and its events have run."""
+        with self._finishing:
+            with self.db.read() as conn:
+                current = clock_moves_repo.move_by_id(conn, int(move.id))
+            if current is not None and current.done:
+                return  # finished by another caller meanwhile
+            target, decided = int(move.target_us), int(move.created_us)
+            ids = self.all_ids()  # accounts created since the decision join the common instant too
+            done = 0
+            self._progress[int(move.id)] = (0, len(ids))
+            for chunk in chunks(ids, self.scheduler.batch_accounts):
+                self._move_batch(chunk, target, decided)
+                done += len(chunk)
+                self._progress[int(move.id)] = (done, len(ids))
+            with self.db.write() as conn:
+                clock_moves_repo.mark_done(conn, int(move.id))
+
+    def _move_batch(self, ids: list[int], target: int, decided: int) -> None:
         with self.db.write() as conn:
-            clock_moves_repo.mark_done(conn, int(move.id))
+            rows = settlement_repo.lock_batch(conn, ids)
+            wall = self.clock.wall_us()
+            windows: list[Window] = []
+            changed: list[tuple[int, ClockState]] = []
+            for r in rows:
+                state = ClockState(r.clock_offset_us, r.clock_frozen_us)
+                new = toward(state, target, decided)
+                if new != state:
+                    changed.append((r.id, new))
+                moved = r._replace(clock_offset_us=new.offset_us, clock_frozen_us=new.frozen_us)
+                windows.append(Window(moved, new.now_us(wall)))
+            settlement_repo.set_clocks(conn, [(aid, c.offset_us, c.frozen_us) for aid, c in changed])
+            self.scheduler.apply_due_many(conn, windows)
+        for aid in ids:
+            for hook in self.after_move:
+                hook(aid)
 
     def freeze_all(self) -> list[AccountState]:
         return [self.freeze(aid) for aid in self.all_ids()]

@@ -109,6 +109,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         sources=(ip_events, BatchEvents(), reputation_events),
         ip_bill=ip_events,
         settlement=settlement,
+        after_settlement=(reputation_events.close_batch,),
     )
     accounts = AccountService(db, clock, settings, cache, scheduler, settlement)
     limits = LimitService(db, clock, accounts)
@@ -128,6 +129,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         ),
     )
     runner = BatchRunner(db, clock, settings, sending, composer)
+    scheduler.batch_accounts = settings.settle_batch_accounts
     ips = DedicatedIpService(db, clock, settings, accounts, scheduler)
     ips.ensure_stock()
     return Core(
@@ -141,7 +143,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
         identities=IdentityService(db, clock),
         templates=TemplateService(db, clock, settings),
         scheduler=scheduler,
-        clocks=ClockService(db, clock, accounts, after_move=(scheduler.run_due, lambda _aid: runner.wake())),
+        clocks=ClockService(db, clock, accounts, scheduler, after_move=(lambda _aid: runner.wake(),)),
         sending=sending,
         mailbox=MailboxService(db, clock, notifier),
         billing=BillingService(db, clock, settings, accounts),

@@ -38,20 +38,12 @@ class IpEvents:
     def month_bill(
         self, conn: Tx, acct: AccountRecord, period: str
     ) -> tuple[int, int, int, dict[str, Any]] | None:
-        price = self.month_micro
-        by_ip: dict[int, list[tuple[int, int | None]]] = {}
-        for iv in ips_repo.intervals(conn, acct.id):
-            by_ip.setdefault(iv.dedicated_ip_id, []).append((iv.start_us, iv.end_us))
         names = {r.id: r.ip for r in ips_repo.list_ips(conn, acct.id)}
-        detail: dict[str, Any] = {"days_in_month": rules.days_in_month(period), "ips": []}
-        total_days = total = 0
-        for ip_id, spans in sorted(by_ip.items()):
-            used = rules.days_used(spans, period)
-            if used:
-                amount = rules.ip_month_charge(price, used, period)
-                detail["ips"].append({"ip": names.get(ip_id), "days_used": used, "amount_micro": amount})
-                total_days += used
-                total += amount
-        if not detail["ips"]:
-            return None
-        return total_days, price, total, detail
+        spans = [(iv.dedicated_ip_id, iv.start_us, iv.end_us) for iv in ips_repo.intervals(conn, acct.id)]
+        return self.month_bill_of(spans, names, period)
+
+    def month_bill_of(
+        self, spans: list[tuple[int, int, int | None]], names: dict[int, str | None], period: str
+    ) -> tuple[int, int, int, dict[str, Any]] | None:
+        """The same bill from intervals and IP names read beforehand (a batch of accounts at once)."""
+        return rules.month_bill(spans, names, period, self.month_micro)

@@ -36,6 +36,7 @@ from emulator.storage.db import Tx
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
     from emulator.services.accounts import AccountService
+    from emulator.services.scheduler import Window
     from emulator.storage.db import Database
 
 Span = tuple[int, int, int]
@@ -78,6 +79,11 @@ class ReputationEvents:
             self.close_days(c, [span])
 
         return [(ends[-1].at_us, close)]
+
+    def close_batch(self, conn: Tx, windows: Sequence[Window]) -> None:
+        """The scheduler's batch step (global moves, the real-time pass): every account of the batch,
+        over its window; the accounts the batch ran one by one were evaluated already (a no-op)."""
+        self.close_days(conn, [(w.acct.id, w.acct.events_until_us, w.until_us) for w in windows])
 
     def close_days(self, conn: Tx, spans: Sequence[Span]) -> int:
         """Evaluate every finished day of every sender domain of these accounts (rows locked by the

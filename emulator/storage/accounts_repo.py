@@ -15,6 +15,33 @@ def insert_account(conn: Connection, **values: Any) -> int:
     return int(conn.execute(insert(accounts).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
+def insert_accounts(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Many accounts in multi-row INSERTs; their ids in the order given."""
+    stmt = insert(accounts).returning(accounts.c.id, sort_by_parameter_order=True)
+    return [int(r[0]) for r in conn.execute(stmt, rows)]
+
+
+def insert_identities(
+    conn: Connection, domain_rows: list[dict[str, Any]], sender_rows: list[dict[str, Any]]
+) -> None:
+    """Many domains and sender addresses (bulk account creation)."""
+    if domain_rows:
+        conn.execute(insert(domains), domain_rows)
+    if sender_rows:
+        conn.execute(insert(senders), sender_rows)
+
+
+def names_taken(conn: Connection, names: list[str]) -> set[str]:
+    """Which of these account names exist (looked up 500 at a time)."""
+    found: set[str] = set()
+    for i in range(0, len(names), 500):
+        part = names[i : i + 500]
+        found.update(
+            str(n) for (n,) in conn.execute(select(accounts.c.name).where(accounts.c.name.in_(part)))
+        )
+    return found
+
+
 def account_by_id(conn: Connection, account_id: int) -> AccountRecord | None:
     row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
     return None if row is None else AccountRecord._make(row)

@@ -67,6 +67,22 @@ def balance(conn: Connection, account_id: int) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def balances_by_account(conn: Connection) -> dict[int, int]:
+    """{account: balance} for every account with a ledger entry, in one grouped query."""
+    query = select(ledger.c.account_id, func.sum(ledger.c.amount_micro)).group_by(ledger.c.account_id)
+    return {int(a): int(s) for a, s in conn.execute(query)}
+
+
+def unpaid_totals_by_account(conn: Connection) -> dict[int, int]:
+    """{account: total of its unpaid bills} for every account with one, in one grouped query."""
+    query = (
+        select(bills.c.account_id, func.sum(bills.c.amount_micro))
+        .where(bills.c.paid_us.is_(None))
+        .group_by(bills.c.account_id)
+    )
+    return {int(a): int(s) for a, s in conn.execute(query)}
+
+
 def unpaid_total(conn: Connection, account_id: int) -> int:
     query = select(func.coalesce(func.sum(bills.c.amount_micro), 0)).where(
         bills.c.account_id == account_id, bills.c.paid_us.is_(None)
@@ -81,6 +97,12 @@ def mark_paid(conn: Connection, bill_id: int, now_us: int) -> None:
 def post_ledger(conn: Connection, **values: Any) -> None:
     """One ledger entry (append-only): account_id, kind, amount_micro, note, times, bill_id."""
     conn.execute(ledger.insert().values(**values))
+
+
+def post_ledger_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Many ledger entries in multi-row INSERTs."""
+    if rows:
+        conn.execute(ledger.insert(), rows)
 
 
 def delete_books(conn: Connection, account_id: int) -> None:

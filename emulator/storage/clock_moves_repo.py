@@ -30,6 +30,11 @@ def move_by_key(conn: Connection, key: str) -> ClockMoveRecord | None:
     return None if row is None else ClockMoveRecord._make(row)
 
 
+def move_by_id(conn: Connection, move_id: int) -> ClockMoveRecord | None:
+    row = conn.execute(select(clock_moves).where(clock_moves.c.id == move_id)).first()
+    return None if row is None else ClockMoveRecord._make(row)
+
+
 def pending_moves(conn: Connection) -> list[ClockMoveRecord]:
     """Recorded moves not yet finished, oldest first."""
     query = select(clock_moves).where(clock_moves.c.done.is_(False)).order_by(clock_moves.c.id)

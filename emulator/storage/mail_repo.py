@@ -76,6 +76,14 @@ def usage_rows(conn: Connection, account_id: int, day: str | None = None) -> lis
     return [UsageDayRecord._make(r) for r in conn.execute(query)]
 
 
+def paid_units_by_account(conn: Connection) -> dict[int, int]:
+    """{account: paid units over all days} for every account with usage, in one grouped query."""
+    query = select(usage_daily.c.account_id, func.sum(usage_daily.c.paid_units)).group_by(
+        usage_daily.c.account_id
+    )
+    return {int(a): int(s) for a, s in conn.execute(query)}
+
+
 def usage_totals(conn: Connection, account_id: int) -> tuple[int, int]:
     row = conn.execute(
         select(

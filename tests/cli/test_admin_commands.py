@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.cli.conftest import Cli
 from tests.conftest import Server
 
@@ -95,3 +97,21 @@ def test_account_create_with_a_profile(cli: Cli, cli_server: Server) -> None:
     bad = cli("account", "create", "cli-bad", "--profile", "staging", code=1)
     assert "profile must be one of sandbox, production" in bad.stdout + bad.stderr
     assert cli_server.admin("GET", "/accounts/cli-bad").status_code == 404
+
+
+def test_fleet_and_global_move_with_progress(cli: Cli) -> None:
+    """Issue 18: `account create-many` (1,000 per request) and `clock advance --all` as one background
+    move polled to the end: progress on stderr, --json on stdout stays one JSON document."""
+    r = cli(
+        "account", "create-many", "1203", "--prefix", "clifleet", "--top-up", "1.00", "--progress", "--json"
+    )
+    made = json.loads(r.stdout)
+    assert [c["name"] for c in made[:2]] == ["clifleet-1", "clifleet-2"] and len(made) == 1203
+    assert r.stderr.count("creating [") == 2  # two requests: 1,000 then 203
+    assert "1,203/1,203 accounts" in r.stderr
+    cli("clock", "freeze", "--all")
+    r = cli("clock", "advance", "2d", "--all", "--progress", "--json")
+    everyone = json.loads(r.stdout)
+    assert len({a["clock"]["now_us"] for a in everyone}) == 1  # one instant for all
+    assert "advancing [" in r.stderr and "100%" in r.stderr and "accounts" in r.stderr
+    cli("account", "create-many", "5", "--prefix", "clifleet", code=1)  # names taken: refused

@@ -143,7 +143,8 @@ def settle(srv: ServerProc, accts: list[dict[str, Any]], top_ups: dict[str, int]
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_sigkill_during_global_advance_leaves_one_instant(tmp_path: Path, backend: str) -> None:
     url, schema = database(backend)
-    srv = ServerProc(tmp_path / "data", url)
+    # two accounts per settlement transaction (500 by default): a kill can land between batches
+    srv = ServerProc(tmp_path / "data", url, env={"SES_EMULATOR_SETTLE_BATCH_ACCOUNTS": "2"})
     db = Inspect(srv)
     rng = random.Random(f"global-clock-{backend}")
     try:

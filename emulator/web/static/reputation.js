@@ -12,6 +12,7 @@ export class ReputationPanel {
     this.base = base;
     this.changed = changed;
     this.open = new Set(); // domains whose history is shown
+    this.edits = new Map(); // domain -> a level typed but not set yet (kept when the panel refreshes)
     this.body = h("tbody");
     this.root = h(
       "div",
@@ -50,7 +51,8 @@ export class ReputationPanel {
     const rows = [];
     for (const d of domains) {
       const f = d.today_figures;
-      const input = h("input", { type: "number", min: 1, max: d.max_level, value: d.level, "aria-label": `Level of ${d.domain}` });
+      const typed = this.edits.get(d.domain);
+      const input = h("input", { type: "number", min: 1, max: d.max_level, value: typed ?? d.level, "aria-label": `Level of ${d.domain}`, oninput: (e) => this.edits.set(d.domain, e.target.value) });
       const set = h("button", { type: "button", class: "small", onclick: () => this.setLevel(d.domain, Number(input.value)) }, "Set");
       const toggle = h(
         "button",
@@ -106,6 +108,7 @@ export class ReputationPanel {
   async setLevel(domain, level) {
     const ok = await guard(() => api.put(`${this.base}/reputation/${enc(domain)}`, { level }));
     if (ok === undefined) return;
+    this.edits.delete(domain);
     toast(`${domain}: level ${level}.`, "info");
     await guard(() => this.refresh());
     this.changed?.();

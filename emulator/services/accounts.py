@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
     from emulator.services.settlement import Settlement
     from emulator.storage.db import Database
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_BULK = 100_000  # accounts per bulk creation
 DEFAULT_ACCOUNT = "default"
 
@@ -124,7 +122,7 @@ class AccountService:
         with self.db.write() as conn:
             if name is None:
                 name = f"acct-{accounts_repo.count_accounts(conn) + 1}-{secret_id[-6:].lower()}"
-            if not _NAME.match(name):
+            if not rules.valid_account_name(name):
                 raise FailedOperation("account name: 1-64 letters, digits, '.', '_' or '-'")
             if accounts_repo.account_by_name(conn, name):
                 raise Conflict(f"an account named {name!r} already exists")
@@ -184,7 +182,7 @@ class AccountService:
         if top_up_micro < 0:
             raise FailedOperation("top_up must not be negative")
         names = [f"{prefix}-{i}" for i in range(first, first + count)]
-        if not _NAME.match(names[-1]) or not _NAME.match(prefix):
+        if not rules.valid_account_name(names[-1]) or not rules.valid_account_name(prefix):
             raise FailedOperation("prefix: letters, digits, '.', '_' or '-', at most 64 with the number")
         sender = (sender or s.default_sender).strip()
         if not is_valid_email(sender):

@@ -5,20 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from emulator.domain.records import AccountRecord, DomainRecord, SenderRecord, TemplateRecord
+from emulator.errors import Conflict
 from emulator.storage.raw import RawStatement
 from emulator.storage.tables import accounts, domains, senders, templates
 
 
 def insert_account(conn: Connection, **values: Any) -> int:
-    return int(conn.execute(insert(accounts).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    """The new account's id; Conflict when its name or SecretId was taken since the caller looked
+    (two processes creating the default account at their first start)."""
+    try:
+        return int(conn.execute(insert(accounts).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+    except IntegrityError:
+        raise Conflict("an account with that name or SecretId already exists") from None
 
 
 def insert_accounts(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
-    """Many accounts in multi-row INSERTs; their ids in the order given."""
+    """Many accounts in multi-row INSERTs; their ids in the order given (Conflict as insert_account)."""
     stmt = insert(accounts).returning(accounts.c.id, sort_by_parameter_order=True)
-    return [int(r[0]) for r in conn.execute(stmt, rows)]
+    try:
+        return [int(r[0]) for r in conn.execute(stmt, rows)]
+    except IntegrityError:
+        raise Conflict("one of those account names was taken while they were being created") from None
 
 
 def insert_identities(

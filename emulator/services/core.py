@@ -37,6 +37,7 @@ from emulator.services.reports import ReportService
 from emulator.services.reputation import ReputationEvents, ReputationService
 from emulator.services.retention import RetentionService
 from emulator.services.scheduler import Scheduler
+from emulator.services.search_indexer import SearchIndexer
 from emulator.services.sending import SendPolicies, SendService
 from emulator.services.settlement import Settlement
 from emulator.services.snapshots import SnapshotService
@@ -127,6 +128,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
             recipient_outcomes=(outcomes.recipient_outcome,),
             after_store=(callbacks.on_stored,),
         ),
+        indexer=SearchIndexer() if db.engine.dialect.name == "sqlite" else None,
     )
     runner = BatchRunner(db, clock, settings, sending, composer)
     scheduler.batch_accounts = settings.settle_batch_accounts

@@ -35,11 +35,13 @@ if TYPE_CHECKING:
     from emulator.services.lookup_cache import LookupCache
     from emulator.services.notifier import Notifier
     from emulator.services.scheduler import Scheduler
+    from emulator.services.search_indexer import SearchIndexer
     from emulator.storage.db import Database
 
 log = logging.getLogger("emulator.sending")
 
 MAX_BATCH = 512
+IDLE_S = 0.05  # no send for this long: the committer does idle work (services.search_indexer)
 
 
 @dataclass
@@ -113,6 +115,7 @@ class SendService:
         notifier: Notifier,
         scheduler: Scheduler,
         policies: SendPolicies,
+        indexer: SearchIndexer | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -120,6 +123,7 @@ class SendService:
         self.notifier = notifier
         self.scheduler = scheduler
         self.policies = policies
+        self.indexer = indexer  # between commits, on this thread: services.search_indexer
         self.metered = [0, 0]  # free and paid recipients metered by this process (for /metrics)
         # the serial section, for /metrics: messages committed, nanoseconds inside their transactions
         # (BEGIN to COMMIT done: SQLite's write lock, PostgreSQL's account row locks, are held that long),
@@ -182,8 +186,16 @@ class SendService:
 
     # --- committer -------------------------------------------------------------------------------
     def _run(self) -> None:
+        indexer = self.indexer
         while True:
-            first = self._queue.get()
+            try:
+                if indexer is not None and indexer.wanted(busy=False):
+                    first = self._queue.get(timeout=IDLE_S)
+                else:
+                    first = self._queue.get()
+            except queue.Empty:  # no send for IDLE_S: index some of what was stored
+                self._index_step()
+                continue
             if first is None:
                 break
             jobs = [first]
@@ -200,9 +212,20 @@ class SendService:
             self._commit(jobs)
             if stop:
                 break
+            if indexer is not None and indexer.wanted(busy=True):
+                self._index_step()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def _index_step(self) -> None:
+        assert self.indexer is not None
+        try:
+            self.indexer.step(self._connection())
+        except Exception:  # logged by the indexer; a broken connection is replaced
+            if self._conn is not None and self._conn.invalidated:
+                self._conn.close()
+                self._conn = None
 
     def _connection(self) -> Tx:
         """The committer keeps one connection: a pool check-out and reset per batch cost as much as the
@@ -243,6 +266,8 @@ class SendService:
         if any(isinstance(o, Receipt) for o in outcomes):
             self.notifier.publish()
             receipts = [o for o in outcomes if isinstance(o, Receipt)]
+            if self.indexer is not None:
+                self.indexer.stored(len(receipts))
             self.metered[0] += sum(r.free_units for r in receipts)
             self.metered[1] += sum(r.paid_units for r in receipts)
             for hook in self.policies.after_store:

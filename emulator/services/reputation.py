@@ -89,12 +89,17 @@ class ReputationEvents:
         """Evaluate every finished day of every sender domain of these accounts (rows locked by the
         caller); returns the number of domain-days evaluated."""
         windows: dict[tuple[str, str], list[int]] = defaultdict(list)
-        ends_at: dict[tuple[int, str], int] = {}  # (account, day) -> the 00:00 that ends it
+        ends_of: dict[int, dict[str, int]] = {}  # account -> {day: the 00:00 that ends it}
+        by_window: dict[tuple[int, int], dict[str, int]] = {}  # one map per distinct window, shared
         for aid, after, until in spans:
-            ends = daily_settlements(after, until)
+            ends = by_window.get((after, until))
+            if ends is None:
+                ends = by_window[(after, until)] = {
+                    e.period: e.at_us for e in daily_settlements(after, until)
+                }
             if ends:
-                windows[(ends[0].period, ends[-1].period)].append(aid)
-                ends_at.update({(aid, e.period): e.at_us for e in ends})
+                windows[(next(iter(ends)), next(reversed(ends)))].append(aid)  # oldest, newest
+                ends_of[aid] = ends
         stats: dict[tuple[int, str, str], rules.DayStats] = {}
         for (first_day, last_day), aids in windows.items():
             stats.update(_fold(reputation_repo.day_outcomes(conn, aids, first_day, last_day)))
@@ -117,7 +122,7 @@ class ReputationEvents:
                     continue  # evaluated before: never twice
                 s = stats[(aid, domain, day)]
                 v = rules.evaluate(level, s)
-                at = ends_at[(aid, day)]
+                at = ends_of[aid][day]
                 history.append(
                     {
                         "account_id": aid,
@@ -142,7 +147,7 @@ class ReputationEvents:
                         "account_id": aid,
                         "level": level,
                         "evaluated_day": last,
-                        "updated_us": ends_at[(aid, last)] if last else 0,
+                        "updated_us": ends_of[aid][last] if last else 0,
                     }
                 )
         reputation_repo.save_levels(conn, states)

@@ -7,27 +7,12 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator.errors import Conflict
-from emulator.services.core import build_core
 from emulator.storage import accounts_repo
-from tests.conftest import make_settings
-
-BACKENDS = ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=BACKENDS)
-def core(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    settings_, schema = make_settings(tmp_path, request.param)
-    c = build_core(settings_)
-    yield c
-    c.db.dispose()
-    if schema is not None:
-        schema.drop()
 
 
 def _values(name: str, secret_id: str) -> dict[str, Any]:

@@ -59,16 +59,6 @@ def brute_force(backend: str, rows: list[dict[str, Any]], f: MailFilter) -> list
     return out[::-1]  # newest first
 
 
-@pytest.fixture(params=BACKENDS)
-def core(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
-    settings_, schema = make_settings(tmp_path, request.param)
-    c = build_core(settings_)
-    yield c
-    c.db.dispose()
-    if schema is not None:
-        schema.drop()
-
-
 def _row(aid: int, n: int, fields: dict[str, Any], raw: bytes | None = None) -> dict[str, Any]:
     raw = raw if raw is not None else f"Subject: {n}\r\n\r\n".encode() + b"body line\r\n" * 40
     return {

@@ -73,6 +73,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--settlement-only", action="store_true", help="only the settlement table (no message cells)"
     )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the emulator (e.g. a git worktree of an older main): every cell also "
+        "against it, its runs interleaved with this code's; the report adds this ÷ baseline",
+    )
     p.add_argument("--database-url", help="PostgreSQL URL; each emulator gets a throw-away schema in it")
     p.add_argument("--out", type=Path, default=RESULTS, help=f"results directory (default {RESULTS})")
     p.add_argument("--keep", action="store_true", help="keep the temporary data dirs and server logs")
@@ -168,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         sync_modes=a.sync,
         growth_sizes=a.growth_sizes,
         settlement_accounts=a.settlement,
+        baseline=str(a.baseline.resolve()) if a.baseline else None,
     )
     if a.growth_1m:
         plan = with_overrides(plan, growth_sizes=(*plan.growth_sizes, 1_000_000))

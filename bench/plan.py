@@ -51,6 +51,9 @@ class Plan:
     # bench.growth: stored-message counts the mailbox filters are timed at (1,000,000 with --growth-1m)
     growth_sizes: tuple[int, ...] = (0, 100_000)
     settlement_accounts: tuple[int, ...] = (1, 100, 10_000)  # fleet sizes of the settlement table (issue 18)
+    # another checkout of the emulator (e.g. `git worktree add /tmp/base <old main>`): every cell is also
+    # run against it, interleaved with this code's runs, for an A/B of a change (issue 15)
+    baseline: str | None = None
 
     def cells(self) -> list[CellSpec]:
         out = [

@@ -131,6 +131,33 @@ def _sync_modes(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _baseline(results: dict[str, Any]) -> list[str]:
+    """Every cell against another checkout of the emulator (--baseline), runs interleaved."""
+    cells = [c for c in results["matrix"]["cells"] if c.get("baseline")]
+    if not cells:
+        return []
+    where = results["meta"]["plan"].get("baseline")
+    lines = [
+        "",
+        "## This code vs the baseline checkout",
+        "",
+        f"Baseline: `{where}`, same settings, its runs interleaved with this code's (this, floor, baseline, "
+        "...). **ratio** = this code's msgs/s ÷ the baseline's; *per CPU-s* = the same for messages per "
+        "second of server CPU. Differences within the run-to-run spread (±15 % here) are noise.",
+        "",
+        "| cell | this msgs/s | baseline msgs/s | **ratio** | ratio per CPU-s | this p50 / p99 ms | "
+        "baseline p50 / p99 ms |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for c in cells:
+        e, b = c["emulator"], c["baseline"]
+        lines.append(
+            f"| {c['label']} | {_f(e['rate'])} | {_f(b['emulator']['rate'])} | **{_f(b['ratio'], 2)}×** | "
+            f"{_f(b.get('cpu_ratio'), 2)}× | {_lat(e)} | {_lat(b['emulator'])} |"
+        )
+    return lines
+
+
 def _files(label: str, sizes: dict[str, Any] | None) -> str:
     if not sizes:
         return f"- {label}: — (not SQLite)"
@@ -203,6 +230,7 @@ def render(results: dict[str, Any]) -> str:
         met_s = "—" if t["met"] is None else ("yes" if t["met"] else "**no**")
         lines.append(f"| {t['target']} | {t['goal']} | {t['measured'] or 'not measured'} | {met_s} |")
     lines += _sync_modes(results)
+    lines += _baseline(results)
     lines += ["", "## Several server processes", ""]
     procs = results.get("processes")
     if isinstance(procs, str):

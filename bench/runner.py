@@ -21,6 +21,7 @@ from bench.stats import Cell, Run
 
 Say = Callable[[str], None]
 WARMUP_SECONDS = 1.0
+BASELINE = "baseline"  # the `others` entry of Plan.baseline's emulator
 
 
 async def measure(proc: ServerProc, client: Client, clients: int, count: int, seconds: float) -> Run:
@@ -108,11 +109,18 @@ class Bench:
             result["floor"] = theirs.summary()
             result["ratio"] = ours.rate / theirs.rate if theirs.rate else None
             result["cpu_ratio"] = ours.per_cpu_s / theirs.per_cpu_s if theirs.per_cpu_s else None
-        if alt:
-            result["sync"] = {
-                mode: {"emulator": c.summary(), "ratio": ours.rate / c.rate if c.rate else None}
-                for mode, c in alt.items()
+        vs = {
+            name: {
+                "emulator": c.summary(),
+                "ratio": ours.rate / c.rate if c.rate else None,
+                "cpu_ratio": ours.per_cpu_s / c.per_cpu_s if c.per_cpu_s else None,
             }
+            for name, c in alt.items()
+        }
+        if BASELINE in vs:
+            result["baseline"] = vs.pop(BASELINE)
+        if vs:
+            result["sync"] = vs
         return result
 
     async def matrix(self) -> dict[str, Any]:
@@ -121,6 +129,7 @@ class Bench:
         first, *rest = self.plan.sync_modes
         em = start_emulator(self.workdir, self.pin, self.database_url, None, "main", first)
         others: dict[str, Emulator] = {}
+        base: dict[str, Emulator] = {}
         headline = {c.id for c in self.plan.headline()}
         sink = start_smtp_sink(self.workdir, self.pin)
         floor = start_http_floor(self.workdir, self.pin)
@@ -128,10 +137,15 @@ class Bench:
             if not self.database_url:
                 for mode in rest:
                     others[mode] = start_emulator(self.workdir, self.pin, None, None, f"sync-{mode}", mode)
+            if self.plan.baseline:
+                code = Path(self.plan.baseline)
+                base[BASELINE] = start_emulator(
+                    self.workdir, self.pin, self.database_url, None, BASELINE, first, code_dir=code
+                )
             cells = []
             for spec in self.plan.cells():
                 self.say(f"- {spec.label}")
-                alt = others if spec.id in headline else None
+                alt = {**(others if spec.id in headline else {}), **base}
                 cells.append(await self.cell(spec, em, sink if spec.kind == "smtp" else floor, others=alt))
             state = em.state()
             metered = int(state["free_used"]) + int(state["paid_units"])
@@ -146,7 +160,7 @@ class Bench:
         finally:
             for proc in (sink, floor):
                 proc.stop()
-            for o in (em, *others.values()):
+            for o in (em, *others.values(), *base.values()):
                 o.stop()
 
     async def processes(self, n: int) -> dict[str, Any]:

@@ -115,7 +115,10 @@ def start_emulator(
     workers: int | None,
     tag: str,
     synchronous: str = "full",
+    code_dir: Path | None = None,
 ) -> Emulator:
+    """`code_dir`: run that checkout's emulator instead of this one (first on PYTHONPATH, so it wins over
+    the editable install), for an A/B against older code."""
     smtp, smtps, http = free_ports(3)
     data = workdir / f"emulator-{tag}"
     data.mkdir(parents=True, exist_ok=True)
@@ -139,7 +142,11 @@ def start_emulator(
         pinned(cmd, pin),
         {"smtp": smtp, "http": http},
         workdir / f"emulator-{tag}.log",
-        env={**SERVER_ENV, "SES_EMULATOR_SQLITE_SYNCHRONOUS": synchronous},
+        env={
+            **SERVER_ENV,
+            "SES_EMULATOR_SQLITE_SYNCHRONOUS": synchronous,
+            **({"PYTHONPATH": str(code_dir)} if code_dir is not None else {}),
+        },
     )
     try:
         proc.start()

@@ -22,7 +22,19 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--seconds", "1", "--out", str(tmp_path)],
+        # this checkout as its own --baseline: the A/B path runs too (a second emulator, interleaved)
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--seconds",
+            "1",
+            "--out",
+            str(tmp_path),
+            "--baseline",
+            str(ROOT),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -42,6 +54,9 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
             assert s["rate"] > 0 and s["p99_ms"] >= s["p50_ms"] > 0, (c["id"], who)
             assert s["server_peak_rss_mb"] > 0
         assert c["ratio"] > 0
+        base = c["baseline"]["emulator"]
+        assert base["errors"] == 0 and base["rate"] > 0, (c["id"], base["first_error"])
+        assert c["baseline"]["ratio"] > 0
     assert res["matrix"]["metering"]["exact"], res["matrix"]["metering"]
     mb = res["mailbox"]
     assert mb["stored"] == mb["messages"] == 1_000
@@ -50,6 +65,7 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
     text = md.read_text()
     assert "**ratio**" in text and "## Targets (issue 5)" in text
     assert "SES_EMULATOR_SMTP_AUTH=any" in text
+    assert "## This code vs the baseline checkout" in text
 
 
 def test_a_refused_connection_is_an_error_not_a_message() -> None:

@@ -32,6 +32,7 @@ from emulator.storage.tables import messages
 
 MIN_CHARS = 3
 MAX_TERMS = 12  # trigrams looked up per value; more narrow little further and cost a doclist each
+MAX_RARE = 2  # of trigrams with uncommon characters: the two rarest-looking already narrow to the matches
 
 # filter -> (FTS5 table, the text it indexes as an SQL expression over a `messages` row named `r`)
 SQLITE_TABLES = {
@@ -272,18 +273,27 @@ _COMMON = frozenset("abcdefghijklmnopqrstuvwxyz .@-_\"[]<>,:;'/\n")
 
 def trigrams(value: str) -> list[str]:
     """The distinct trigrams of `value` (already lower-cased as the exact predicate uses it) to look up;
-    [] when it is shorter than MIN_CHARS. When two or more hold an uncommon character, only those: in
-    "user0077@example.com" the trigrams of "@example.com" are in almost every message's recipients and
-    cost a doclist of nearly every row each, while "007" and "r00" narrow it down. At most MAX_TERMS,
-    spread over the value. Any subset of them still finds every match (the exact predicate decides)."""
+    [] when it is shorter than MIN_CHARS. When two or more hold an uncommon character, only the MAX_RARE
+    with the most distinct uncommon characters (then the most uncommon ones; the first on a tie): in
+    "sender0042@example.com" the trigrams of "@example.com" are in almost every message's sender and
+    cost a doclist of nearly every row each, and so do "er0" and "r00" where every sender is
+    "sender0..." (measured at 1,000,000 messages: the five digit-holding trigrams 15.7 ms, "042" and
+    "004" 1.4 ms, for the same 10,000 candidates), while "042" and "004" narrow it down. Otherwise at most
+    MAX_TERMS, spread over the value. Any subset of them still finds every match (the exact predicate
+    decides)."""
     grams = list(dict.fromkeys(value[i : i + MIN_CHARS] for i in range(len(value) - MIN_CHARS + 1)))
     rare = [g for g in grams if any(c not in _COMMON for c in g)]
-    if len(rare) >= 2:
-        grams = rare
+    if 2 <= len(rare) < len(grams):  # (all of them uncommon, e.g. CJK: spread as below)
+        return sorted(rare, key=_rarity, reverse=True)[:MAX_RARE]  # sorted() is stable: first on a tie
     if len(grams) <= MAX_TERMS:
         return grams
     step = (len(grams) - 1) / (MAX_TERMS - 1)
     return [grams[round(i * step)] for i in range(MAX_TERMS)]
+
+
+def _rarity(gram: str) -> tuple[int, int]:
+    uncommon = [c for c in gram if c not in _COMMON]
+    return len(set(uncommon)), len(uncommon)
 
 
 def match_expression(value: str) -> str | None:

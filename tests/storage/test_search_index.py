@@ -412,7 +412,10 @@ def test_search_text_pack_round_trip(value: str) -> None:
         ("abcd", ["abc", "bcd"]),
         ("aaaa", ["aaa"]),
         ('a"b', ['a"b']),
-        ("user0077@example.com", ["er0", "r00", "007", "077", "77@", "7@e"]),  # the uncommon ones only
+        # of the uncommon ones, the two with the most distinct uncommon characters ("r00" and "er0" are in
+        # every "user0..." and "sender0..." address: a doclist of nearly every message each)
+        ("user0077@example.com", ["007", "077"]),
+        ("sender0042@", ["042", "004"]),
         ("a1bc", ["a1b", "1bc"]),
         ("x1yz", ["x1y", "1yz"]),
         ("ab1", ["ab1"]),  # one uncommon trigram: all of them (here: the same one)

@@ -33,7 +33,8 @@ from emulator.errors import (
 )
 from emulator.services.batch_events import HOUR_US, PENDING, SENDING
 from emulator.services.batch_runner import BatchRunner
-from emulator.services.compose import Refusals, account_may_send
+from emulator.services.compose import account_may_send
+from emulator.services.send_request import Refusals
 from emulator.storage import receivers_repo, tasks_repo
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class BatchService:
             if count == 0:
                 raise OperationDeniedReceiverStatusError("The recipient list has no valid addresses yet.")
             first = receivers_repo.details_after(conn, rec.id, 0, 1)[0]
-            self.runner.prepare_for(params, first.email, first.template_data)  # the request's own errors, now
+            self.runner.request_for(acct.id, params, first.email, first.template_data)  # its own errors, now
             next_us: int | None = None
             status = SENDING
             if task_type == 2:

@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.clock import beijing_midnight_after
+from emulator.domain.records import AccountRecord
 from emulator.domain.records.tasks import ReceiverDetailRecord, SendTaskRecord
 from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import (
@@ -26,8 +27,8 @@ from emulator.errors import (
 )
 from emulator.services.background import BackgroundWorker
 from emulator.services.batch_events import DONE, ERROR, PAUSED, PENDING
-from emulator.services.compose import Composer, Refusals
-from emulator.services.sending import Prepare, SendContext
+from emulator.services.compose import Composer
+from emulator.services.send_request import Refusals, SendRequest
 from emulator.storage import accounts_repo, receivers_repo, tasks_repo
 
 if TYPE_CHECKING:
@@ -60,15 +61,17 @@ BATCH = Refusals(
 )
 
 
-def _prepare(
+def _request(
     composer: Composer,
     max_bytes: int,
+    account_id: int,
     params: dict[str, Any],
     email: str,
     data: str | None,
     task_id: int | None = None,
-) -> Prepare:
-    """The SendEmail pipeline for one list address; raises the same errors SendEmail would."""
+    account: AccountRecord | None = None,
+) -> SendRequest:
+    """The SendEmail request of one list address; raises the same errors SendEmail would."""
     template = params.get("Template") or None
     simple = params.get("Simple") or {}
     variables: dict[str, Any] = {}
@@ -96,12 +99,7 @@ def _prepare(
         ),
         max_bytes,
     )
-
-    def link(ctx: SendContext) -> None:  # in the sending transaction, so callbacks always see the task
-        if task_id is not None:
-            tasks_repo.link_message(ctx.conn, ctx.message_id, task_id)
-
-    return composer.prepare(valid, BATCH, link)
+    return composer.request(account_id, valid, BATCH, account=account, task_id=task_id)
 
 
 class BatchRunner(BackgroundWorker):
@@ -125,11 +123,20 @@ class BatchRunner(BackgroundWorker):
             if tasks_repo.has_active(conn):
                 self.start()
 
-    def prepare_for(
-        self, params: dict[str, Any], email: str, data: str | None, task_id: int | None = None
-    ) -> Prepare:
-        """The SendEmail pipeline for one list address; raises the same errors SendEmail would."""
-        return _prepare(self.composer, self.settings.max_message_bytes, params, email, data, task_id)
+    def request_for(
+        self,
+        account_id: int,
+        params: dict[str, Any],
+        email: str,
+        data: str | None,
+        task_id: int | None = None,
+        account: AccountRecord | None = None,
+    ) -> SendRequest:
+        """The SendEmail request of one list address (rendered now when `account` is given and the
+        look-up cache allows); raises the same errors SendEmail would."""
+        return _request(
+            self.composer, self.settings.max_message_bytes, account_id, params, email, data, task_id, account
+        )
 
     def wake(self) -> None:
         self.start()
@@ -159,6 +166,7 @@ class BatchRunner(BackgroundWorker):
             task = tasks_repo.get_task(conn, task_id)
             assert task is not None
             details = receivers_repo.details_after(conn, task.receiver_id, task.cursor, CHUNK)
+            account = accounts_repo.account_by_id(conn, task.account_id)  # to render before the lock
         if not details:
             self._finish(task)
             return True
@@ -170,8 +178,9 @@ class BatchRunner(BackgroundWorker):
                     (
                         d,
                         self.sending.submit(
-                            task.account_id,
-                            self.prepare_for(params, d.email, d.template_data, task.id),
+                            self.request_for(
+                                task.account_id, params, d.email, d.template_data, task.id, account
+                            )
                         ),
                     )
                 )

@@ -30,7 +30,7 @@ from emulator.errors import (
     MissingParameterEmailsNecessary,
     ResourceNotFound,
 )
-from emulator.services.sending import SendContext
+from emulator.services.send_request import SendContext
 from emulator.services.txn_scratch import send_policy
 from emulator.storage import blacklist_repo
 

@@ -1,12 +1,12 @@
 """Turning a validated send (SendEmail, or one address of a BatchSendEmail task) into the message to
 store: the account-dependent checks (sender, template state, Simple permission), checked inside the
-sending transaction, and the MIME, rendered before it where it can be. One place for both paths; only the refusal codes differ (Tencent answers
-SendEmail and BatchSendEmail with different codes for the same problem)."""
+sending transaction, and the MIME, rendered before it where it can be. One place for both paths; only
+the refusal codes differ (Tencent answers SendEmail and BatchSendEmail with different codes for the same
+problem)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from emulator.domain import mime_read, mime_render
@@ -21,7 +21,7 @@ from emulator.errors import (
     TencentError,
 )
 from emulator.services.lookup_cache import NOT_CACHED
-from emulator.services.sending import Prepare, SendContext
+from emulator.services.send_request import Compose, Refusals, Rendering, SendContext, SendRequest
 from emulator.storage import accounts_repo
 from emulator.storage.db import Tx
 
@@ -30,14 +30,6 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
     from emulator.services.lookup_cache import LookupCache
-
-
-@dataclass(frozen=True)
-class Refusals:
-    """The codes a caller answers with when the sender or the template cannot be used."""
-
-    no_sender: Callable[[str], TencentError]
-    bad_template: Callable[[int, int | None], TencentError]  # (template id, status or None if missing)
 
 
 SEND_EMAIL = Refusals(
@@ -98,46 +90,48 @@ def _cached(cache: LookupCache, conn: Tx | None, key: tuple[Any, ...], load: Cal
 
 
 class Composer:
-    """Builds the `prepare` step of an API or batch send. Given the sending account's record (as the
-    front-end holds it), the template is looked up and the MIME rendered at once, outside the sending
-    transaction, so the committer's lock covers only the rules and the inserts (issue 18: a short
-    serial section). Inside the transaction `prepare` checks the account-dependent rules again on the
-    locked row and uses that rendering, unless the account's clock was moved meanwhile (then the Date
-    header and MessageId would show the old time: it renders again with the locked clock)."""
+    """Builds the send request of an API or batch send and composes it under the lock. Given the sending
+    account's record (as the front-end holds it), the template is looked up and the MIME rendered at
+    once, outside the sending transaction, so the committer's lock covers only the rules and the inserts
+    (a short serial section). Under the lock `under_lock` checks the account-dependent rules again on the
+    locked row and uses that rendering, unless the account's clock was moved or the template replaced
+    meanwhile (then the Date header and MessageId would show the old time: it renders again)."""
 
     def __init__(self, clock: ClockSource, cache: LookupCache, max_message_bytes: int) -> None:
         self.clock = clock
         self.cache = cache
         self.max_bytes = max_message_bytes
 
-    def prepare(
+    def request(
         self,
+        account_id: int,
         v: ValidSend,
         refusals: Refusals,
-        also: Callable[[SendContext], None] | None = None,
         account: AccountRecord | None = None,
-    ) -> Prepare:
-        """The `prepare` step for SendService; `also` runs inside the same transaction (e.g. task links)."""
+        task_id: int | None = None,
+    ) -> SendRequest:
+        """The request for SendService; rendered now when `account` is given and the cache allows."""
         early = self._render_early(v, account) if account is not None else None
+        return SendRequest(account_id, Compose(v, refusals, early), task_id)
 
-        def prepare(ctx: SendContext) -> OutgoingMessage:
-            tpl = account_may_send(self.cache, ctx.conn, ctx.account, v.sender, v.template_id, refusals)
-            if early is not None and early[0] == _clock_of(ctx.account) and early[1] == _template_key(tpl):
-                msg = early[2]
-            else:
-                msg = _compose(v, tpl, self.max_bytes, ctx.message_id, ctx.now_us)
-            if also is not None:
-                also(replace(ctx, message_id=msg.message_id or ctx.message_id))
-            return msg
+    def under_lock(self, ctx: SendContext, c: Compose) -> OutgoingMessage:
+        """The message of `c` for the locked account row in `ctx`; raises the refusal of a rule."""
+        tpl = account_may_send(
+            self.cache, ctx.conn, ctx.account, c.valid.sender, c.valid.template_id, c.refusals
+        )
+        early = c.early
+        if (
+            early is not None
+            and early.clock == _clock_of(ctx.account)
+            and early.template == _template_key(tpl)
+        ):
+            return early.message
+        return _compose(c.valid, tpl, self.max_bytes, ctx.message_id, ctx.now_us)
 
-        return prepare
-
-    def _render_early(
-        self, v: ValidSend, account: AccountRecord
-    ) -> tuple[ClockState, tuple[int, int] | None, OutgoingMessage] | None:
-        """(the clock and template it was made with, the message), or None where only the transaction
-        can decide: a refusal (answered there, after the suspension check, in the usual order), or a
-        look-up not cached yet (the transaction reads it, and the next send finds it cached)."""
+    def _render_early(self, v: ValidSend, account: AccountRecord) -> Rendering | None:
+        """The message and what it was made with, or None where only the transaction can decide: a
+        refusal (answered there, after the suspension check, in the usual order), or a look-up not cached
+        yet (the transaction reads it, and the next send finds it cached)."""
         try:  # from the look-up cache only: the event loop never waits on the database
             tpl = account_may_send(self.cache, None, account, v.sender, v.template_id, SEND_EMAIL)
         except (TencentError, NotCachedYet):
@@ -149,7 +143,7 @@ class Composer:
             msg = _compose(v, tpl, self.max_bytes, message_id, now_us)
         except TencentError:
             return None
-        return clock, _template_key(tpl), msg
+        return Rendering(clock, _template_key(tpl), msg)
 
 
 def _clock_of(account: AccountRecord) -> ClockState:

@@ -128,6 +128,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
             recipient_outcomes=(outcomes.recipient_outcome,),
             after_store=(callbacks.on_stored,),
         ),
+        composer,  # the sender/template/Simple rules and the MIME, under the lock (Composer.under_lock)
         indexer=SearchIndexer() if db.engine.dialect.name == "sqlite" else None,
     )
     runner = BatchRunner(db, clock, settings, sending, composer)

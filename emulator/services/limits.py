@@ -40,7 +40,7 @@ from emulator.errors import (
     UnknownParameter,
 )
 from emulator.services import reputation
-from emulator.services.sending import SendContext
+from emulator.services.send_request import SendContext
 from emulator.services.txn_scratch import scratch, send_policy
 from emulator.storage import accounts_repo, limits_repo
 

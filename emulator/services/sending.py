@@ -1,9 +1,12 @@
-"""The one way mail gets in (SMTP and API alike): meter and store in one transaction, with group commit.
+"""The one way mail gets in (SMTP, SendEmail, batch tasks alike): meter and store in one transaction,
+with group commit.
 
-Front-ends hand over a `prepare` function; a single committer thread takes every job queued meanwhile,
-runs them in one transaction (row-locking the accounts involved, so metering stays exact across
-processes sharing PostgreSQL), and resolves each job's future only after the commit. The event loop
-never waits on the database, and concurrent sends share one commit.
+Front-ends hand over a `SendRequest` value (services.send_request); a single committer thread takes every
+job queued meanwhile, runs them in one transaction (row-locking the accounts involved, in id order, so
+metering stays exact across processes sharing PostgreSQL) through one policy chain: suspension, the
+account's sender/template/Simple rules (Composer.under_lock), limits and blacklists (SendPolicies.checks),
+metering, IP choice, recipient outcomes; and resolves each job's future with a `Receipt` or the refusal
+only after the commit. The event loop never waits on the database, and concurrent sends share one commit.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from emulator.domain.messages import OutgoingMessage, new_message_id, pick_ip
 from emulator.domain.metering import split_units
 from emulator.domain.records import AccountRecord
 from emulator.errors import EmulatorError, InsufficientBalance, InternalError, NotFound
+from emulator.services.compose import Composer
+from emulator.services.send_request import SendContext, SendRequest
 from emulator.services.txn_scratch import send_policy
-from emulator.storage import accounts_repo, mail_repo
+from emulator.storage import accounts_repo, mail_repo, tasks_repo
 from emulator.storage.db import Tx
 
 if TYPE_CHECKING:
@@ -44,17 +49,6 @@ MAX_BATCH = 512
 IDLE_S = 0.05  # no send for this long: the committer does idle work (services.search_indexer)
 
 
-@dataclass
-class SendContext:
-    """What a `prepare` function may use, inside the sending transaction."""
-
-    conn: Tx
-    account: AccountRecord
-    now_us: int
-    message_id: str
-
-
-Prepare = Callable[[SendContext], OutgoingMessage]
 SendCheck = Callable[[SendContext, OutgoingMessage], None]
 """A per-account policy (limits, blacklists): raises an EmulatorError to refuse one message, so nothing of
 it is stored or metered."""
@@ -76,8 +70,7 @@ class Receipt:
 
 @dataclass
 class _Job:
-    account_id: int
-    prepare: Prepare
+    request: SendRequest
     future: concurrent.futures.Future[Receipt] | asyncio.Future[Receipt]
     loop: asyncio.AbstractEventLoop | None = None  # set for asyncio futures
 
@@ -115,9 +108,11 @@ class SendService:
         notifier: Notifier,
         scheduler: Scheduler,
         policies: SendPolicies,
+        composer: Composer,
         indexer: SearchIndexer | None = None,
     ) -> None:
         self.db = db
+        self.composer = composer
         self.clock = clock
         self.cache = cache
         self.notifier = notifier
@@ -152,22 +147,22 @@ class SendService:
             thread.join(timeout=30)
 
     # --- API ---------------------------------------------------------------------------------------
-    def submit(self, account_id: int, prepare: Prepare) -> concurrent.futures.Future[Receipt]:
+    def submit(self, request: SendRequest) -> concurrent.futures.Future[Receipt]:
         """For callers outside an event loop."""
         self.start()
         future: concurrent.futures.Future[Receipt] = concurrent.futures.Future()
-        self._queue.put(_Job(account_id, prepare, future))
+        self._queue.put(_Job(request, future))
         return future
 
-    async def send(self, account_id: int, prepare: Prepare) -> Receipt:
+    async def send(self, request: SendRequest) -> Receipt:
         self.start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Receipt] = loop.create_future()
-        self._queue.put(_Job(account_id, prepare, future, loop))
+        self._queue.put(_Job(request, future, loop))
         return await future
 
-    def send_sync(self, account_id: int, prepare: Prepare) -> Receipt:
-        return self.submit(account_id, prepare).result()
+    def send_sync(self, request: SendRequest) -> Receipt:
+        return self.submit(request).result()
 
     def _resolve(self, results: list[tuple[_Job, Receipt | BaseException]]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[Any, Receipt | BaseException]]] = defaultdict(
@@ -277,7 +272,7 @@ class SendService:
                     log.exception("after-store hook failed")
 
     def _process(self, conn: Tx, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
-        accounts = accounts_repo.lock_accounts(conn, list({j.account_id for j in jobs}))
+        accounts = accounts_repo.lock_accounts(conn, list({j.request.account_id for j in jobs}))
         wall_us = self.clock.wall_us()
         now_of: dict[int, int] = {}  # each account's clock reading for the whole batch
         for aid, locked in list(accounts.items()):
@@ -294,9 +289,10 @@ class SendService:
         outcomes: list[Receipt | EmulatorError] = []
         staged: list[tuple[dict[str, Any], list[str], Receipt]] = []
         for job in jobs:
-            acct = accounts.get(job.account_id)
+            req = job.request
+            acct = accounts.get(req.account_id)
             if acct is None:
-                outcomes.append(NotFound(f"account {job.account_id} does not exist"))
+                outcomes.append(NotFound(f"account {req.account_id} does not exist"))
                 continue
             if acct.suspended_reason:
                 outcomes.append(suspension_refusal(acct.suspended_reason))
@@ -305,7 +301,12 @@ class SendService:
             message_id = new_message_id(acct.app_id, now_us)
             ctx = SendContext(conn, acct, now_us, message_id)
             try:
-                msg = job.prepare(ctx)
+                content = req.content
+                msg = (
+                    content
+                    if isinstance(content, OutgoingMessage)
+                    else self.composer.under_lock(ctx, content)
+                )
                 for check in self.policies.checks:
                     check(ctx, msg)
             except EmulatorError as exc:
@@ -314,6 +315,8 @@ class SendService:
             units = split_units(free_left[acct.id], len(msg.recipients))
             free_left[acct.id] -= units.free
             message_id = msg.message_id or message_id
+            if req.task_id is not None:  # in this transaction: callbacks always see the message's task
+                tasks_repo.link_message(conn, message_id, req.task_id)
             ip = pick_ip(send_policy(conn, acct.id).ips, message_id)  # read once per transaction
             receipt = Receipt(
                 message_id=message_id,
@@ -379,4 +382,4 @@ class SendService:
         return outcomes
 
 
-__all__ = ["Prepare", "Receipt", "SendContext", "SendPolicies", "SendService", "InsufficientBalance"]
+__all__ = ["Receipt", "SendContext", "SendPolicies", "SendRequest", "SendService", "InsufficientBalance"]

@@ -14,7 +14,7 @@ from emulator.domain.metering import distinct_recipients
 from emulator.domain.send_rules import envelope_recipient_refusal
 from emulator.errors import EmulatorError, FailedOperationIncorrectEmail
 from emulator.observability import record_smtp
-from emulator.services.sending import SendContext
+from emulator.services.send_request import SendRequest
 from emulator.smtp.replies import reply_for
 from emulator.smtp.session import Envelope, Principal, Session
 
@@ -99,11 +99,8 @@ class Handler:
             search_text=mime_read.search_text(raw, fields=fields),
         )
 
-        def prepare(_ctx: SendContext) -> OutgoingMessage:
-            return msg
-
         try:
-            receipt = await self.core.sending.send(session.account_id, prepare)
+            receipt = await self.core.sending.send(SendRequest(session.account_id, msg))
         except Exception as exc:  # noqa: BLE001
             record_smtp(self.core, exc=exc)
             return reply_for(exc)

@@ -35,7 +35,7 @@ from emulator.domain.clock import BEIJING, FixedWallClock, beijing_day, beijing_
 from emulator.domain.messages import OutgoingMessage
 from emulator.errors import InsufficientBalance
 from emulator.services.core import Core, build_core
-from emulator.services.sending import SendContext
+from emulator.services.send_request import SendRequest
 from emulator.storage.schema.notices import notices
 from emulator.storage.tables import accounts, bills, ledger, message_recipients, messages, usage_daily
 from tests.conftest import PgSchema, make_settings, require_pg
@@ -165,17 +165,19 @@ class BillingMachine(RuleBasedStateMachine):
         rcpts = [f"r{self.next_rcpt + i}@example.com" for i in range(n)]
         self.next_rcpt += n
 
-        def prepare(ctx: SendContext) -> OutgoingMessage:
-            return OutgoingMessage(
+        request = SendRequest(
+            self.account_id,
+            OutgoingMessage(
                 source="api", mail_from=self.sender, recipients=list(rcpts), raw=b"Subject: x\r\n\r\nhi"
-            )
+            ),
+        )
 
         if before.suspended_reason is not None:
             with pytest.raises(InsufficientBalance):
-                self.c.sending.send_sync(self.account_id, prepare)
+                self.c.sending.send_sync(request)
             return  # the invariants check that nothing was stored or metered
         try:
-            receipt = self.c.sending.send_sync(self.account_id, prepare)
+            receipt = self.c.sending.send_sync(request)
         except InsufficientBalance:
             # a billing event fell due since the scheduler's last run: the send settles it first, and a
             # failed deduction suspends the account at that moment (behaviour §5)

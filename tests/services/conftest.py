@@ -1,6 +1,6 @@
 """In-process services over a real SQLite file with a fixed wall clock: a `Core` per test, account
 clocks frozen and set by hand, and sends made the way the front-ends make them (SendEmail through
-`Composer`, SMTP through `accounts.mail_from` then a prepared message)."""
+`Composer`, SMTP through `accounts.mail_from` then the message as received)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.services.accounts import Credentials
 from emulator.services.compose import SEND_EMAIL
 from emulator.services.core import Core, build_core
-from emulator.services.sending import Receipt, SendContext
+from emulator.services.send_request import SendRequest
+from emulator.services.sending import Receipt
 from tests.conftest import make_settings
 
 # The wall clock sits before every date the tests set account clocks to (clocks never go back).
@@ -91,7 +92,7 @@ def send_api(
         simple_text_b64=base64.b64encode(text.encode()).decode(),
     )
     valid = validate_send(inp, core.settings.max_message_bytes)
-    return core.sending.send_sync(creds.account_id, core.composer.prepare(valid, SEND_EMAIL))
+    return core.sending.send_sync(core.composer.request(creds.account_id, valid, SEND_EMAIL))
 
 
 def send_many(core: Core, creds: Credentials, n: int, tag: str = "r") -> list[Receipt]:
@@ -117,11 +118,7 @@ def send_smtp(
         header_to=header_to,
         search_text=mime_read.search_text(raw, fields=fields),
     )
-
-    def prepare(_ctx: SendContext) -> OutgoingMessage:
-        return msg
-
-    return core.sending.send_sync(account_id, prepare)
+    return core.sending.send_sync(SendRequest(account_id, msg))
 
 
 def eml(subject: str, to: str, body: str, sender: str = "noreply@mail.example.com") -> bytes:
@@ -131,8 +128,8 @@ def eml(subject: str, to: str, body: str, sender: str = "noreply@mail.example.co
     ).encode()
 
 
-def compose_for(core: Core, sender: str, to: list[str]) -> Any:
-    """The `prepare` step SendEmail hands to core.sending, for sends submitted without waiting."""
+def compose_for(core: Core, account_id: int, sender: str, to: list[str]) -> SendRequest:
+    """The request SendEmail hands to core.sending, for sends submitted without waiting."""
     valid = validate_send(
         SendEmailInput(
             from_address=sender,
@@ -143,4 +140,4 @@ def compose_for(core: Core, sender: str, to: list[str]) -> Any:
             simple_text_b64=base64.b64encode(b"b").decode(),
         )
     )
-    return core.composer.prepare(valid, SEND_EMAIL)
+    return core.composer.request(account_id, valid, SEND_EMAIL)

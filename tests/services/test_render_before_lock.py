@@ -14,6 +14,7 @@ from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import TencentError
 from emulator.services.compose import SEND_EMAIL
 from emulator.services.core import Core
+from emulator.services.send_request import Compose
 from tests.services.conftest import at, bj
 
 
@@ -49,9 +50,11 @@ def test_an_early_render_is_what_is_stored(core: Core) -> None:
     a = core.accounts.create("a")
     at(core, "a", "2031-01-05T10:00")
     v = valid(core, a.sender)
-    core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))  # fills the look-up cache
-    prepare = core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))
-    r = core.sending.send_sync(a.account_id, prepare)
+    core.sending.send_sync(core.composer.request(a.account_id, v, SEND_EMAIL))  # fills the look-up cache
+    req = core.composer.request(a.account_id, v, SEND_EMAIL, account=record(core, "a"))
+    assert isinstance(req.content, Compose) and req.content.early is not None  # rendered before the lock
+    r = core.sending.send_sync(req)
+    assert r.message_id == req.content.early.message.message_id  # that rendering was stored
     raw = stored(core, a.account_id, r.message_id)
     assert f"<{r.message_id}@qcloudmail.com>".encode() in raw
     assert r.account_time_us == bj("2031-01-05T10:00")
@@ -62,10 +65,11 @@ def test_a_clock_moved_meanwhile_is_rendered_again(core: Core) -> None:
     a = core.accounts.create("a")
     at(core, "a", "2031-01-05T10:00")
     v = valid(core, a.sender)
-    core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))
-    prepare = core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))  # rendered at 10:00
+    core.sending.send_sync(core.composer.request(a.account_id, v, SEND_EMAIL))  # fills the look-up cache
+    req = core.composer.request(a.account_id, v, SEND_EMAIL, account=record(core, "a"))  # rendered at 10:00
+    assert isinstance(req.content, Compose) and req.content.early is not None
     core.clocks.set_to("a", bj("2031-01-06T09:30"))  # the next morning, before the commit
-    r = core.sending.send_sync(a.account_id, prepare)
+    r = core.sending.send_sync(req)
     raw = stored(core, a.account_id, r.message_id)
     assert r.account_time_us == bj("2031-01-06T09:30")
     assert "-date-20310106093000-" in r.message_id
@@ -78,15 +82,16 @@ def test_a_template_edited_or_disapproved_meanwhile_is_seen(core: Core) -> None:
     at(core, "a", "2031-01-05T10:00")
     tid = core.templates.create(a.account_id, "t", None, "Hi {{n}}")
     v = valid(core, a.sender, template_id=tid)
-    core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))
-    prepare = core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))
+    core.sending.send_sync(core.composer.request(a.account_id, v, SEND_EMAIL))  # fills the look-up cache
+    req = core.composer.request(a.account_id, v, SEND_EMAIL, account=record(core, "a"))
+    assert isinstance(req.content, Compose) and req.content.early is not None  # with "Hi Ann"
     core.templates.update(a.account_id, tid, "t", None, "Bye {{n}}")
-    r = core.sending.send_sync(a.account_id, prepare)
+    r = core.sending.send_sync(req)
     assert (mime_read.parse_message(stored(core, a.account_id, r.message_id)).text or "").strip() == "Bye Ann"
-    prepare = core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))
+    req = core.composer.request(a.account_id, v, SEND_EMAIL, account=record(core, "a"))
     core.templates.set_status(a.account_id, tid, 2, "no")
     with pytest.raises(TencentError) as info:
-        core.sending.send_sync(a.account_id, prepare)
+        core.sending.send_sync(req)
     assert info.value.code == "FailedOperation.InvalidTemplateID"
 
 
@@ -94,9 +99,9 @@ def test_a_sender_removed_meanwhile_is_refused(core: Core) -> None:
     a = core.accounts.create("a")
     core.identities.create_sender(a.account_id, "news@" + a.sender.split("@")[1])
     v = valid(core, "news@" + a.sender.split("@")[1])
-    core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))
-    prepare = core.composer.prepare(v, SEND_EMAIL, account=record(core, "a"))
+    core.sending.send_sync(core.composer.request(a.account_id, v, SEND_EMAIL))  # fills the look-up cache
+    req = core.composer.request(a.account_id, v, SEND_EMAIL, account=record(core, "a"))
     core.identities.delete_sender(a.account_id, "news@" + a.sender.split("@")[1])
     with pytest.raises(TencentError) as info:
-        core.sending.send_sync(a.account_id, prepare)
+        core.sending.send_sync(req)
     assert info.value.code == "FailedOperation.NotAuthenticatedSender"

@@ -153,7 +153,8 @@ def test_a_send_past_mail_from_is_still_refused_when_the_account_is_suspended_me
     with pytest.raises(InsufficientBalance):
         core.accounts.mail_from(a.account_id, a.sender)  # the suspension's commit cleared the cache
     with pytest.raises(InsufficientBalance):
-        core.sending.send_sync(a.account_id, lambda _ctx: pytest.fail("prepare must not run"))
+        # a sender the account does not own: suspension is answered first, before any composing
+        core.sending.send_sync(compose_for(core, a.account_id, "nobody@elsewhere.example", ["x@example.com"]))
     assert counts(core, a.account_id) == (0, 0, 0, 0)
 
 
@@ -182,7 +183,7 @@ def test_a_refused_message_in_a_batch_does_not_stop_the_others(core: Core) -> No
     futures: list[Future[Receipt]] = []
     for i in range(30):
         sender = a.sender if i % 3 else "nobody@mail.example.com"  # every third one is refused
-        futures.append(core.sending.submit(a.account_id, compose_for(core, sender, [f"u{i}@example.com"])))
+        futures.append(core.sending.submit(compose_for(core, a.account_id, sender, [f"u{i}@example.com"])))
     ok = [f for f in futures if f.exception(timeout=30) is None]
     bad = [f.exception() for f in futures if f.exception() is not None]
     assert len(ok) == 20 and len(bad) == 10
@@ -197,7 +198,7 @@ def test_concurrent_senders_never_overspend_the_free_quota(core: Core) -> None:
     """40 messages × 5 recipients queued at once over a quota of 123: exactly 123 free, 77 paid."""
     a = core.accounts.create("a", free_quota=123)
     futures = [
-        core.sending.submit(a.account_id, compose_for(core, a.sender, rcpts(5, f"m{i}-"))) for i in range(40)
+        core.sending.submit(compose_for(core, a.account_id, a.sender, rcpts(5, f"m{i}-"))) for i in range(40)
     ]
     receipts = [f.result(timeout=30) for f in futures]
     assert sum(r.free_units for r in receipts) == 123

@@ -67,8 +67,10 @@ def _input(r: SendEmailRequest) -> SendEmailInput:
 async def send_email(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(SendEmailRequest, params, api.form_encoded)
     valid = validate_send(_input(req), api.core.settings.max_message_bytes)
-    prepare = api.core.composer.prepare(valid, SEND_EMAIL, account=api.account)  # renders now if it can
-    receipt = await api.core.sending.send(api.account_id, prepare)
+    request = api.core.composer.request(
+        api.account_id, valid, SEND_EMAIL, account=api.account
+    )  # renders now if it can
+    receipt = await api.core.sending.send(request)
     return {"MessageId": receipt.message_id}
 
 

@@ -33,8 +33,7 @@ from emulator.errors import (
 )
 from emulator.services.batch_events import HOUR_US, PENDING, SENDING
 from emulator.services.batch_runner import BatchRunner
-from emulator.services.compose import account_may_send
-from emulator.services.send_request import Refusals
+from emulator.services.compose import Refusals, account_may_send
 from emulator.storage import receivers_repo, tasks_repo
 
 if TYPE_CHECKING:

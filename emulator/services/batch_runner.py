@@ -15,27 +15,25 @@ from typing import TYPE_CHECKING, Any
 from emulator.domain.clock import beijing_midnight_after
 from emulator.domain.records import AccountRecord
 from emulator.domain.records.tasks import ReceiverDetailRecord, SendTaskRecord
-from emulator.domain.send_rules import SendEmailInput, validate_send
+from emulator.domain.send_rules import SendEmailInput, ValidSend, validate_send
 from emulator.errors import (
     EmulatorError,
     FailedOperationExceedSendLimit,
     FailedOperationHighRejectionRate,
     FailedOperationWrongContentJson,
     InsufficientBalance,
-    OperationDeniedSendAddressStatusError,
-    OperationDeniedTemplateStatusError,
 )
 from emulator.services.background import BackgroundWorker
 from emulator.services.batch_events import DONE, ERROR, PAUSED, PENDING
 from emulator.services.compose import Composer
-from emulator.services.send_request import Refusals, SendRequest
+from emulator.services.send_request import Action, SendRequest, TaskLink
 from emulator.storage import accounts_repo, receivers_repo, tasks_repo
 
 if TYPE_CHECKING:
     from emulator.config import Settings
     from emulator.domain.clock import ClockSource
     from emulator.services.sending import SendService
-    from emulator.storage.db import Database
+    from emulator.storage.db import Database, Tx
 
 log = logging.getLogger("emulator.batch")
 
@@ -53,25 +51,8 @@ def subject_with_ad(subject: str, location: int | None) -> str:
     return subject
 
 
-BATCH = Refusals(
-    no_sender=lambda s: OperationDeniedSendAddressStatusError(f"{s} is no longer a sender address."),
-    bad_template=lambda _tid, _status: OperationDeniedTemplateStatusError(
-        "The template is missing or not approved."
-    ),
-)
-
-
-def _request(
-    composer: Composer,
-    max_bytes: int,
-    account_id: int,
-    params: dict[str, Any],
-    email: str,
-    data: str | None,
-    task_id: int | None = None,
-    account: AccountRecord | None = None,
-) -> SendRequest:
-    """The SendEmail request of one list address; raises the same errors SendEmail would."""
+def _valid_send(max_bytes: int, params: dict[str, Any], email: str, data: str | None) -> ValidSend:
+    """The SendEmail request of one list address, checked; raises the same errors SendEmail would."""
     template = params.get("Template") or None
     simple = params.get("Simple") or {}
     variables: dict[str, Any] = {}
@@ -83,7 +64,7 @@ def _request(
         if not isinstance(parsed, dict):
             raise FailedOperationWrongContentJson("TemplateData must be a JSON object.")
         variables.update(parsed)
-    valid = validate_send(
+    return validate_send(
         SendEmailInput(
             from_address=params["FromEmailAddress"],
             subject=subject_with_ad(params["Subject"], params.get("ADLocation")),
@@ -99,7 +80,6 @@ def _request(
         ),
         max_bytes,
     )
-    return composer.request(account_id, valid, BATCH, account=account, task_id=task_id)
 
 
 class BatchRunner(BackgroundWorker):
@@ -131,12 +111,14 @@ class BatchRunner(BackgroundWorker):
         data: str | None,
         task_id: int | None = None,
         account: AccountRecord | None = None,
+        conn: Tx | None = None,
     ) -> SendRequest:
-        """The SendEmail request of one list address (rendered now when `account` is given and the
-        look-up cache allows); raises the same errors SendEmail would."""
-        return _request(
-            self.composer, self.settings.max_message_bytes, account_id, params, email, data, task_id, account
-        )
+        """The SendEmail request of one list address; raises the same errors SendEmail would. With the
+        account's record (and a read transaction to fill the look-up cache from) it is rendered now, off
+        the committer's lock."""
+        valid = _valid_send(self.settings.max_message_bytes, params, email, data)
+        task = TaskLink(task_id) if task_id is not None else None
+        return self.composer.request(account_id, valid, Action.BATCH_SEND_EMAIL, account, task, conn)
 
     def wake(self) -> None:
         self.start()
@@ -166,26 +148,26 @@ class BatchRunner(BackgroundWorker):
             task = tasks_repo.get_task(conn, task_id)
             assert task is not None
             details = receivers_repo.details_after(conn, task.receiver_id, task.cursor, CHUNK)
-            account = accounts_repo.account_by_id(conn, task.account_id)  # to render before the lock
         if not details:
             self._finish(task)
             return True
         params = json.loads(task.request_json)
-        futures: list[tuple[ReceiverDetailRecord, Any]] = []
-        for d in details:
-            try:
-                futures.append(
-                    (
-                        d,
-                        self.sending.submit(
-                            self.request_for(
-                                task.account_id, params, d.email, d.template_data, task.id, account
-                            )
-                        ),
+        requests: list[SendRequest | EmulatorError] = []
+        with self.db.read() as conn:  # rendered here, on this thread: the committer only checks and stores
+            account = accounts_repo.account_by_id(conn, task.account_id)
+            for d in details:
+                try:
+                    requests.append(
+                        self.request_for(
+                            task.account_id, params, d.email, d.template_data, task.id, account, conn
+                        )
                     )
-                )
-            except EmulatorError as exc:
-                futures.append((d, exc))
+                except EmulatorError as exc:
+                    requests.append(exc)
+        futures: list[tuple[ReceiverDetailRecord, Any]] = [
+            (d, r if isinstance(r, EmulatorError) else self.sending.submit(r))
+            for d, r in zip(details, requests, strict=True)
+        ]
         cursor, sent, handled, state = task.cursor, 0, 0, None
         for d, fut in futures:
             outcome: Any = fut

@@ -7,6 +7,7 @@ problem)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from emulator.domain import mime_read, mime_render
@@ -18,10 +19,12 @@ from emulator.errors import (
     FailedOperationInvalidTemplateID,
     FailedOperationNotAuthenticatedSender,
     FailedOperationWithOutPermission,
+    OperationDeniedSendAddressStatusError,
+    OperationDeniedTemplateStatusError,
     TencentError,
 )
 from emulator.services.lookup_cache import NOT_CACHED
-from emulator.services.send_request import Compose, Refusals, Rendering, SendContext, SendRequest
+from emulator.services.send_request import Action, Compose, Rendering, SendContext, SendRequest, TaskLink
 from emulator.storage import accounts_repo
 from emulator.storage.db import Tx
 
@@ -30,6 +33,14 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
     from emulator.services.lookup_cache import LookupCache
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """The codes a caller answers with when the sender or the template cannot be used."""
+
+    no_sender: Callable[[str], TencentError]
+    bad_template: Callable[[int, int | None], TencentError]  # (template id, status or None if missing)
 
 
 SEND_EMAIL = Refusals(
@@ -42,6 +53,13 @@ SEND_EMAIL = Refusals(
         else f"Template {tid} is not approved (status {status}).",
     ),
 )
+BATCH_SEND = Refusals(  # a task's message, when the account changed since the task was created
+    no_sender=lambda s: OperationDeniedSendAddressStatusError(f"{s} is no longer a sender address."),
+    bad_template=lambda _tid, _status: OperationDeniedTemplateStatusError(
+        "The template is missing or not approved."
+    ),
+)
+REFUSALS = {Action.SEND_EMAIL: SEND_EMAIL, Action.BATCH_SEND_EMAIL: BATCH_SEND}
 
 
 def account_may_send(
@@ -90,12 +108,13 @@ def _cached(cache: LookupCache, conn: Tx | None, key: tuple[Any, ...], load: Cal
 
 
 class Composer:
-    """Builds the send request of an API or batch send and composes it under the lock. Given the sending
-    account's record (as the front-end holds it), the template is looked up and the MIME rendered at
-    once, outside the sending transaction, so the committer's lock covers only the rules and the inserts
-    (a short serial section). Under the lock `under_lock` checks the account-dependent rules again on the
-    locked row and uses that rendering, unless the account's clock was moved or the template replaced
-    meanwhile (then the Date header and MessageId would show the old time: it renders again)."""
+    """Builds the send request of a SendEmail or a batch-task send, and composes it under the lock. Given
+    the sending account's record (as the front-end holds it), the template is looked up and the MIME
+    rendered at once, outside the sending transaction, so the committer's lock covers only the rules and
+    the inserts (issue 18: a short serial section). Under the lock, `under_lock` checks the
+    account-dependent rules again on the locked row and uses that rendering, unless the account's clock
+    was moved meanwhile (then the Date header and MessageId would show the old time) or the template
+    edited: then it renders again with the locked clock."""
 
     def __init__(self, clock: ClockSource, cache: LookupCache, max_message_bytes: int) -> None:
         self.clock = clock
@@ -106,34 +125,38 @@ class Composer:
         self,
         account_id: int,
         v: ValidSend,
-        refusals: Refusals,
+        action: Action,
         account: AccountRecord | None = None,
-        task_id: int | None = None,
+        task: TaskLink | None = None,
+        conn: Tx | None = None,
     ) -> SendRequest:
-        """The request for SendService; rendered now when `account` is given and the cache allows."""
-        early = self._render_early(v, account) if account is not None else None
-        return SendRequest(account_id, Compose(v, refusals, early), task_id)
+        """The request for SendService. With `account` (the sender's record) the MIME is rendered now,
+        from the look-up cache, or, given `conn` (never on the event loop), reading through it."""
+        early = self._render_early(v, account, conn) if account is not None else None
+        return SendRequest(account_id, Compose(v, action, early), task)
 
-    def under_lock(self, ctx: SendContext, c: Compose) -> OutgoingMessage:
-        """The message of `c` for the locked account row in `ctx`; raises the refusal of a rule."""
+    def under_lock(self, ctx: SendContext, compose: Compose) -> OutgoingMessage:
+        """The message to store for the locked account row in `ctx`: the sender, template and Simple
+        rules checked on that row, and the early rendering if it still holds. Raises the refusal."""
+        v = compose.valid
         tpl = account_may_send(
-            self.cache, ctx.conn, ctx.account, c.valid.sender, c.valid.template_id, c.refusals
+            self.cache, ctx.conn, ctx.account, v.sender, v.template_id, REFUSALS[compose.action]
         )
-        early = c.early
+        early = compose.early
         if (
             early is not None
             and early.clock == _clock_of(ctx.account)
             and early.template == _template_key(tpl)
         ):
             return early.message
-        return _compose(c.valid, tpl, self.max_bytes, ctx.message_id, ctx.now_us)
+        return _compose(v, tpl, self.max_bytes, ctx.message_id, ctx.now_us)
 
-    def _render_early(self, v: ValidSend, account: AccountRecord) -> Rendering | None:
+    def _render_early(self, v: ValidSend, account: AccountRecord, conn: Tx | None) -> Rendering | None:
         """The message and what it was made with, or None where only the transaction can decide: a
         refusal (answered there, after the suspension check, in the usual order), or a look-up not cached
         yet (the transaction reads it, and the next send finds it cached)."""
-        try:  # from the look-up cache only: the event loop never waits on the database
-            tpl = account_may_send(self.cache, None, account, v.sender, v.template_id, SEND_EMAIL)
+        try:  # without `conn`, from the look-up cache only: the event loop never waits on the database
+            tpl = account_may_send(self.cache, conn, account, v.sender, v.template_id, SEND_EMAIL)
         except (TencentError, NotCachedYet):
             return None
         clock = _clock_of(account)

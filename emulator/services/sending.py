@@ -315,8 +315,8 @@ class SendService:
             units = split_units(free_left[acct.id], len(msg.recipients))
             free_left[acct.id] -= units.free
             message_id = msg.message_id or message_id
-            if req.task_id is not None:  # in this transaction: callbacks always see the message's task
-                tasks_repo.link_message(conn, message_id, req.task_id)
+            if req.task is not None:  # in this transaction: callbacks always see the message's task
+                tasks_repo.link_message(conn, message_id, req.task.task_id)
             ip = pick_ip(send_policy(conn, acct.id).ips, message_id)  # read once per transaction
             receipt = Receipt(
                 message_id=message_id,

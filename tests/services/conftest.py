@@ -18,9 +18,8 @@ from emulator.domain.messages import OutgoingMessage
 from emulator.domain.metering import distinct_recipients
 from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.services.accounts import Credentials
-from emulator.services.compose import SEND_EMAIL
 from emulator.services.core import Core, build_core
-from emulator.services.send_request import SendRequest
+from emulator.services.send_request import Action, SendRequest
 from emulator.services.sending import Receipt
 from tests.conftest import make_settings
 
@@ -92,7 +91,7 @@ def send_api(
         simple_text_b64=base64.b64encode(text.encode()).decode(),
     )
     valid = validate_send(inp, core.settings.max_message_bytes)
-    return core.sending.send_sync(core.composer.request(creds.account_id, valid, SEND_EMAIL))
+    return core.sending.send_sync(core.composer.request(creds.account_id, valid, Action.SEND_EMAIL))
 
 
 def send_many(core: Core, creds: Credentials, n: int, tag: str = "r") -> list[Receipt]:
@@ -140,4 +139,4 @@ def compose_for(core: Core, account_id: int, sender: str, to: list[str]) -> Send
             simple_text_b64=base64.b64encode(b"b").decode(),
         )
     )
-    return core.composer.request(account_id, valid, SEND_EMAIL)
+    return core.composer.request(account_id, valid, Action.SEND_EMAIL)

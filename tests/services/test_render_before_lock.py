@@ -12,10 +12,11 @@ import pytest
 from emulator.domain import mime_read
 from emulator.domain.send_rules import SendEmailInput, validate_send
 from emulator.errors import TencentError
-from emulator.services.compose import SEND_EMAIL
 from emulator.services.core import Core
-from emulator.services.send_request import Compose
+from emulator.services.send_request import Action, Compose
 from tests.services.conftest import at, bj
+
+SEND_EMAIL = Action.SEND_EMAIL
 
 
 def b64(text: str) -> str:

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from emulator.domain.send_rules import SendEmailInput, validate_send
-from emulator.services.compose import SEND_EMAIL
+from emulator.services.send_request import Action
 from emulator.tencent_api.context import ApiContext, ApiModel, check_limit, check_offset, parse
 
 
@@ -68,7 +68,7 @@ async def send_email(api: ApiContext, params: dict[str, Any]) -> dict[str, Any]:
     req = parse(SendEmailRequest, params, api.form_encoded)
     valid = validate_send(_input(req), api.core.settings.max_message_bytes)
     request = api.core.composer.request(
-        api.account_id, valid, SEND_EMAIL, account=api.account
+        api.account_id, valid, Action.SEND_EMAIL, account=api.account
     )  # renders now if it can
     receipt = await api.core.sending.send(request)
     return {"MessageId": receipt.message_id}

@@ -69,14 +69,6 @@ class SendRequest:
     content: OutgoingMessage | Compose
     task: TaskLink | None = None
 
-    @property
-    def ready(self) -> OutgoingMessage | None:
-        """The message known before the lock (as received, or rendered early), if any."""
-        content = self.content
-        if isinstance(content, OutgoingMessage):
-            return content
-        return content.early.message if content.early is not None else None
-
 
 @dataclass(frozen=True, slots=True)
 class SendContext:

@@ -67,8 +67,9 @@ def test_every_channel_hands_over_a_frozen_value_without_callables(core: Core) -
     tid = core.templates.create(a.account_id, "t", None, "Hi {{name}} from {{shop}}")
     acct = core.accounts.get_row("a")
     api = sendemail_request(core, "a", a.sender)
-    assert api.ready is not None  # rendered before the lock
-    cold = core.composer.request(a.account_id, api.content.valid, Action.SEND_EMAIL)  # type: ignore[union-attr]
+    assert isinstance(api.content, Compose)
+    assert api.content.early is not None  # rendered before the lock
+    cold = core.composer.request(a.account_id, api.content.valid, Action.SEND_EMAIL)
     with core.db.read() as conn:
         task = core.batch.runner.request_for(
             a.account_id, batch_params(a.sender, tid), "r@example.com", '{"name": "R"}', 7, acct, conn

@@ -159,8 +159,9 @@ def list_messages(
     `before_pk` (keyset paging), from the first match older than that message; and the total of matches.
     Unfiltered offsets are found on the (account_id, id) index alone (no row read per skipped message)."""
     cond = _search(conn, account_id, f)
-    total = search_index.stored_count(conn, account_id) if len(cond) == 1 else None  # the account alone
-    if total is None:
+    if len(cond) == 1:  # the account alone
+        total = search_index.stored_count(conn, account_id)
+    else:
         total = conn.execute(select(func.count()).select_from(messages).where(*cond)).scalar_one()
     page = cond if before_pk is None else [*cond, messages.c.id < before_pk]
     query = select(*LIST_COLUMNS)

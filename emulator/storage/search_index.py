@@ -76,7 +76,7 @@ def include_name(name: str | None, type_: str, _parents: Any) -> bool:
 # --- DDL (migration 0007) ------------------------------------------------------------------------
 
 
-COUNTS = "mail_search_counts"  # SQLite: messages per account, kept by the same triggers
+COUNTS = "mail_search_counts"  # messages per account, kept by triggers (PostgreSQL: migration 0010)
 COUNTS_DDL = f"CREATE TABLE IF NOT EXISTS {COUNTS} (account_id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"
 COUNT_INSERT = (
     f"INSERT INTO {COUNTS}(account_id, n) VALUES (new.account_id, 1) "
@@ -222,6 +222,59 @@ def sqlite_drop(conn: Connection) -> None:
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {COUNTS}")
 
 
+# --- PostgreSQL counts (migration 0010) -----------------------------------------------------------
+# Counting the account's index entries for an unfiltered page's `total` cost ~70 ms at 1M messages. The
+# same counts table as SQLite's, kept by statement-level triggers: one upsert per INSERT statement (a
+# group commit's batch is one statement), in account id order, the order the send path locks accounts
+# in, so two writers never take two accounts' count rows in opposite orders.
+PG_COUNT_TRIGGERS = {
+    "messages_count_insert": ("INSERT", "NEW TABLE AS changed", "ses_count_inserted"),
+    "messages_count_delete": ("DELETE", "OLD TABLE AS changed", "ses_count_deleted"),
+}
+_PG_COUNT_BODIES = {
+    "ses_count_inserted": (
+        f"INSERT INTO {COUNTS} AS c (account_id, n) "
+        "SELECT account_id, count(*) FROM changed GROUP BY account_id ORDER BY account_id "
+        "ON CONFLICT (account_id) DO UPDATE SET n = c.n + excluded.n;"
+    ),
+    "ses_count_deleted": (
+        "FOR r IN SELECT account_id, count(*) AS k FROM changed GROUP BY account_id ORDER BY account_id LOOP "
+        f"UPDATE {COUNTS} SET n = n - r.k WHERE account_id = r.account_id; END LOOP;"
+    ),
+}
+
+
+def pg_counts_create(conn: Connection) -> None:
+    """The counts table, its triggers, and the counts of the mail stored so far (in the migration's
+    transaction, so no insert falls between the backfill and the triggers)."""
+    conn.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {COUNTS} (account_id BIGINT PRIMARY KEY, n BIGINT NOT NULL)"
+    )
+    for function, body in _PG_COUNT_BODIES.items():
+        conn.exec_driver_sql(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"DECLARE r record; BEGIN {body} RETURN NULL; END $$"
+        )
+    for trigger, (event, transition, function) in PG_COUNT_TRIGGERS.items():
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON messages")
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {trigger} AFTER {event} ON messages REFERENCING {transition} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+    conn.exec_driver_sql(f"DELETE FROM {COUNTS}")
+    conn.exec_driver_sql(
+        f"INSERT INTO {COUNTS}(account_id, n) SELECT account_id, count(*) FROM messages GROUP BY account_id"
+    )
+
+
+def pg_counts_drop(conn: Connection) -> None:
+    for trigger in PG_COUNT_TRIGGERS:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON messages")
+    for function in _PG_COUNT_BODIES:
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {COUNTS}")
+
+
 def pg_trgm_schema(conn: Connection) -> str | None:
     """The schema pg_trgm is installed in, installing it (in `public`) if it is not; None if it cannot
     be (not available on the server, or no privilege)."""
@@ -306,12 +359,11 @@ def match_expression(value: str) -> str | None:
     return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
-def stored_count(conn: Connection, account_id: int) -> int | None:
-    """The account's number of messages from the counts table (SQLite), None where there is none
-    (PostgreSQL: count the (account_id, id) index)."""
-    if conn.dialect.name != "sqlite":
-        return None
-    n = conn.exec_driver_sql(f"SELECT n FROM {COUNTS} WHERE account_id = ?", (account_id,)).scalar()
+def stored_count(conn: Connection, account_id: int) -> int:
+    """The account's number of messages, from the counts table the triggers keep (SQLite since 0007,
+    PostgreSQL since 0010): one row read, however much mail the account holds."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    n = conn.exec_driver_sql(f"SELECT n FROM {COUNTS} WHERE account_id = {mark}", (account_id,)).scalar()
     return int(n or 0)
 
 

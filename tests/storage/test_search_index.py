@@ -469,3 +469,55 @@ def test_sqlite_kelvin_sign_is_not_a_k(tmp_path: Path) -> None:
         assert core.mailbox.list(aid, MailFilter(subject="elvin"))[1] == 1
     finally:
         core.db.dispose()
+
+
+def _counts(core: Any) -> tuple[dict[int, int], dict[int, int]]:
+    """(the counts table, count(*) grouped by account), accounts with no mail left out."""
+    with core.db.read() as conn:
+        kept = dict(conn.execute(text(f"SELECT account_id, n FROM {search_index.COUNTS} WHERE n <> 0")).all())
+        real = dict(conn.execute(text("SELECT account_id, count(*) FROM messages GROUP BY account_id")).all())
+    return kept, real
+
+
+def test_the_counts_table_follows_batches_deletes_and_resets_of_several_accounts(core: Any) -> None:
+    """The unfiltered `total` reads the counts table (both databases): after one multi-account insert
+    (a group commit's batch), single and whole-account deletes and a reset it still equals count(*)."""
+    a, b, c = (core.accounts.create(n).account_id for n in ("ca", "cb", "cc"))
+    rows = [_row(aid, n, _plain(n)) for n, aid in enumerate([a, b, a, c, a, b, c, a], start=1)]
+    _store(core, a, rows)  # one statement, three accounts
+    assert _counts(core) == ({a: 4, b: 2, c: 2}, {a: 4, b: 2, c: 2})
+    assert core.mailbox.list(a, MailFilter())[1] == 4
+    with core.db.write() as conn:
+        assert mail_repo.delete_messages(conn, a, "m-3") == 1
+        assert mail_repo.delete_messages(conn, b) == 2
+    assert _counts(core) == ({a: 3, c: 2}, {a: 3, c: 2})
+    core.accounts.reset("cc")
+    _store(core, b, [_row(b, 9, _plain(9))])
+    assert _counts(core) == ({a: 3, b: 1}, {a: 3, b: 1})
+    assert [core.mailbox.list(x, MailFilter())[1] for x in (a, b, c)] == [3, 1, 0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migration_0010_counts_the_mail_stored_before_it(tmp_path: Path, backend: str) -> None:
+    """A database at 0009 holding mail of two accounts (PostgreSQL: no counts table then): upgraded, the
+    unfiltered totals are the stored counts, and later inserts and deletes keep them."""
+    from alembic import command
+
+    settings_, schema = make_settings(tmp_path, backend)
+    core = build_core(settings_)
+    try:
+        a, b = core.accounts.create("old-a").account_id, core.accounts.create("old-b").account_id
+        with core.db.writer.begin() as conn:
+            command.downgrade(migrate.config(conn), "0009")
+        _store(core, a, [_row(aid, n, _plain(n)) for n, aid in enumerate([a, a, b, a], start=1)])
+        with core.db.writer.begin() as conn:
+            migrate.upgrade(conn)
+        assert [core.mailbox.list(x, MailFilter())[1] for x in (a, b)] == [3, 1]
+        _store(core, b, [_row(b, 5, _plain(5))])
+        with core.db.write() as conn:
+            mail_repo.delete_messages(conn, a, "m-1")
+        assert _counts(core) == ({a: 2, b: 2}, {a: 2, b: 2})
+    finally:
+        core.db.dispose()
+        if schema is not None:
+            schema.drop()

@@ -95,31 +95,36 @@ def usage_totals(conn: Connection, account_id: int) -> tuple[int, int]:
 
 
 def _like(value: str) -> str:
-    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{search_index.escape_like(value.lower())}%"
 
 
-def _where(account_id: int, f: MailFilter, dialect: str) -> list[Any]:
+def _where(account_id: int, f: MailFilter, dialect: str, opaque: frozenset[str] = frozenset()) -> list[Any]:
+    """The exact predicate. The filters named in `opaque` compare `expression || ''`: the same values,
+    which PostgreSQL's indexes (on the expression itself) do not serve (search_index.pg_candidates)."""
+
+    def cmp(key: str, expr: Any) -> Any:
+        return expr.concat("") if key in opaque else expr
+
     cond: list[Any] = [messages.c.account_id == account_id]
     if f.to:
         cond.append(
             or_(
-                func.lower(messages.c.recipients_json).like(_like(f.to), escape="\\"),
-                func.lower(messages.c.header_to).like(_like(f.to), escape="\\"),
+                cmp("to", func.lower(messages.c.recipients_json)).like(_like(f.to), escape="\\"),
+                cmp("to", func.lower(messages.c.header_to)).like(_like(f.to), escape="\\"),
             )
         )
     if f.sender:
         cond.append(
             or_(
-                func.lower(messages.c.mail_from).like(_like(f.sender), escape="\\"),
-                func.lower(messages.c.header_from).like(_like(f.sender), escape="\\"),
+                cmp("sender", func.lower(messages.c.mail_from)).like(_like(f.sender), escape="\\"),
+                cmp("sender", func.lower(messages.c.header_from)).like(_like(f.sender), escape="\\"),
             )
         )
     if f.subject:
-        cond.append(func.lower(messages.c.subject).like(_like(f.subject), escape="\\"))
+        cond.append(cmp("subject", func.lower(messages.c.subject)).like(_like(f.subject), escape="\\"))
     if f.text:
         text = func.ses_text(messages.c.search_text) if dialect == "sqlite" else messages.c.search_text
-        cond.append(text.like(_like(f.text), escape="\\"))
+        cond.append(cmp("text", text).like(_like(f.text), escape="\\"))
     if f.since_us is not None:
         cond.append(messages.c.account_time_us >= f.since_us)
     if f.until_us is not None:
@@ -138,6 +143,17 @@ def _search(conn: Connection, account_id: int, f: MailFilter) -> list[Any]:
     if not narrow:
         return exact
     return [(messages.c.account_id + 0) == account_id, *exact[1:], *narrow]
+
+
+def _pg_narrowed(conn: Connection, account_id: int, f: MailFilter) -> list[Any] | None:
+    """PostgreSQL, for filters with uncommon trigrams: the exact predicate the indexes do not serve,
+    and the candidates of those trigrams alone (search_index.pg_candidates); None where there are none."""
+    if conn.dialect.name != "postgresql":
+        return None
+    narrow = search_index.pg_candidates(f)
+    if not narrow:
+        return None
+    return [*_where(account_id, f, "postgresql", frozenset(narrow)), *narrow.values()]
 
 
 def message_pk(conn: Connection, account_id: int, message_id: str) -> int | None:
@@ -162,7 +178,11 @@ def list_messages(
     if len(cond) == 1:  # the account alone
         total = search_index.stored_count(conn, account_id)
     else:
-        total = conn.execute(select(func.count()).select_from(messages).where(*cond)).scalar_one()
+        narrowed = _pg_narrowed(conn, account_id, f)
+        counted = cond if narrowed is None else narrowed
+        total = conn.execute(select(func.count()).select_from(messages).where(*counted)).scalar_one()
+        if narrowed is not None and total <= search_index.PG_NARROW_PAGE_MAX:
+            cond = narrowed  # few matches: sort them (else the plain predicate, newest first, stops early)
     page = cond if before_pk is None else [*cond, messages.c.id < before_pk]
     query = select(*LIST_COLUMNS)
     if offset and len(page) == 1:  # the account alone: skip on the covering index

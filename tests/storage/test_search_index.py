@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -521,3 +522,56 @@ def test_migration_0010_counts_the_mail_stored_before_it(tmp_path: Path, backend
         core.db.dispose()
         if schema is not None:
             schema.drop()
+
+
+@pytest.mark.parametrize("page_max", [1_000, 2])
+def test_postgresql_looks_up_uncommon_trigrams_alone_with_the_same_results(
+    tmp_path: Path, page_max: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`user0077@example.com` on PostgreSQL: the index is read for `007` and `077` only (not for the
+    trigrams of `@example.com`, in every row), and pages, keyset pages and totals are the brute force's,
+    with the page taken from those candidates (few matches) or from the plain predicate (more than
+    PG_NARROW_PAGE_MAX)."""
+    monkeypatch.setattr(search_index, "PG_NARROW_PAGE_MAX", page_max)
+    settings_, schema = make_settings(tmp_path, "postgresql")
+    core = build_core(settings_)
+    try:
+        aid = core.accounts.create("rare").account_id
+        rows = []
+        for n in range(1, 301):
+            fields = _plain(n)
+            to = f"user{n % 40:04d}@example.com" if n % 7 else "USER0077@Example.com"
+            fields["recipients_json"] = json.dumps([to])
+            fields["header_to"] = f"<{to}>" if n % 3 else "<other@example.com>"
+            rows.append(_row(aid, n, fields))
+        _store(core, aid, rows)
+        f = MailFilter(to="user0077@example.com")
+        expected = brute_force("postgresql", rows, f)
+        assert len(expected) == 42 > page_max or page_max == 1_000
+        items, total = core.mailbox.list(aid, f, 0, 10)
+        assert total == len(expected) and [m["id"] for m in items] == expected[:10]
+        assert _all_pages(core, aid, f, 8) == expected
+        assert [m["id"] for m in core.mailbox.list(aid, f, 5, 3)[0]] == expected[5:8]
+        with core.db.read() as conn:
+            sql = count_sql(conn, aid, f).replace("%%", "%")  # (psycopg's escaped %)
+        # the exact predicate on `lower(column) || ''` (no index serves it), and every LIKE on a bare
+        # lower(column), what the GIN indexes serve, on an uncommon trigram
+        assert sql.count("|| '') LIKE '%user0077@example.com%'") == 2, sql
+        likes = re.findall(r"lower\(messages\.\w+\) LIKE '([^']*)'", sql)
+        assert sorted(likes) == ["%007%", "%007%", "%077%", "%077%"], sql
+    finally:
+        core.db.dispose()
+        if schema is not None:
+            schema.drop()
+
+
+def count_sql(conn: Any, aid: int, f: MailFilter) -> str:
+    """The count query list_messages runs for `f` on PostgreSQL, its values inlined."""
+    from sqlalchemy import func, select
+
+    from emulator.storage.tables import messages
+
+    where = mail_repo._pg_narrowed(conn, aid, f)
+    assert where is not None
+    query = select(func.count()).select_from(messages).where(*where)
+    return str(query.compile(conn, compile_kwargs={"literal_binds": True}))

@@ -2,7 +2,7 @@
 scanning every message (docs/storage.md, "Search").
 
 Results stay exactly today's substring matches: the index only narrows the rows the exact predicate
-(mail_repo._where, unchanged) is evaluated on, and it never drops a row that predicate would keep.
+(mail_repo._where) is evaluated on, and it never drops a row that predicate would keep.
 
 SQLite: one contentless FTS5 table per filter, `trigram` tokenizer, `detail=none` (rowids only, no
 positions: a third of the size and cost of a positional index). It is filled off the send path: it
@@ -16,8 +16,8 @@ account's mail; such a value matches most mail anyway, so the newest page fills 
 counts them all).
 
 PostgreSQL: `pg_trgm` GIN indexes on the very expressions the predicate compares (`lower(subject)`,
-...): the planner uses them for the `LIKE '%...%'` itself and rechecks every candidate, so the query
-text does not change. Without the extension (not installable on the server) there are no such indexes
+...): the planner uses them for the `LIKE '%...%'` itself and rechecks every candidate; a value with
+uncommon trigrams among common ones is looked up by those alone (pg_candidates). Without the extension (not installable on the server) there are no such indexes
 and the filters scan, as before; the migration logs it."""
 
 from __future__ import annotations

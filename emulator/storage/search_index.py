@@ -17,8 +17,9 @@ counts them all).
 
 PostgreSQL: `pg_trgm` GIN indexes on the very expressions the predicate compares (`lower(subject)`,
 ...): the planner uses them for the `LIKE '%...%'` itself and rechecks every candidate; a value with
-uncommon trigrams among common ones is looked up by those alone (pg_candidates). Without the extension (not installable on the server) there are no such indexes
-and the filters scan, as before; the migration logs it."""
+uncommon trigrams among common ones is looked up by those alone (pg_candidates). Without the extension
+(not installable on the server) there are no such indexes and the filters scan, as before; the
+migration logs it."""
 
 from __future__ import annotations
 
@@ -83,6 +84,9 @@ COUNT_INSERT = (
     "ON CONFLICT(account_id) DO UPDATE SET n = n + 1;\n"
 )
 COUNT_DELETE = f"UPDATE {COUNTS} SET n = n - 1 WHERE account_id = old.account_id;\n"
+COUNTS_BACKFILL = (
+    f"INSERT INTO {COUNTS}(account_id, n) SELECT account_id, count(*) FROM messages GROUP BY account_id"
+)
 
 
 def _index_statements(r: str, delete: bool) -> str:
@@ -121,9 +125,7 @@ def sqlite_create(conn: Connection) -> None:
         )
     conn.exec_driver_sql(COUNTS_DDL)
     sqlite_triggers(conn)
-    conn.exec_driver_sql(
-        f"INSERT INTO {COUNTS}(account_id, n) SELECT account_id, count(*) FROM messages GROUP BY account_id"
-    )
+    conn.exec_driver_sql(COUNTS_BACKFILL)
     for name, expr in SQLITE_TABLES.values():  # backfill: the mail stored before this revision
         conn.exec_driver_sql(
             f"INSERT INTO {name}(rowid, body) SELECT m.id, {expr.format(r='m')} FROM messages AS m"
@@ -247,9 +249,7 @@ _PG_COUNT_BODIES = {
 def pg_counts_create(conn: Connection) -> None:
     """The counts table, its triggers, and the counts of the mail stored so far (in the migration's
     transaction, so no insert falls between the backfill and the triggers)."""
-    conn.exec_driver_sql(
-        f"CREATE TABLE IF NOT EXISTS {COUNTS} (account_id BIGINT PRIMARY KEY, n BIGINT NOT NULL)"
-    )
+    conn.exec_driver_sql(COUNTS_DDL)
     for function, body in _PG_COUNT_BODIES.items():
         conn.exec_driver_sql(
             f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -262,9 +262,7 @@ def pg_counts_create(conn: Connection) -> None:
             f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
         )
     conn.exec_driver_sql(f"DELETE FROM {COUNTS}")
-    conn.exec_driver_sql(
-        f"INSERT INTO {COUNTS}(account_id, n) SELECT account_id, count(*) FROM messages GROUP BY account_id"
-    )
+    conn.exec_driver_sql(COUNTS_BACKFILL)
 
 
 def pg_counts_drop(conn: Connection) -> None:
@@ -429,7 +427,7 @@ def pg_candidates(f: MailFilter) -> dict[str, ColumnElement[Any]]:
 
 def candidates(conn: Connection, f: MailFilter) -> list[ColumnElement[Any]]:
     """Conditions narrowing `messages` to the index's candidates for the filter's text values (SQLite;
-    PostgreSQL's indexes serve the exact predicate itself: nothing to add)."""
+    PostgreSQL's indexes serve the exact predicate itself, or pg_candidates narrows it)."""
     if conn.dialect.name != "sqlite":
         return []
     out: list[ColumnElement[Any]] = []

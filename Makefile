@@ -3,6 +3,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Bytecode caching on, whatever the shell says: with PYTHONDONTWRITEBYTECODE set, every Python process
+# (each server a test starts, each pytest worker's assertion rewriting) compiles the sources again;
+# measured here, collecting the suite took 7.4 s per process instead of 3.3, an import of the server 1.22 s
+# instead of 1.07. The caches are __pycache__/ folders, ignored by git.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test lint bench clean
 
@@ -30,6 +35,7 @@ run: $(BIN)/ses-emulator
 	$(BIN)/ses-emulator serve
 
 test: $(VENV)/.test-deps tests/node/node_modules/.installed
+	$(BIN)/python -m compileall -q -j 0 emulator bench tests  # once here, not in each worker at once
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.lint-deps $(VENV)/.test-deps  # mypy needs the test deps (pytest) to type the plugin

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from emulator.domain.billing import UTC8_US, WAKE_HOUR_US
 from emulator.domain.records import AccountRecord, DomainRecord, SenderRecord, TemplateRecord
 from emulator.errors import Conflict
 from emulator.storage.raw import RawStatement
@@ -88,6 +90,36 @@ def lock_accounts(conn: Connection, ids: list[int]) -> dict[int, AccountRecord]:
 
 def list_accounts(conn: Connection) -> list[AccountRecord]:
     return [AccountRecord._make(r) for r in conn.execute(select(accounts).order_by(accounts.c.id))]
+
+
+def clocks_past_floor(
+    conn: Connection, wall_us: int, also: Collection[int] = ()
+) -> list[tuple[int, int, int | None, int]]:
+    """(id, clock offset, frozen instant, events cursor), in id order, of the accounts whose clock reads
+    at or past `billing.billing_floor` of their cursor, plus those in `also`: the only ones that can
+    have a billing event due. The floor is worked out here in SQL, the same arithmetic as the domain's
+    (a test holds the two together); a cursor before 1970 is always returned (SQL division truncates
+    towards zero where Python's floors). One scan in the database instead of a row object per account."""
+    params: dict[str, Any] = {"wall": wall_us, "off": UTC8_US, "wake": WAKE_HOUR_US, "day": 86_400_000_000}
+    extra = ""
+    if also:
+        extra = " OR id IN :also"
+        params["also"] = sorted(also)
+    stmt = text(_PAST_FLOOR.format(extra=extra))
+    if also:
+        stmt = stmt.bindparams(bindparam("also", expanding=True))
+    return [(int(r[0]), int(r[1]), r[2], int(r[3])) for r in conn.execute(stmt, params)]
+
+
+_DAY_START = "((events_until_us + :off) / :day * :day - :off)"
+_PAST_FLOOR = (
+    "SELECT id, clock_offset_us, clock_frozen_us, events_until_us FROM accounts "
+    "WHERE events_until_us + :off < 0 "
+    "OR coalesce(clock_frozen_us, :wall + clock_offset_us) >= CASE "
+    f"WHEN events_until_us < {_DAY_START} + :wake THEN {_DAY_START} + :wake "
+    f"ELSE {_DAY_START} + :day END"
+    "{extra} ORDER BY id"
+)
 
 
 def update_account(conn: Connection, account_id: int, **values: Any) -> None:

@@ -13,6 +13,7 @@ from emulator.domain.billing import (
     DEDICATED_IP,
     USAGE,
     Event,
+    billing_floor,
     can_deduct,
     daily_settlements,
     due_events,
@@ -147,3 +148,22 @@ def test_next_billing_event_is_the_first_due_event(after: int) -> None:
     assert after < nxt <= after + DAY
     assert due_events(after, nxt)[0].at_us == nxt
     assert due_events(after, nxt - 1) == []
+
+
+@given(st.integers(min_value=-bj(2000, 1, 1), max_value=bj(2100, 1, 1)))
+def test_billing_floor_is_the_next_0000_or_0800_and_never_after_the_next_event(after: int) -> None:
+    floor = billing_floor(after)
+    assert after < floor <= next_billing_event(after)
+    local = datetime.fromtimestamp(floor // 1_000_000, BEIJING)
+    assert (local.hour, local.minute, local.second) in ((0, 0, 0), (8, 0, 0)) and floor % 1_000_000 == 0
+    assert floor - after <= 16 * HOUR  # the longer gap: 08:00 to the next midnight
+
+
+def test_billing_floor_worked_examples() -> None:
+    assert billing_floor(bj(2031, 3, 5, 7, 59)) == bj(2031, 3, 5, 8)
+    assert billing_floor(bj(2031, 3, 5, 8)) == bj(2031, 3, 6)  # strictly after
+    assert billing_floor(bj(2031, 3, 5)) == bj(2031, 3, 5, 8)
+    assert billing_floor(bj(2031, 3, 31, 23, 59)) == bj(2031, 4, 1) == next_billing_event(bj(2031, 3, 31, 23))
+    assert (
+        billing_floor(bj(2031, 4, 1, 0, 1)) == bj(2031, 4, 1, 8) == next_billing_event(bj(2031, 4, 1, 0, 1))
+    )

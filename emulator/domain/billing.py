@@ -83,18 +83,17 @@ def due_events(after_us: int, until_us: int) -> list[Event]:
     return sorted(daily_settlements(after_us, until_us) + monthly_ip_billings(after_us, until_us))
 
 
-UTC8_US = 8 * 3_600_000_000  # UTC+8, no daylight saving
+UTC8_US = int(BEIJING.utcoffset(None).total_seconds()) * 1_000_000  # a fixed offset: no daylight saving
 WAKE_HOUR_US = 8 * 3_600_000_000  # 08:00, the hour of a 1st's dedicated-IP bill
-_DAY_LEN_US = 86_400_000_000
 
 
 def billing_floor(after_us: int) -> int:
     """The first 00:00 or 08:00 UTC+8 of any day strictly after this instant: never later than
     `next_billing_event` (a midnight or a 1st 08:00), and plain integer arithmetic, so storage works it
     out in SQL for every account at once and the scheduler checks in Python only the accounts past it."""
-    day_start = (after_us + UTC8_US) // _DAY_LEN_US * _DAY_LEN_US - UTC8_US
+    day_start = (after_us + UTC8_US) // _DAY_US * _DAY_US - UTC8_US
     wake = day_start + WAKE_HOUR_US
-    return wake if after_us < wake else day_start + _DAY_LEN_US
+    return wake if after_us < wake else day_start + _DAY_US
 
 
 def next_billing_event(after_us: int) -> int:

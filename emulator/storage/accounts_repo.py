@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from emulator.domain.billing import UTC8_US, WAKE_HOUR_US
+from emulator.domain.dates import DAY_US
 from emulator.domain.records import AccountRecord, DomainRecord, SenderRecord, TemplateRecord
 from emulator.errors import Conflict
 from emulator.storage.raw import RawStatement
@@ -100,7 +101,7 @@ def clocks_past_floor(
     have a billing event due. The floor is worked out here in SQL, the same arithmetic as the domain's
     (a test holds the two together); a cursor before 1970 is always returned (SQL division truncates
     towards zero where Python's floors). One scan in the database instead of a row object per account."""
-    params: dict[str, Any] = {"wall": wall_us, "off": UTC8_US, "wake": WAKE_HOUR_US, "day": 86_400_000_000}
+    params: dict[str, Any] = {"wall": wall_us, "off": UTC8_US, "wake": WAKE_HOUR_US, "day": DAY_US}
     extra = ""
     if also:
         extra = " OR id IN :also"

@@ -371,11 +371,13 @@ def match_expression(value: str) -> str | None:
     return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
 
 
+_STORED_COUNT = text(f"SELECT n FROM {COUNTS} WHERE account_id = :aid")
+
+
 def stored_count(conn: Connection, account_id: int) -> int:
     """The account's number of messages, from the counts table the triggers keep (SQLite since 0007,
     PostgreSQL since 0010): one row read, however much mail the account holds."""
-    mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    n = conn.exec_driver_sql(f"SELECT n FROM {COUNTS} WHERE account_id = {mark}", (account_id,)).scalar()
+    n = conn.execute(_STORED_COUNT, {"aid": account_id}).scalar()
     return int(n or 0)
 
 

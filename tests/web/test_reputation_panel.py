@@ -38,3 +38,23 @@ def test_the_panel_shows_levels_and_sets_one(server: Any, page: Any) -> None:
         "2031-05-07: set by an admin 1 → 5"
     )
     assert server.admin("GET", f"/accounts/{name}/reputation/{domain}").json()["level"] == 5
+
+
+def test_a_refresh_that_shows_the_same_rows_keeps_them(server: Any, page: Any) -> None:
+    """api.js replaceChanged, in the page: the panel's follow-up refreshes (after Set, the console's
+    own) swap in copies only when something changed, so a click landing on a row is not lost."""
+    page.goto(f"{server.endpoints.http_url}/")
+    kept, replaced = page.evaluate(
+        """async () => {
+          const { h, replaceChanged } = await import("/ui/static/api.js");
+          const body = h("tbody");
+          const row = (level) => h("tr", { "data-domain": "d" }, h("td", { class: "level" }, level), h("button", {}, "History"));
+          replaceChanged(body, [row("1")]);
+          const first = body.firstChild;
+          const same = replaceChanged(body, [row("1")]);
+          const kept = !same && body.firstChild === first;
+          const changed = replaceChanged(body, [row("5")]);
+          return [kept, changed && body.firstChild !== first && body.textContent === "5History"];
+        }"""
+    )
+    assert kept is True and replaced is True

@@ -151,6 +151,15 @@ function build(el, attrs, children) {
   return el;
 }
 
+/** Put `nodes` (elements) in place of parent's children, unless they show exactly what is there: a
+ * periodic or follow-up refresh that changes nothing then keeps the elements, so a click under way on
+ * one of them (mousedown on the old button, mouseup on its copy: no click) or the focus is not lost. */
+export function replaceChanged(parent, nodes) {
+  if (parent.innerHTML === nodes.map((n) => n.outerHTML).join("")) return false;
+  parent.replaceChildren(...nodes);
+  return true;
+}
+
 /** h("a", {href, class, onclick}, ...children): an element; strings become text nodes. */
 export const h = (tag, attrs, ...children) => build(document.createElement(tag), attrs, children);
 /** The same for SVG elements. */

@@ -2,7 +2,7 @@
 // cap, today's sends and outcomes so far (and the same-day block), the days evaluated at 00:00 UTC+8,
 // and a level an admin sets for a test.
 
-import { api, enc, guard, h, toast } from "./api.js";
+import { api, enc, guard, h, replaceChanged, toast } from "./api.js";
 
 const pct = (n, of) => (of ? `${((100 * n) / of).toFixed(1)} %` : "—");
 
@@ -78,7 +78,7 @@ export class ReputationPanel {
       if (this.open.has(d.domain)) rows.push(await this.history(d.domain));
     }
     const empty = h("tr", {}, h("td", { colspan: 5, class: "empty" }, "No sender domains yet."));
-    this.body.replaceChildren(...(rows.length ? rows : [empty]));
+    replaceChanged(this.body, rows.length ? rows : [empty]);
   }
 
   async history(domain) {

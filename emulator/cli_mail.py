@@ -11,10 +11,9 @@ import sys
 import time
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
-import httpx
 import typer
 
 from emulator.cli_common import (
@@ -33,6 +32,9 @@ from emulator.cli_common import (
     usage,
 )
 from emulator.config import DEFAULT_SECRET_ID, DEFAULT_SECRET_KEY, DEFAULT_SENDER, DEFAULT_SMTP_PASSWORD
+
+if TYPE_CHECKING:
+    import httpx
 
 mail_app = typer.Typer(
     help="Captured mail of an account: list, show, raw, wait, delete.", no_args_is_help=True
@@ -266,7 +268,7 @@ def send(
                 )
             except TencentApiError as exc:
                 api.fail(200, exc.code, f"{exc.message} (RequestId {exc.request_id})")
-            except httpx.HTTPError as exc:
+            except api.transport_error as exc:
                 api.fail(0, "Unreachable", f"cannot reach the server at {api.url}: {exc}")
             ids.append(out["MessageId"])
             bar.update(i + 1, f"{i + 1}/{count}")
@@ -303,6 +305,8 @@ WAIT_POLL_S = 0.1  # between probes while waiting: short, so a ready server is s
 
 def _probe(http: httpx.Client, base: str) -> tuple[bool, dict[str, Any]]:
     """/healthz then /readyz: ok when both answer 200."""
+    import httpx
+
     result: dict[str, Any] = {"url": base}
     for probe in ("healthz", "readyz"):
         try:
@@ -334,6 +338,8 @@ def healthcheck(
     """Exit 0 when the server serves (/healthz) and its database answers (/readyz), else 1. With --wait,
     exit 0 as soon as it does (a server still starting, or not yet listening, is probed again), 1 once
     the wait is over."""
+    import httpx  # here, not at the top: `serve` never needs it
+
     base = (url or default_url()).rstrip("/")
     start = time.monotonic()
     deadline = start + wait

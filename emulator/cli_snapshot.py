@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import typer
 
 from emulator.cli_common import Api, JsonOpt, Progress, ProgressOpt, TokenOpt, UrlOpt, kv
@@ -34,7 +33,7 @@ def snapshot_export(
     api = Api(url, token, as_json, timeout=600)
     try:
         _export(api, account, file, progress)
-    except httpx.HTTPError as exc:
+    except api.transport_error as exc:
         api.fail(0, "Unreachable", f"cannot reach the server at {api.url}: {exc}")
 
 

@@ -21,7 +21,7 @@ from emulator.domain import accounts as rules
 from emulator.domain import snapshot_format as fmt
 from emulator.domain.messages import MESSAGE_ID, new_message_id
 from emulator.errors import Conflict, FailedOperation, NotFound
-from emulator.storage import cam_repo, migrate, snapshot_repo
+from emulator.storage import cam_repo, revision, snapshot_repo
 
 if TYPE_CHECKING:
     from emulator.domain.clock import ClockSource
@@ -42,7 +42,7 @@ class SnapshotService:
         with self.db.read() as conn:
             row = self.accounts.get_row(ref, conn)
             account, tables, blobs, ips = snapshot_repo.dump(conn, row.id, progress)
-        snap = fmt.Snapshot(migrate.head(), __version__, account, tables, blobs, ips)
+        snap = fmt.Snapshot(revision.head(), __version__, account, tables, blobs, ips)
         return row.name, fmt.to_bytes(snap)
 
     def import_(
@@ -59,7 +59,7 @@ class SnapshotService:
             snap = fmt.read(io.BytesIO(data))
         except fmt.SnapshotError as exc:
             raise FailedOperation(str(exc)) from None
-        head = migrate.head()
+        head = revision.head()
         if snap.schema > head:  # revisions are zero-padded numbers: their order is the string order
             raise FailedOperation(
                 f"the snapshot was written by a newer emulator (schema {snap.schema}; this server has "

@@ -14,7 +14,7 @@ from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DataError
 
 from emulator.errors import InvalidParameterValue, TencentError
-from emulator.storage import mail_codec, migrate
+from emulator.storage import mail_codec, revision
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
@@ -195,4 +195,8 @@ def create_schema(engine: Engine) -> None:
     with writer(engine).begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(731001)")
+        if revision.at_head(conn):
+            return  # a restart on a current database: Alembic is not even imported
+        from emulator.storage import migrate
+
         migrate.upgrade(conn)

@@ -123,7 +123,7 @@ def make_settings(tmp: Path, backend: str, **overrides: Any) -> tuple[Settings, 
         http_port=0,
         data_dir=tmp,
         database_url=url,
-        **{"scheduler_interval_s": 0.2, **overrides},
+        **{"scheduler_interval_s": 1.0, **overrides},
     )
     return settings, schema
 

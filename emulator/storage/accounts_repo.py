@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
@@ -102,14 +102,13 @@ def clocks_past_floor(
     (a test holds the two together); a cursor before 1970 is always returned (SQL division truncates
     towards zero where Python's floors). One scan in the database instead of a row object per account."""
     params: dict[str, Any] = {"wall": wall_us, "off": UTC8_US, "wake": WAKE_HOUR_US, "day": DAY_US}
-    extra = ""
-    if also:
-        extra = " OR id IN :also"
+    rows: Sequence[Any]
+    if also:  # accounts with a pending IP or task: an IN list, through SQLAlchemy
         params["also"] = sorted(also)
-    stmt = text(_PAST_FLOOR.format(extra=extra))
-    if also:
-        stmt = stmt.bindparams(bindparam("also", expanding=True))
-    return [(int(r[0]), int(r[1]), r[2], int(r[3])) for r in conn.execute(stmt, params)]
+        rows = conn.execute(_PAST_FLOOR_OR_ALSO, params).all()
+    else:  # every pass of an idle server: raw (storage.raw)
+        rows = _PAST_FLOOR_RAW.all(conn, params)
+    return [(int(r[0]), int(r[1]), r[2], int(r[3])) for r in rows]
 
 
 _DAY_START = "((events_until_us + :off) / :day * :day - :off)"
@@ -120,6 +119,10 @@ _PAST_FLOOR = (
     f"WHEN events_until_us < {_DAY_START} + :wake THEN {_DAY_START} + :wake "
     f"ELSE {_DAY_START} + :day END"
     "{extra} ORDER BY id"
+)
+_PAST_FLOOR_RAW = RawStatement(text(_PAST_FLOOR.format(extra="")))
+_PAST_FLOOR_OR_ALSO = text(_PAST_FLOOR.format(extra=" OR id IN :also")).bindparams(
+    bindparam("also", expanding=True)
 )
 
 

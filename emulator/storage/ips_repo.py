@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from emulator.domain.records.billing import DedicatedIpRecord, IpIntervalRecord
+from emulator.storage.raw import RawStatement
 from emulator.storage.tables import dedicated_ips, ip_intervals, ip_inventory
 
 
@@ -128,10 +129,13 @@ def intervals(conn: Connection, account_id: int) -> list[IpIntervalRecord]:
     return [IpIntervalRecord._make(r) for r in conn.execute(query)]
 
 
+_PENDING_READY = RawStatement(
+    select(dedicated_ips.c.account_id, func.min(dedicated_ips.c.ready_us))
+    .where(dedicated_ips.c.status == "pending")
+    .group_by(dedicated_ips.c.account_id)
+)
+
+
 def pending_ready_by_account(conn: Connection) -> dict[int, int]:
-    rows = conn.execute(
-        select(dedicated_ips.c.account_id, func.min(dedicated_ips.c.ready_us))
-        .where(dedicated_ips.c.status == "pending")
-        .group_by(dedicated_ips.c.account_id)
-    ).all()
-    return {int(a): int(t) for a, t in rows}
+    """Each account's earliest pending IP delivery: read by every scheduler pass (raw: storage.raw)."""
+    return {int(a): int(t) for a, t in _PENDING_READY.all(conn, {})}

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from emulator.domain.records.tasks import SendTaskRecord
 from emulator.storage.api_tables import send_tasks, task_messages
+from emulator.storage.raw import RawStatement
 from emulator.storage.tables import accounts
 from emulator.storage.upsert import insert_ignore
 
@@ -90,12 +91,15 @@ def link_message(conn: Connection, message_id: str, task_id: int) -> None:
     insert_ignore(conn, task_messages, {"message_id": message_id, "task_id": task_id}, ["message_id"])
 
 
+_NEXT_DUE = RawStatement(
+    select(send_tasks.c.account_id, func.min(send_tasks.c.next_us))
+    .join(accounts, accounts.c.id == send_tasks.c.account_id)
+    .where(send_tasks.c.next_us.is_not(None), send_tasks.c.next_us > accounts.c.events_until_us)
+    .group_by(send_tasks.c.account_id)
+)
+
+
 def next_due_by_account(conn: Connection) -> dict[int, int]:
-    """The scheduler's hint: each account's earliest task event not yet run (after its cursor)."""
-    rows = conn.execute(
-        select(send_tasks.c.account_id, func.min(send_tasks.c.next_us))
-        .join(accounts, accounts.c.id == send_tasks.c.account_id)
-        .where(send_tasks.c.next_us.is_not(None), send_tasks.c.next_us > accounts.c.events_until_us)
-        .group_by(send_tasks.c.account_id)
-    ).all()
-    return {int(a): int(t) for a, t in rows}
+    """The scheduler's hint: each account's earliest task event not yet run (after its cursor). Read by
+    every scheduler pass (raw: storage.raw)."""
+    return {int(a): int(t) for a, t in _NEXT_DUE.all(conn, {})}

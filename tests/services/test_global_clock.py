@@ -151,3 +151,48 @@ def test_concurrent_global_moves_each_apply_once(core: Core) -> None:
     assert not errors
     assert readings(core) == {WALL + 6 * DAY}  # f3's three days, then three moves of one day
     assert [done for _t, done in moves(core)] == [True, True, True]
+
+
+def _cursors(core: Core) -> dict[str, int]:
+    with core.db.engine.connect() as conn:
+        rows = conn.execute(select(accounts.c.name, accounts.c.events_until_us)).all()
+    return {r.name: r.events_until_us for r in rows}
+
+
+def test_freeze_all_and_resume_all_leave_each_account_as_one_by_one(tmp_path: Path) -> None:
+    """Batched (a transaction per batch of accounts, two accounts a batch here) against `freeze` and
+    `resume` account by account, on two databases with the same history: the same clocks, and the same
+    events run (the wall passes 00:00 UTC+8 before the freeze: the running clocks owe a settlement)."""
+    cores, walls = [], []
+    for i in range(2):
+        wall = FixedWallClock(WALL)
+        (tmp_path / f"c{i}").mkdir()
+        settings, _ = make_settings(tmp_path / f"c{i}", "sqlite", settle_batch_accounts=2)
+        core = build_core(settings, wall)
+        make_accounts(core)
+        cores.append(core)
+        walls.append(wall)
+    try:
+        batched, one_by_one = cores
+        names = ["f1", "f3", "r1", "r0"]
+        for wall in walls:
+            wall.set(WALL + DAY // 2 + 3_600_000_000)  # 2031-03-11 01:00 UTC+8
+        frozen = {s.name: s.clock_us for s in batched.clocks.freeze_all() if s.name in names}
+        for name in names:
+            one_by_one.clocks.freeze(name)
+        assert clocks(batched) == clocks(one_by_one)
+        assert frozen == {"f1": WALL + DAY, "f3": WALL + 3 * DAY, "r1": WALL + DAY // 2 + 3_600_000_000 + DAY,
+                          "r0": WALL + DAY // 2 + 3_600_000_000}  # fmt: skip
+        assert all(f is not None for _o, f in clocks(batched).values())
+        assert _cursors(batched) == _cursors(one_by_one)
+        for wall in walls:
+            wall.set(WALL + DAY)
+        batched.clocks.resume_all()
+        for name in names:
+            one_by_one.clocks.resume(name)
+        assert clocks(batched) == clocks(one_by_one)
+        assert all(f is None for _o, f in clocks(batched).values())
+        assert _cursors(batched) == _cursors(one_by_one)
+    finally:
+        for core in cores:
+            core.close()

@@ -187,6 +187,11 @@ def _truncate(raw: Any) -> None:
         raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+# Alembic, imported only when a migration may be due (create_schema), logs its plugins' set-up at INFO
+# as it loads: after the emulator's logging is configured, those lines would reach the start-up output.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
 def create_schema(engine: Engine) -> None:
     """Run the Alembic migrations the database lacks (a fresh one, or one from before the migrations,
     goes to the newest revision); refuse one written by a newer emulator. Under one write transaction:

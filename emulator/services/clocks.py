@@ -246,14 +246,11 @@ class ClockService:
             done = 0
             self._progress[int(move.id)] = (0, len(ids))
             for chunk in chunks(ids, self.scheduler.batch_accounts):
-                self._move_batch(chunk, target, decided)
+                self._change_batch(chunk, lambda s, _w: toward(s, target, decided))
                 done += len(chunk)
                 self._progress[int(move.id)] = (done, len(ids))
             with self.db.write() as conn:
                 clock_moves_repo.mark_done(conn, int(move.id))
-
-    def _move_batch(self, ids: list[int], target: int, decided: int) -> None:
-        self._change_batch(ids, lambda s, _w: toward(s, target, decided))
 
     def _change_batch(self, ids: list[int], change: Callable[[ClockState, int], ClockState]) -> None:
         """`change` on a batch of accounts in one transaction: the rows locked in id order, the clocks

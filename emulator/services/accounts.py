@@ -300,14 +300,23 @@ class AccountService:
         if conn is None:
             with self.db.read() as c:
                 return self.get_row(ref, c)
-        if isinstance(ref, str) and ref.isascii() and ref.isdigit():  # not '²' or '١': int() fails on some
-            ref = int(ref)
-        if isinstance(ref, int):  # ids are 32-bit: a larger number names no account
-            row = accounts_repo.account_by_id(conn, ref) if 0 <= ref < 2**31 else None
+        key = _ref_key(ref)
+        if isinstance(key, int):  # ids are 32-bit: a larger number names no account
+            row = accounts_repo.account_by_id(conn, key) if 0 <= key < 2**31 else None
         else:
-            row = accounts_repo.account_by_name(conn, ref)
+            row = accounts_repo.account_by_name(conn, key)
         if row is None:
-            raise NotFound(f"no account {ref!r}")
+            raise NotFound(f"no account {key!r}")
+        return row
+
+    def locked_row(self, ref: int | str, conn: Tx) -> AccountRecord:
+        """The account's row locked for the caller's write transaction (PostgreSQL: FOR UPDATE), read
+        after the lock is taken, so what the caller decides from it stays true until it commits."""
+        key = _ref_key(ref)
+        aid = key if isinstance(key, int) else self.get_row(key, conn).id
+        row = accounts_repo.lock_accounts(conn, [aid]).get(aid) if 0 <= aid < 2**31 else None
+        if row is None:
+            raise NotFound(f"no account {key!r}")
         return row
 
     def list(self) -> list[AccountState]:
@@ -324,6 +333,13 @@ class AccountService:
     def state(self, ref: int | str) -> AccountState:
         with self.db.read() as conn:
             return self._state(conn, self.get_row(ref, conn))
+
+    def state_in(self, conn: Tx, account_id: int) -> AccountState:
+        """The state inside the caller's transaction (e.g. as a write leaves it, before it commits)."""
+        row = accounts_repo.lock_accounts(conn, [account_id]).get(account_id)
+        if row is None:
+            raise NotFound(f"no account {account_id!r}")
+        return self._state(conn, row)
 
     def _state(self, conn: Tx, row: AccountRecord) -> AccountState:
         _free, paid = mail_repo.usage_totals(conn, row.id)
@@ -465,3 +481,10 @@ class AccountService:
                 events_until_us=wall,
             )
         return self.state(aid)
+
+
+def _ref_key(ref: int | str) -> int | str:
+    """An account reference as an id or a name: digits name an id (ASCII only: int() takes '²' or '١')."""
+    if isinstance(ref, str) and ref.isascii() and ref.isdigit():
+        return int(ref)
+    return ref

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from emulator.domain.records.billing import DedicatedIpRecord, IpIntervalRecord
 from emulator.storage.raw import RawStatement
@@ -79,33 +79,42 @@ def insert_ip(conn: Connection, **values: Any) -> int:
     return int(conn.execute(insert(dedicated_ips).values(**values)).inserted_primary_key[0])  # type: ignore[index]
 
 
+_IP = select(dedicated_ips).where(
+    dedicated_ips.c.account_id == bindparam("aid"), dedicated_ips.c.id == bindparam("id")
+)
+_IPS = (
+    select(dedicated_ips).where(dedicated_ips.c.account_id == bindparam("aid")).order_by(dedicated_ips.c.id)
+)
+
+
 def get_ip(conn: Connection, account_id: int, ip_id: int) -> DedicatedIpRecord | None:
-    row = conn.execute(
-        select(dedicated_ips).where(dedicated_ips.c.account_id == account_id, dedicated_ips.c.id == ip_id)
-    ).first()
+    row = conn.execute(_IP, {"aid": account_id, "id": ip_id}).first()
     return None if row is None else DedicatedIpRecord._make(row)
 
 
 def list_ips(conn: Connection, account_id: int) -> list[DedicatedIpRecord]:
-    query = select(dedicated_ips).where(dedicated_ips.c.account_id == account_id).order_by(dedicated_ips.c.id)
-    return [DedicatedIpRecord._make(r) for r in conn.execute(query)]
+    return [DedicatedIpRecord._make(r) for r in conn.execute(_IPS, {"aid": account_id})]
 
 
 def update_ip(conn: Connection, ip_id: int, **values: Any) -> None:
     conn.execute(update(dedicated_ips).where(dedicated_ips.c.id == ip_id).values(**values))
 
 
-def pending_due(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[DedicatedIpRecord]:
-    query = (
-        select(dedicated_ips)
-        .where(
-            dedicated_ips.c.account_id == account_id,
-            dedicated_ips.c.status == "pending",
-            dedicated_ips.c.ready_us <= until_us,
-        )
-        .order_by(dedicated_ips.c.ready_us, dedicated_ips.c.id)
+_PENDING_DUE = (  # every clock move of every account: built once
+    select(dedicated_ips)
+    .where(
+        dedicated_ips.c.account_id == bindparam("aid"),
+        dedicated_ips.c.status == "pending",
+        dedicated_ips.c.ready_us <= bindparam("until"),
     )
-    return [DedicatedIpRecord._make(r) for r in conn.execute(query)]
+    .order_by(dedicated_ips.c.ready_us, dedicated_ips.c.id)
+)
+
+
+def pending_due(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[DedicatedIpRecord]:
+    return [
+        DedicatedIpRecord._make(r) for r in conn.execute(_PENDING_DUE, {"aid": account_id, "until": until_us})
+    ]
 
 
 def open_interval(conn: Connection, ip_id: int, account_id: int, start_us: int) -> None:
@@ -124,9 +133,13 @@ def close_interval(conn: Connection, ip_id: int, end_us: int) -> None:
     )
 
 
+_INTERVALS = (
+    select(ip_intervals).where(ip_intervals.c.account_id == bindparam("aid")).order_by(ip_intervals.c.id)
+)
+
+
 def intervals(conn: Connection, account_id: int) -> list[IpIntervalRecord]:
-    query = select(ip_intervals).where(ip_intervals.c.account_id == account_id).order_by(ip_intervals.c.id)
-    return [IpIntervalRecord._make(r) for r in conn.execute(query)]
+    return [IpIntervalRecord._make(r) for r in conn.execute(_INTERVALS, {"aid": account_id})]
 
 
 _PENDING_READY = RawStatement(

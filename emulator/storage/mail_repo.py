@@ -69,11 +69,20 @@ def add_usage_many(conn: Connection, rows: list[tuple[int, str, int, int]]) -> N
         _usage_upsert(conn).executemany(conn, params)
 
 
+_USAGE = select(usage_daily).where(usage_daily.c.account_id == bindparam("aid")).order_by(usage_daily.c.day)
+_USAGE_OF_DAY = _USAGE.where(usage_daily.c.day == bindparam("day"))
+_USAGE_TOTALS = select(
+    func.coalesce(func.sum(usage_daily.c.free_units), 0),
+    func.coalesce(func.sum(usage_daily.c.paid_units), 0),
+).where(usage_daily.c.account_id == bindparam("aid"))
+
+
 def usage_rows(conn: Connection, account_id: int, day: str | None = None) -> list[UsageDayRecord]:
-    query = select(usage_daily).where(usage_daily.c.account_id == account_id).order_by(usage_daily.c.day)
-    if day is not None:
-        query = query.where(usage_daily.c.day == day)
-    return [UsageDayRecord._make(r) for r in conn.execute(query)]
+    if day is None:
+        rows = conn.execute(_USAGE, {"aid": account_id})
+    else:
+        rows = conn.execute(_USAGE_OF_DAY, {"aid": account_id, "day": day})
+    return [UsageDayRecord._make(r) for r in rows]
 
 
 def paid_units_by_account(conn: Connection) -> dict[int, int]:
@@ -85,12 +94,7 @@ def paid_units_by_account(conn: Connection) -> dict[int, int]:
 
 
 def usage_totals(conn: Connection, account_id: int) -> tuple[int, int]:
-    row = conn.execute(
-        select(
-            func.coalesce(func.sum(usage_daily.c.free_units), 0),
-            func.coalesce(func.sum(usage_daily.c.paid_units), 0),
-        ).where(usage_daily.c.account_id == account_id)
-    ).one()
+    row = conn.execute(_USAGE_TOTALS, {"aid": account_id}).one()
     return int(row[0]), int(row[1])
 
 

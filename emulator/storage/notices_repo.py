@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from emulator.domain.records.notices import NoticeRecord, NoticeSettingRecord
 from emulator.storage.schema.accounts import senders
@@ -12,9 +12,11 @@ from emulator.storage.schema.callbacks import callback_events
 from emulator.storage.schema.notices import notice_settings, notices
 from emulator.storage.upsert import dialect_insert
 
+_SETTINGS = select(notice_settings).where(notice_settings.c.account_id == bindparam("aid"))
+
 
 def settings_of(conn: Connection, account_id: int) -> NoticeSettingRecord | None:
-    row = conn.execute(select(notice_settings).where(notice_settings.c.account_id == account_id)).first()
+    row = conn.execute(_SETTINGS, {"aid": account_id}).first()
     return None if row is None else NoticeSettingRecord._make(row)
 
 

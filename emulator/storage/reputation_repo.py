@@ -4,14 +4,15 @@ domain's level, and the writes of an evaluation (few statements for any number o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Integer, cast, func, insert, select
+from sqlalchemy import Connection, Integer, bindparam, cast, func, insert, select
 
 from emulator.domain.records.reputation import DomainLevel, ReputationHistoryRecord
 from emulator.storage.schema.reputation import domain_reputation, reputation_history
 from emulator.storage.tables import domains, message_recipients, messages
-from emulator.storage.upsert import dialect_insert
+from emulator.storage.upsert import insert_for
 
 CHUNK = 500  # accounts per IN list
 
@@ -55,13 +56,31 @@ def day_outcomes(conn: Connection, account_ids: Sequence[int], first: str, last:
     """Every stored recipient of these accounts requested on UTC+8 days first..last, grouped."""
     out: list[OutcomeGroup] = []
     ids = sorted(set(account_ids))
-    mr = message_recipients
     for i in range(0, len(ids), CHUNK):
-        q = _outcome_query().where(
-            mr.c.account_id.in_(ids[i : i + CHUNK]), mr.c.request_day >= first, mr.c.request_day <= last
-        )
-        out.extend(_groups(conn.execute(q)))
+        params = {"ids": ids[i : i + CHUNK], "first": first, "last": last}
+        out.extend(_groups(conn.execute(_DAY_OUTCOMES, params)))
     return out
+
+
+# Run at every day boundary of every account: built once (SQLAlchemy's compiled cache then serves them)
+_DAY_OUTCOMES = _outcome_query().where(
+    message_recipients.c.account_id.in_(bindparam("ids", expanding=True)),
+    message_recipients.c.request_day >= bindparam("first"),
+    message_recipients.c.request_day <= bindparam("last"),
+)
+_DOMAIN_LEVELS = (
+    select(
+        domains.c.account_id,
+        domains.c.id,
+        domains.c.domain,
+        domain_reputation.c.level,
+        domain_reputation.c.evaluated_day,
+    )
+    .select_from(domains.outerjoin(domain_reputation, domain_reputation.c.domain_id == domains.c.id))
+    .where(domains.c.account_id.in_(bindparam("ids", expanding=True)))
+    .order_by(domains.c.id)
+)
+_ADD_HISTORY = insert(reputation_history)
 
 
 def domain_day_outcomes(conn: Connection, account_id: int, domain: str, day: str) -> list[OutcomeGroup]:
@@ -77,37 +96,34 @@ def domain_day_outcomes(conn: Connection, account_id: int, domain: str, day: str
 
 def domain_levels(conn: Connection, account_ids: Sequence[int]) -> dict[tuple[int, str], DomainLevel]:
     """{(account id, domain): its level} for every sender domain of these accounts (1 without a row)."""
-    r = domain_reputation
     out: dict[tuple[int, str], DomainLevel] = {}
     ids = sorted(set(account_ids))
     for i in range(0, len(ids), CHUNK):
-        q = (
-            select(domains.c.account_id, domains.c.id, domains.c.domain, r.c.level, r.c.evaluated_day)
-            .select_from(domains.outerjoin(r, r.c.domain_id == domains.c.id))
-            .where(domains.c.account_id.in_(ids[i : i + CHUNK]))
-            .order_by(domains.c.id)
-        )
-        for aid, did, name, level, day in conn.execute(q):
+        for aid, did, name, level, day in conn.execute(_DOMAIN_LEVELS, {"ids": ids[i : i + CHUNK]}):
             out[(int(aid), str(name))] = DomainLevel(int(did), str(name), int(level or 1), day)
     return out
 
 
 def save_levels(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Upsert (domain_id, account_id, level, evaluated_day, updated_us) rows."""
-    if not rows:
-        return
-    stmt = dialect_insert(conn, domain_reputation)
-    stmt = stmt.on_conflict_do_update(
+    if rows:
+        conn.execute(_save_levels(conn.dialect.name), rows)
+
+
+@lru_cache(maxsize=4)
+def _save_levels(dialect: str) -> Any:
+    """The upsert, built once per dialect."""
+    stmt = insert_for(dialect, domain_reputation)
+    return stmt.on_conflict_do_update(
         index_elements=["domain_id"],
         set_={c: stmt.excluded[c] for c in ("level", "evaluated_day", "updated_us")},
     )
-    conn.execute(stmt, rows)
 
 
 def add_history(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Insert history rows; a second evaluation of a domain's day violates uq_reputation_evaluated_day."""
     if rows:
-        conn.execute(insert(reputation_history), rows)
+        conn.execute(_ADD_HISTORY, rows)
 
 
 def history(conn: Connection, domain_id: int, limit: int) -> list[ReputationHistoryRecord]:

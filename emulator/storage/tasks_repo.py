@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from emulator.domain.records.tasks import SendTaskRecord
 from emulator.storage.api_tables import send_tasks, task_messages
@@ -51,29 +51,30 @@ def list_tasks(
 
 def due_tasks(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[SendTaskRecord]:
     """Tasks with a start, cycle or resume time in (after, until]."""
-    query = select(send_tasks).where(
-        send_tasks.c.account_id == account_id,
-        send_tasks.c.status.in_((1, 5, 6)),
-        send_tasks.c.next_us.is_not(None),
-        send_tasks.c.next_us > after_us,
-        send_tasks.c.next_us <= until_us,
-    )
-    return [SendTaskRecord._make(r) for r in conn.execute(query)]
+    params = {"aid": account_id, "after": after_us, "until": until_us}
+    return [SendTaskRecord._make(r) for r in conn.execute(_DUE, params)]
+
+
+_DUE = select(send_tasks).where(  # every clock move of every account: built once
+    send_tasks.c.account_id == bindparam("aid"),
+    send_tasks.c.status.in_((1, 5, 6)),
+    send_tasks.c.next_us.is_not(None),
+    send_tasks.c.next_us > bindparam("after"),
+    send_tasks.c.next_us <= bindparam("until"),
+)
+
+
+_SENDING = select(send_tasks.c.id).where(send_tasks.c.status == 5).order_by(send_tasks.c.id)
+_ACTIVE = select(send_tasks.c.id).where(send_tasks.c.status.in_((1, 5, 6))).limit(1)
 
 
 def sending_task_ids(conn: Connection) -> list[int]:
-    return list(
-        conn.execute(
-            select(send_tasks.c.id).where(send_tasks.c.status == 5).order_by(send_tasks.c.id)
-        ).scalars()
-    )
+    """Read on every wake of the batch runner (each clock move): built once, above."""
+    return list(conn.execute(_SENDING).scalars())
 
 
 def has_active(conn: Connection) -> bool:
-    return (
-        conn.execute(select(send_tasks.c.id).where(send_tasks.c.status.in_((1, 5, 6))).limit(1)).first()
-        is not None
-    )
+    return conn.execute(_ACTIVE).first() is not None
 
 
 def claim(conn: Connection, task_id: int, now_wall_us: int, lease_us: int) -> bool:

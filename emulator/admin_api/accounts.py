@@ -40,10 +40,11 @@ router = APIRouter(prefix="/admin", tags=["accounts"], dependencies=[Depends(req
 
 
 @router.post("/accounts", response_model=CredentialsPublic, status_code=201, responses=answers(400, 409))
-def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
+async def create_account(body: AccountCreate, core: CoreDep) -> CredentialsPublic:
     """Create an account with every credential it needs (SecretId/SecretKey, a sender address and its
     SMTP password); each is generated unless given. 409 when the name or SecretId is taken."""
-    creds = core.accounts.create(
+    creds = await asyncio.to_thread(
+        core.accounts.create,
         body.name,
         secret_id=body.secret_id,
         secret_key=body.secret_key,
@@ -83,9 +84,9 @@ def list_accounts(core: CoreDep, grant: GrantDep) -> list[AccountPublic]:
 
 
 @router.get("/accounts/{account}", response_model=AccountPublic, responses=answers(404))
-def get_account(account: str, core: CoreDep) -> AccountPublic:
+async def get_account(account: str, core: CoreDep) -> AccountPublic:
     """One account's state; `account` is its name or numeric id (so everywhere below)."""
-    return AccountPublic.of(core.accounts.state(account))
+    return AccountPublic.of(await asyncio.to_thread(core.accounts.state, account))
 
 
 @router.post("/accounts/{account}/top-up", response_model=AccountPublic, responses=answers(400, 404))

@@ -16,12 +16,16 @@ from emulator.errors import Conflict
 from emulator.storage.raw import RawStatement
 from emulator.storage.tables import accounts, domains, senders, templates
 
+_INSERT_ACCOUNT = insert(accounts)  # built once: the values are each call's parameters
+_INSERT_DOMAIN = insert(domains)
+_INSERT_SENDER = insert(senders)
+
 
 def insert_account(conn: Connection, **values: Any) -> int:
     """The new account's id; Conflict when its name or SecretId was taken since the caller looked
     (two processes creating the default account at their first start)."""
     try:
-        return int(conn.execute(insert(accounts).values(**values)).inserted_primary_key[0])  # type: ignore[index]
+        return int(conn.execute(_INSERT_ACCOUNT, values).inserted_primary_key[0])  # type: ignore[index]
     except IntegrityError:
         raise Conflict("an account with that name or SecretId already exists") from None
 
@@ -159,7 +163,7 @@ def add_free_used_many(conn: Connection, spent: list[tuple[int, int]]) -> None:
 
 
 def insert_domain(conn: Connection, **values: Any) -> None:
-    conn.execute(insert(domains).values(**values))
+    conn.execute(_INSERT_DOMAIN, values)
 
 
 _DOMAIN = select(domains).where(domains.c.account_id == bindparam("aid"), domains.c.domain == bindparam("d"))
@@ -184,7 +188,7 @@ def delete_domain(conn: Connection, account_id: int, domain: str) -> int:
 
 
 def insert_sender(conn: Connection, **values: Any) -> None:
-    conn.execute(insert(senders).values(**values))
+    conn.execute(_INSERT_SENDER, values)
 
 
 _SENDER = select(senders).where(

@@ -90,14 +90,14 @@ async def get_account(account: str, core: CoreDep) -> AccountPublic:
 
 
 @router.post("/accounts/{account}/top-up", response_model=AccountPublic, responses=answers(400, 404))
-def top_up(account: str, body: TopUpCreate, core: CoreDep) -> AccountPublic:
+async def top_up(account: str, body: TopUpCreate, core: CoreDep) -> AccountPublic:
     """Add money (positive): `amount` in USD as a decimal string ("12.50"; a JSON number only where
     exact) or `amount_micro`. Bills due by now are applied first; the top-up then pays unpaid bills
     oldest first and lifts an arrears suspension once nothing is owed."""
     if (body.amount is None) == (body.amount_micro is None):
         raise FailedOperation("give exactly one of amount (decimal USD string) or amount_micro")
     micro = body.amount_micro if body.amount_micro is not None else parse_money_micro(body.amount, "amount")
-    return AccountPublic.of(core.accounts.top_up(account, micro, body.note))
+    return AccountPublic.of(await asyncio.to_thread(core.accounts.top_up, account, micro, body.note))
 
 
 @router.post("/accounts/{account}/reset", response_model=AccountPublic, responses=answers(404))

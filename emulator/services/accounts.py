@@ -443,11 +443,10 @@ class AccountService:
     def top_up(self, ref: int | str, amount_micro: int, note: str = "") -> AccountState:
         if amount_micro <= 0:
             raise FailedOperation("a top-up must be a positive amount")
-        self.scheduler.run_due(self.get_row(ref).id)  # bills due by now come first
-        with self.db.write() as conn:
-            row = self.get_row(ref, conn)
-            accounts_repo.lock_accounts(conn, [row.id])
+        with self.db.write() as conn:  # one transaction: the due bills, the top-up, what it pays
+            row = self.locked_row(ref, conn)
             now = self.clock.of(row).now_us()
+            self.scheduler.apply_due(conn, row, now)  # bills due by now come first
             billing_repo.post_ledger(
                 conn,
                 account_id=row.id,
@@ -458,7 +457,7 @@ class AccountService:
                 real_time_us=self.clock.wall_us(),
             )
             self.settlement.settle_after_top_up(conn, row.id, now, self.clock.wall_us())
-        return self.state(row.id)
+            return self.state_in(conn, row.id)
 
     def reset(self, ref: int | str) -> AccountState:
         """Back to a fresh account: mail, usage, bills, ledger, notices and clock cleared; credentials,

@@ -77,10 +77,10 @@ def create_accounts(body: AccountsBulkCreate, core: CoreDep) -> AccountsBulkCrea
 
 
 @router.get("/accounts", response_model=list[AccountPublic])
-def list_accounts(core: CoreDep, grant: GrantDep) -> list[AccountPublic]:
+async def list_accounts(core: CoreDep, grant: GrantDep) -> list[AccountPublic]:
     """Every account's state (balance, free quota, suspension, clock), oldest first; a scoped token
     sees its own accounts only."""
-    return [AccountPublic.of(s) for s in core.accounts.list() if grant.sees(s.id)]
+    return [AccountPublic.of(s) for s in await asyncio.to_thread(core.accounts.list) if grant.sees(s.id)]
 
 
 @router.get("/accounts/{account}", response_model=AccountPublic, responses=answers(404))
@@ -204,9 +204,9 @@ async def freeze_clock(
 @router.post(
     "/accounts/{account}/clock/resume", response_model=AccountPublic, tags=["clock"], responses=answers(404)
 )
-def resume_clock(account: str, core: CoreDep) -> AccountPublic:
+async def resume_clock(account: str, core: CoreDep) -> AccountPublic:
     """Let a frozen clock follow real time again, from the time it shows (no jump)."""
-    return AccountPublic.of(core.clocks.resume(account))
+    return AccountPublic.of(await asyncio.to_thread(core.clocks.resume, account))
 
 
 LEFT_AHEAD_HEADER = "X-Clock-Left-Ahead"

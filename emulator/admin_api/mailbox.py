@@ -91,7 +91,7 @@ FiltersDep = Annotated[Filters, Depends()]
 
 
 @router.get("", response_model=MessageList, responses=answers(400, 404))
-def list_messages(
+async def list_messages(
     account: str,
     core: CoreDep,
     filters: FiltersDep,
@@ -104,8 +104,11 @@ def list_messages(
 ) -> MessageList:
     """Captured mail, newest first, filtered (every filter is a case-insensitive 'contains' but the
     times), a page at a time."""
-    aid = core.accounts.get_row(account).id
-    items, total = core.mailbox.list(aid, filters.value, offset, limit, before)
+
+    def page() -> tuple[list[dict[str, Any]], int]:
+        return core.mailbox.list(core.accounts.get_row(account).id, filters.value, offset, limit, before)
+
+    items, total = await asyncio.to_thread(page)
     return MessageList(total=total, offset=offset, limit=limit, messages=[_summary(d) for d in items])
 
 
@@ -128,10 +131,11 @@ async def wait_for_message(
 
 
 @router.get("/{message_id}", response_model=MessageDetail, responses=answers(404))
-def get_message(account: str, message_id: str, core: CoreDep) -> MessageDetail:
+async def get_message(account: str, message_id: str, core: CoreDep) -> MessageDetail:
     """One message parsed: headers, text and HTML bodies, attachments, each recipient's delivery status."""
-    aid = core.accounts.get_row(account).id
-    d, parsed, statuses = core.mailbox.get(aid, message_id)
+    d, parsed, statuses = await asyncio.to_thread(
+        lambda: core.mailbox.get(core.accounts.get_row(account).id, message_id)
+    )
     return MessageDetail(
         **_summary(d).model_dump(by_alias=True),
         headers=parsed.headers,

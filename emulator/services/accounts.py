@@ -336,10 +336,7 @@ class AccountService:
 
     def state_in(self, conn: Tx, account_id: int) -> AccountState:
         """The state inside the caller's transaction (e.g. as a write leaves it, before it commits)."""
-        row = accounts_repo.lock_accounts(conn, [account_id]).get(account_id)
-        if row is None:
-            raise NotFound(f"no account {account_id!r}")
-        return self._state(conn, row)
+        return self._state(conn, self.locked_row(account_id, conn))
 
     def _state(self, conn: Tx, row: AccountRecord) -> AccountState:
         _free, paid = mail_repo.usage_totals(conn, row.id)

@@ -168,6 +168,35 @@ def _files(label: str, sizes: dict[str, Any] | None) -> str:
     )
 
 
+SERIAL_GOAL_US = 25  # issue 18: time per message holding the write lock
+
+
+def _serial(results: dict[str, Any]) -> list[str]:
+    """The send path's serial section per cell, from the emulator's /metrics over the measured runs."""
+    cells = [c for c in results["matrix"]["cells"] if c.get("serial")]
+    if not cells:
+        return []
+    lines = [
+        "",
+        "## Serial section (issue 18)",
+        "",
+        "Time the committer holds the write lock (SQLite's writer lock, PostgreSQL's account rows) per "
+        f"message, wall clock, BEGIN to COMMIT done (goal ≤ {SERIAL_GOAL_US} µs): the statements, then "
+        "the commit's flush (with synchronous=FULL, the fsync), shared by the messages of a group commit.",
+        "",
+        "| cell | statements µs/msg | commit µs/msg | **held µs/msg** | messages per transaction |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for c in cells:
+        x = c["serial"]
+        held = x["statements_us"] + x["commit_us"]
+        lines.append(
+            f"| {c['label']} | {x['statements_us']:.0f} | {x['commit_us']:.0f} | **{held:.0f}** | "
+            f"{_f(x['per_transaction'], 1)} |"
+        )
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     m = results["meta"]
     if results.get("settlement_only"):
@@ -229,6 +258,7 @@ def render(results: dict[str, Any]) -> str:
     for t in results["targets"]:
         met_s = "—" if t["met"] is None else ("yes" if t["met"] else "**no**")
         lines.append(f"| {t['target']} | {t['goal']} | {t['measured'] or 'not measured'} | {met_s} |")
+    lines += _serial(results)
     lines += _sync_modes(results)
     lines += _baseline(results)
     lines += ["", "## Several server processes", ""]

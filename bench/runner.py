@@ -82,12 +82,16 @@ class Bench:
             warm = await measure(proc, client, spec.clients, p.warmup, min(p.seconds, WARMUP_SECONDS))
             if proc is em.proc:
                 self.acked += warm.ok
+        serial: dict[str, float] = {}
         for i in range(p.runs):
             for cell, proc, client in targets:
+                before = em.serial_section() if proc is em.proc else None
                 run = await measure(proc, client, spec.clients, spec.count, p.seconds)
                 cell.runs.append(run)
-                if proc is em.proc:
+                if before is not None:
                     self.acked += run.ok
+                    for k, v in em.serial_section().items():
+                        serial[k] = serial.get(k, 0.0) + v - before[k]
                 self.say(
                     f"  {spec.id:<24} {proc.name:<12} run {i + 1}: {run.rate:8.0f}/s  "
                     f"p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:7.1f} ms  cpu {run.server_cpu_pct:3.0f}%  "
@@ -105,6 +109,14 @@ class Bench:
             "count": spec.count,
             "emulator": ours.summary(),
         }
+        if serial.get("messages"):
+            n = serial["messages"]
+            result["serial"] = {
+                "messages": int(n),
+                "per_transaction": n / serial["transactions"] if serial["transactions"] else None,
+                "statements_us": serial["statements_s"] / n * 1e6,
+                "commit_us": serial["commit_s"] / n * 1e6,
+            }
         if theirs.runs:
             result["floor"] = theirs.summary()
             result["ratio"] = ours.rate / theirs.rate if theirs.rate else None

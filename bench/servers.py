@@ -85,6 +85,24 @@ class Emulator:
         finally:
             api.close()
 
+    def serial_section(self) -> dict[str, float]:
+        """The committer's counters from /metrics (one process's: with several, the one that answers):
+        messages, transactions, and seconds holding the write lock, before COMMIT and in it."""
+        with httpx.Client(base_url=self.http_url, timeout=60, trust_env=False) as c:
+            text = c.get("/metrics").text
+        names = {
+            "ses_emulator_send_transaction_messages_total": "messages",
+            "ses_emulator_send_transactions_total": "transactions",
+            'ses_emulator_send_transaction_seconds_total{phase="statements"}': "statements_s",
+            'ses_emulator_send_transaction_seconds_total{phase="commit"}': "commit_s",
+        }
+        out = dict.fromkeys(names.values(), 0.0)
+        for line in text.splitlines():
+            name, _, value = line.rpartition(" ")
+            if name in names:
+                out[names[name]] = float(value)
+        return out
+
     def clear_mailbox(self) -> None:
         self.admin("DELETE", f"/accounts/{ACCOUNT}/messages")
 

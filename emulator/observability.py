@@ -92,11 +92,14 @@ class _MeteredCollector(Collector):
         family.add_metric(["free"], free)
         family.add_metric(["paid"], paid)
         yield family
-        messages, held_ns, work_ns = core.sending.held
+        messages, held_ns, work_ns, transactions = core.sending.held
         yield CounterMetricFamily(
             "ses_emulator_send_transaction_messages",
             "Messages the committer's transactions handled",
             messages,
+        )
+        yield CounterMetricFamily(
+            "ses_emulator_send_transactions", "The committer's transactions (group commits)", transactions
         )
         held = CounterMetricFamily(
             "ses_emulator_send_transaction_seconds",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import json
 import logging
 import queue
 import threading
@@ -122,8 +121,9 @@ class SendService:
         self.metered = [0, 0]  # free and paid recipients metered by this process (for /metrics)
         # the serial section, for /metrics: messages committed, nanoseconds inside their transactions
         # (BEGIN to COMMIT done: SQLite's write lock, PostgreSQL's account row locks, are held that long),
-        # and of that, nanoseconds before COMMIT (the statements; the rest is the commit's flush)
-        self.held = [0, 0, 0]
+        # of that, nanoseconds before COMMIT (the statements; the rest is the commit's flush), and the
+        # transactions (group commits)
+        self.held = [0, 0, 0, 0]
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -235,14 +235,16 @@ class SendService:
     def _commit(self, jobs: list[_Job]) -> None:
         try:
             conn = self._connection()
+            forms = _stored_forms(conn, jobs)
             began = time.perf_counter_ns()
             with conn.begin():
-                outcomes = self._process(conn, jobs)
+                outcomes = self._process(conn, jobs, forms)
                 worked = time.perf_counter_ns()
             done = time.perf_counter_ns()
             self.held[0] += len(jobs)
             self.held[1] += done - began
             self.held[2] += worked - began
+            self.held[3] += 1
         except Exception:
             if self._conn is not None and self._conn.invalidated:
                 self._conn.close()
@@ -271,7 +273,9 @@ class SendService:
                 except Exception:
                     log.exception("after-store hook failed")
 
-    def _process(self, conn: Tx, jobs: list[_Job]) -> list[Receipt | EmulatorError]:
+    def _process(
+        self, conn: Tx, jobs: list[_Job], forms: dict[int, mail_repo.StoredForm]
+    ) -> list[Receipt | EmulatorError]:
         accounts = accounts_repo.lock_accounts(conn, list({j.request.account_id for j in jobs}))
         wall_us = self.clock.wall_us()
         now_of: dict[int, int] = {}  # each account's clock reading for the whole batch
@@ -328,18 +332,21 @@ class SendService:
                 account_time_us=now_us,
                 sending_ip=ip,
             )
+            form = forms.get(id(msg)) or mail_repo.stored_form(
+                conn, msg.raw, msg.search_text, msg.recipients
+            )  # composed under the lock: packed here
             row = {
                 "account_id": acct.id,
                 "message_id": message_id,
                 "source": msg.source,
                 "mail_from": msg.mail_from,
-                "recipients_json": json.dumps(msg.recipients),
+                "recipients_json": form.recipients_json,
                 "header_from": msg.header_from,
                 "header_to": msg.header_to,
                 "subject": msg.subject,
-                "search_text": msg.search_text,
-                "size": len(msg.raw),
-                "raw": msg.raw,
+                "search_text": form.search_text,
+                "size": form.size,
+                "raw": form.raw,
                 "sending_ip": ip,
                 "template_id": msg.template_id,
                 "account_time_us": now_us,
@@ -351,7 +358,7 @@ class SendService:
             outcomes.append(receipt)
         if not staged:
             return outcomes
-        pks = mail_repo.insert_messages(conn, [s[0] for s in staged])
+        pks = mail_repo.insert_messages(conn, [s[0] for s in staged], packed=True)
         recipient_rows: list[dict[str, Any]] = []
         usage: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
         free_spent: dict[int, int] = defaultdict(int)
@@ -380,6 +387,21 @@ class SendService:
         mail_repo.add_usage_many(conn, [(a, d, f, p) for (a, d), (f, p) in sorted(usage.items())])
         accounts_repo.add_free_used_many(conn, [(aid, spent) for aid, spent in free_spent.items() if spent])
         return outcomes
+
+
+def _stored_forms(conn: Tx, jobs: list[_Job]) -> dict[int, mail_repo.StoredForm]:
+    """The stored form of every message already made (SMTP's, an early-rendered SendEmail's), by the
+    message object's id, before the transaction begins."""
+    out: dict[int, mail_repo.StoredForm] = {}
+    for job in jobs:
+        content = job.request.content
+        if isinstance(content, OutgoingMessage):
+            msg: OutgoingMessage | None = content
+        else:
+            msg = content.early.message if content.early is not None else None
+        if msg is not None:
+            out[id(msg)] = mail_repo.stored_form(conn, msg.raw, msg.search_text, msg.recipients)
+    return out
 
 
 __all__ = ["Receipt", "SendContext", "SendPolicies", "SendRequest", "SendService", "InsufficientBalance"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, or_, select
@@ -30,11 +32,31 @@ _INSERT_RECIPIENTS = RawInsert(message_recipients)
 _USAGE_UPSERT: dict[str, RawStatement] = {}
 
 
-def insert_messages(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class StoredForm:
+    """A message's columns as they are stored: raw MIME and (SQLite) search text packed
+    (storage.mail_codec), recipients as JSON. The committer makes them before its transaction, so the
+    lock it holds does not cover the compression (issue 18: a short serial section)."""
+
+    raw: bytes
+    size: int
+    search_text: str | bytes
+    recipients_json: str
+
+
+def stored_form(conn: Connection, raw: bytes, search_text: str, recipients: list[str]) -> StoredForm:
+    """Needs no transaction: only the connection's dialect."""
+    text = mail_codec.pack_text(search_text) if conn.dialect.name == "sqlite" else search_text
+    return StoredForm(mail_codec.pack(raw), len(raw), text, json.dumps(recipients))
+
+
+def insert_messages(conn: Connection, rows: list[dict[str, Any]], packed: bool = False) -> list[int]:
     """Insert many messages (raw MIME compressed where it pays: storage.mail_codec; the search index
-    follows by itself: storage.search_index); returns their primary keys in input order."""
-    packed = mail_codec.pack_rows(rows, sqlite=conn.dialect.name == "sqlite")
-    return _INSERT_MESSAGES.many_returning_keys(conn, packed)
+    follows by itself: storage.search_index); returns their primary keys in input order. `packed`: the
+    rows hold a StoredForm's values already."""
+    if not packed:
+        rows = mail_codec.pack_rows(rows, sqlite=conn.dialect.name == "sqlite")
+    return _INSERT_MESSAGES.many_returning_keys(conn, rows)
 
 
 def insert_recipients(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -57,6 +57,10 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
         base = c["baseline"]["emulator"]
         assert base["errors"] == 0 and base["rate"] > 0, (c["id"], base["first_error"])
         assert c["baseline"]["ratio"] > 0
+        # the serial section, from the emulator's /metrics over the measured runs
+        serial = c["serial"]
+        assert serial["messages"] >= sum(r["ok"] for r in c["emulator"]["runs"]), (c["id"], serial)
+        assert serial["per_transaction"] >= 1 and serial["statements_us"] > 0 and serial["commit_us"] > 0
     assert res["matrix"]["metering"]["exact"], res["matrix"]["metering"]
     mb = res["mailbox"]
     assert mb["stored"] == mb["messages"] == 1_000
@@ -66,6 +70,7 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
     assert "**ratio**" in text and "## Targets (issue 5)" in text
     assert "SES_EMULATOR_SMTP_AUTH=any" in text
     assert "## This code vs the baseline checkout" in text
+    assert "## Serial section (issue 18)" in text
 
 
 def test_a_refused_connection_is_an_error_not_a_message() -> None:

@@ -66,6 +66,11 @@ def test_send_outcomes_metering_and_sessions(server: Server, account: dict[str, 
     assert delta(before, after, "ses_emulator_recipients_metered_total", kind="free") == 5
     # the committer's serial section: at least the 3 accepted messages went through its transactions
     assert delta(before, after, "ses_emulator_send_transaction_messages_total") >= 3
+    assert (
+        1
+        <= delta(before, after, "ses_emulator_send_transactions_total")
+        <= delta(before, after, "ses_emulator_send_transaction_messages_total")
+    )
     for phase in ("statements", "commit"):
         assert delta(before, after, "ses_emulator_send_transaction_seconds_total", phase=phase) > 0
     assert delta(before, after, "ses_emulator_api_requests_total", action="SendEmail", code="OK") == 1

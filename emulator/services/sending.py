@@ -30,7 +30,7 @@ from emulator.domain.records import AccountRecord
 from emulator.errors import EmulatorError, InsufficientBalance, InternalError, NotFound
 from emulator.services.compose import Composer
 from emulator.services.send_request import SendContext, SendRequest
-from emulator.services.txn_scratch import send_policy
+from emulator.services.txn_scratch import forget_send_policy, send_policy
 from emulator.storage import accounts_repo, mail_repo, tasks_repo
 from emulator.storage.db import Tx
 
@@ -285,9 +285,13 @@ class SendService:
             acct_now = now_of[aid] = ClockState(locked.clock_offset_us, locked.clock_frozen_us).now_us(
                 wall_us
             )
-            if self.scheduler.billing_due(locked, acct_now):
+            # ... and an applied IP whose lead time ended since: the send already goes out through it
+            ready = send_policy(conn, aid).next_ready_us
+            ip_due = ready is not None and ready <= acct_now
+            if ip_due or self.scheduler.billing_due(locked, acct_now):
                 self.scheduler.apply_due(conn, locked, acct_now)
                 accounts[aid] = accounts_repo.lock_accounts(conn, [aid])[aid]
+                forget_send_policy(conn, aid)
                 self._settled_in_batch = True
         free_left = {aid: a.free_quota - a.free_used for aid, a in accounts.items()}
         outcomes: list[Receipt | EmulatorError] = []

@@ -25,10 +25,16 @@ def scratch(conn: Tx) -> dict[Any, Any]:
 
 
 def send_policy(conn: Tx, account_id: int) -> send_policy_repo.SendPolicy:
-    """The account's blacklist presence, fault rules and enabled IPs, read once per transaction."""
+    """The account's blacklist presence, fault rules, enabled IPs and next IP ready time, read once per
+    transaction (again after forget_send_policy)."""
     cache = scratch(conn)
     key = ("send_policy", account_id)
     found = cache.get(key)
     if found is None:
         found = cache[key] = send_policy_repo.send_policy(conn, account_id)
     return found
+
+
+def forget_send_policy(conn: Tx, account_id: int) -> None:
+    """The account's due events changed its IPs in this transaction: read the policy again."""
+    scratch(conn).pop(("send_policy", account_id), None)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     bindparam,
     exists,
+    func,
     literal,
     or_,
     select,
@@ -33,6 +34,7 @@ class SendPolicy:
     listed: bool  # any blacklist or unsubscribe entry at all (most accounts have none)
     rules: list[tuple[str, str]]  # fault rules as (pattern, outcome), in creation order
     ips: list[str]  # enabled dedicated IPs, in id order
+    next_ready_us: int | None = None  # the earliest ready time of a pending (applied) IP
 
 
 _NO_TEXT = literal(None, String)
@@ -44,6 +46,9 @@ _SEND_POLICY = RawStatement(
             _NO_TEXT.label("b"),
             dedicated_ips.c.id.label("n"),
         ).where(dedicated_ips.c.account_id == bindparam("aid"), dedicated_ips.c.status == "enabled"),
+        select(literal("pending", String), _NO_TEXT, _NO_TEXT, func.min(dedicated_ips.c.ready_us)).where(
+            dedicated_ips.c.account_id == bindparam("aid"), dedicated_ips.c.status == "pending"
+        ),
         select(literal("rule", String), fault_rules.c.pattern, fault_rules.c.outcome, fault_rules.c.id).where(
             fault_rules.c.account_id == bindparam("aid")
         ),
@@ -61,15 +66,18 @@ _SEND_POLICY = RawStatement(
 
 def send_policy(conn: Connection, account_id: int) -> SendPolicy:
     """Read once per send batch and account (txn_scratch.send_policy), in one statement instead of
-    three: the committer's per-statement overhead costs more than these small reads themselves."""
+    four: the committer's per-statement overhead costs more than these small reads themselves."""
     listed = False
     rules: list[tuple[str, str]] = []
     ips: list[str] = []
-    for kind, a, b, _n in _SEND_POLICY.all(conn, {"aid": account_id}):
+    next_ready: int | None = None
+    for kind, a, b, n in _SEND_POLICY.all(conn, {"aid": account_id}):
         if kind == "ip":
             ips.append(str(a))
+        elif kind == "pending":
+            next_ready = None if n is None else int(n)
         elif kind == "rule":
             rules.append((str(a), str(b)))
         else:
             listed = True
-    return SendPolicy(listed, rules, ips)
+    return SendPolicy(listed, rules, ips, next_ready)

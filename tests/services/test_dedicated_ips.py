@@ -89,12 +89,6 @@ def test_without_stock_the_ip_waits_the_fixed_lead_time_and_is_billed_from_that_
     assert core.accounts.state("a").balance_micro == 100 * USD - 50_320_000 == 49_680_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: SendService._process only applies due events when scheduler.billing_due() (a midnight or "
-    "1st 08:00) — a dedicated-IP delivery due since the last tick is not applied, so the send goes out via "
-    "the shared pool although the IP is later recorded as enabled from ready_us",
-)
 def test_a_send_just_after_the_ready_time_already_uses_the_delivered_ip(
     make_core: Callable[..., Core], wall: FixedWallClock
 ) -> None:

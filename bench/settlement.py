@@ -132,9 +132,9 @@ def settlement_check(
                     f"{m['cpu_seconds']:6.2f} CPU-s, answered in {m['answered_s'] * 1000:.0f} ms, {bills:,} bills"
                 )
             say(f"  create {n:>6,} accounts in bulk: {bulk_ms:.2f} ms each ({bulk_cpu_ms:.2f} server CPU-ms)")
-            if (
-                "single_ms" not in creation
-            ):  # after the moves (they count every account); one keep-alive client, made and warmed up before the clock starts
+            # single creations after the moves (which count every account), on one keep-alive client
+            # made and warmed up before the clock starts
+            if "single_ms" not in creation:
                 with httpx.Client(base_url=em.http_url, timeout=60, trust_env=False) as client:
                     for i in range(SINGLE_WARMUP):
                         client.post("/admin/accounts", json={"name": f"warm-{i}"}).raise_for_status()

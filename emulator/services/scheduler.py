@@ -123,6 +123,14 @@ class Scheduler:
         """Has a settlement or monthly bill fallen due that has not run yet?"""
         return next_billing_event(acct.events_until_us) <= now_us
 
+    @staticmethod
+    def send_due(acct: AccountRecord, now_us: int, ip_ready_us: int | None) -> bool:
+        """Must a send transaction run the account's due events before it sends? A bill fell due, or a
+        pending dedicated IP's ready time (`ip_ready_us`, the earliest) passed: the send goes out
+        through that IP."""
+        ip_due = ip_ready_us is not None and ip_ready_us <= now_us
+        return ip_due or Scheduler.billing_due(acct, now_us)
+
     def apply_due(self, conn: Tx, acct: AccountRecord, now: int) -> int:
         """Run the account's due events inside the caller's transaction (the account row is locked)."""
         account_id = acct.id

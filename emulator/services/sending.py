@@ -285,10 +285,8 @@ class SendService:
             acct_now = now_of[aid] = ClockState(locked.clock_offset_us, locked.clock_frozen_us).now_us(
                 wall_us
             )
-            # ... and an applied IP whose lead time ended since: the send already goes out through it
-            ready = send_policy(conn, aid).next_ready_us
-            ip_due = ready is not None and ready <= acct_now
-            if ip_due or self.scheduler.billing_due(locked, acct_now):
+            # An applied IP's lead time ended since: the same, so the send goes out through it.
+            if self.scheduler.send_due(locked, acct_now, send_policy(conn, aid).next_ready_us):
                 self.scheduler.apply_due(conn, locked, acct_now)
                 accounts[aid] = accounts_repo.lock_accounts(conn, [aid])[aid]
                 forget_send_policy(conn, aid)

@@ -69,6 +69,11 @@ def pack_text(text: str) -> str | bytes:
     return packed if len(packed) < len(data) else text
 
 
+def stored_text(text: str, sqlite: bool) -> str | bytes:
+    """`search_text` as stored: packed on SQLite, as it is on PostgreSQL (TOAST compresses it)."""
+    return pack_text(text) if sqlite else text
+
+
 def unpack_text(stored: str | bytes | memoryview | None) -> str:
     if stored is None or isinstance(stored, str):
         return stored or ""
@@ -85,7 +90,7 @@ def pack_rows(rows: list[dict[str, object]], sqlite: bool) -> list[dict[str, obj
         if isinstance(raw, bytes) and r.get("size") == len(raw):  # else stored as given, never packed
             new["raw"] = pack(raw)
         text = r.get("search_text")
-        if sqlite and isinstance(text, str):
-            new["search_text"] = pack_text(text)
+        if isinstance(text, str):
+            new["search_text"] = stored_text(text, sqlite)
         out.append(new)
     return out

@@ -46,7 +46,7 @@ class StoredForm:
 
 def stored_form(conn: Connection, raw: bytes, search_text: str, recipients: list[str]) -> StoredForm:
     """Needs no transaction: only the connection's dialect."""
-    text = mail_codec.pack_text(search_text) if conn.dialect.name == "sqlite" else search_text
+    text = mail_codec.stored_text(search_text, sqlite=conn.dialect.name == "sqlite")
     return StoredForm(mail_codec.pack(raw), len(raw), text, json.dumps(recipients))
 
 

@@ -133,6 +133,7 @@ class ServerProc:
     ports: dict[str, int]
     log: Path
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None  # `python -m` puts its working directory first on sys.path
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -144,7 +145,7 @@ class ServerProc:
         env = {**os.environ, **self.env}
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
-                self.cmd, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+                self.cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.cwd, start_new_session=True
             )
         deadline = time.monotonic() + timeout
         pending = set(self.ports.values())

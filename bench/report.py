@@ -146,16 +146,24 @@ def _baseline(results: dict[str, Any]) -> list[str]:
         "second of server CPU. Differences within the run-to-run spread (±15 % here) are noise.",
         "",
         "| cell | this msgs/s | baseline msgs/s | **ratio** | ratio per CPU-s | this p50 / p99 ms | "
-        "baseline p50 / p99 ms |",
-        "|---|--:|--:|--:|--:|--:|--:|",
+        "baseline p50 / p99 ms | serial section µs/msg this / baseline |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for c in cells:
         e, b = c["emulator"], c["baseline"]
         lines.append(
             f"| {c['label']} | {_f(e['rate'])} | {_f(b['emulator']['rate'])} | **{_f(b['ratio'], 2)}×** | "
-            f"{_f(b.get('cpu_ratio'), 2)}× | {_lat(e)} | {_lat(b['emulator'])} |"
+            f"{_f(b.get('cpu_ratio'), 2)}× | {_lat(e)} | {_lat(b['emulator'])} | "
+            f"{_held(c.get('serial'))} / {_held(b.get('serial'))} |"
         )
     return lines
+
+
+def _held(serial: dict[str, Any] | None) -> str:
+    """Statements + commit µs per message held in the serial section; — where not measured."""
+    if not serial:
+        return "—"
+    return f"{serial['statements_us'] + serial['commit_us']:.0f}"
 
 
 def _files(label: str, sizes: dict[str, Any] | None) -> str:

@@ -56,6 +56,17 @@ def floor_client(spec: CellSpec, floor: ServerProc, em: Emulator) -> Client:
     return http_client("127.0.0.1", port, send.request)
 
 
+def _per_message(counted: dict[str, float]) -> dict[str, Any]:
+    """The committer's serial-section counters over the measured runs, per message."""
+    n = counted["messages"]
+    return {
+        "messages": int(n),
+        "per_transaction": n / counted["transactions"] if counted["transactions"] else None,
+        "statements_us": counted["statements_s"] / n * 1e6,
+        "commit_us": counted["commit_s"] / n * 1e6,
+    }
+
+
 class Bench:
     def __init__(self, plan: Plan, workdir: Path, pin: Pinning, database_url: str | None, say: Say) -> None:
         self.plan, self.workdir, self.pin, self.database_url, self.say = plan, workdir, pin, database_url, say
@@ -82,16 +93,20 @@ class Bench:
             warm = await measure(proc, client, spec.clients, p.warmup, min(p.seconds, WARMUP_SECONDS))
             if proc is em.proc:
                 self.acked += warm.ok
-        serial: dict[str, float] = {}
+        emulators = {id(em.proc): ("", em), **{id(o.proc): (mode, o) for mode, o in others.items()}}
+        serial: dict[str, dict[str, float]] = {name: {} for name, _e in emulators.values()}
         for i in range(p.runs):
             for cell, proc, client in targets:
-                before = em.serial_section() if proc is em.proc else None
+                name, emu = emulators.get(id(proc), (None, None))
+                before = emu.serial_section() if emu is not None else None
                 run = await measure(proc, client, spec.clients, spec.count, p.seconds)
                 cell.runs.append(run)
-                if before is not None:
+                if proc is em.proc:
                     self.acked += run.ok
-                    for k, v in em.serial_section().items():
-                        serial[k] = serial.get(k, 0.0) + v - before[k]
+                if emu is not None and before is not None and name is not None:
+                    counted = serial[name]
+                    for k, v in emu.serial_section().items():
+                        counted[k] = counted.get(k, 0.0) + v - before[k]
                 self.say(
                     f"  {spec.id:<24} {proc.name:<12} run {i + 1}: {run.rate:8.0f}/s  "
                     f"p50 {run.p50_ms:6.1f} ms  p99 {run.p99_ms:7.1f} ms  cpu {run.server_cpu_pct:3.0f}%  "
@@ -109,14 +124,8 @@ class Bench:
             "count": spec.count,
             "emulator": ours.summary(),
         }
-        if serial.get("messages"):
-            n = serial["messages"]
-            result["serial"] = {
-                "messages": int(n),
-                "per_transaction": n / serial["transactions"] if serial["transactions"] else None,
-                "statements_us": serial["statements_s"] / n * 1e6,
-                "commit_us": serial["commit_s"] / n * 1e6,
-            }
+        if serial[""].get("messages"):
+            result["serial"] = _per_message(serial[""])
         if theirs.runs:
             result["floor"] = theirs.summary()
             result["ratio"] = ours.rate / theirs.rate if theirs.rate else None
@@ -126,6 +135,7 @@ class Bench:
                 "emulator": c.summary(),
                 "ratio": ours.rate / c.rate if c.rate else None,
                 "cpu_ratio": ours.per_cpu_s / c.per_cpu_s if c.per_cpu_s else None,
+                **({"serial": _per_message(serial[name])} if serial[name].get("messages") else {}),
             }
             for name, c in alt.items()
         }

@@ -4,6 +4,8 @@ emulator's benchmark account: a big top-up so paid units never suspend it, and a
 from __future__ import annotations
 
 import base64
+import os
+import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
@@ -135,10 +137,14 @@ def start_emulator(
     synchronous: str = "full",
     code_dir: Path | None = None,
 ) -> Emulator:
-    """`code_dir`: run that checkout's emulator instead of this one (first on PYTHONPATH, so it wins over
-    the editable install), for an A/B against older code."""
+    """`code_dir`: run that checkout's emulator instead of this one, for an A/B against older code (see
+    code_place)."""
+    if code_dir is not None:
+        found = code_place(code_dir)
+        if not found.is_relative_to(code_dir.resolve()):
+            raise RuntimeError(f"the baseline's emulator would be imported from {found}, not {code_dir}")
     smtp, smtps, http = free_ports(3)
-    data = workdir / f"emulator-{tag}"
+    data = (workdir / f"emulator-{tag}").resolve()
     data.mkdir(parents=True, exist_ok=True)
     schema = PgSchema(database_url) if database_url else None
     cmd = [
@@ -165,6 +171,7 @@ def start_emulator(
             "SES_EMULATOR_SQLITE_SYNCHRONOUS": synchronous,
             **({"PYTHONPATH": str(code_dir)} if code_dir is not None else {}),
         },
+        cwd=code_dir,
     )
     try:
         proc.start()
@@ -175,6 +182,23 @@ def start_emulator(
     em = Emulator(proc, smtp, http, schema, data)
     em.prepare_account()
     return em
+
+
+def code_place(code_dir: Path) -> Path:
+    """Where `python -m emulator` imports the package from when run as the baseline's server is: in
+    `code_dir`, with it on PYTHONPATH. Its working directory matters: `-m` puts that first on sys.path,
+    ahead of PYTHONPATH, so a baseline started from this checkout ran this checkout's code (every A/B
+    before 2026-12-08 compared this code with itself)."""
+    out = subprocess.run(
+        [sys.executable, "-c", "import emulator; print(emulator.__file__)"],
+        cwd=code_dir,
+        env={**os.environ, "PYTHONPATH": str(code_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return Path(out.stdout.strip()).resolve()
 
 
 def start_smtp_sink(workdir: Path, pin: Pinning) -> ServerProc:

@@ -61,6 +61,7 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
         serial = c["serial"]
         assert serial["messages"] >= sum(r["ok"] for r in c["emulator"]["runs"]), (c["id"], serial)
         assert serial["per_transaction"] >= 1 and serial["statements_us"] > 0 and serial["commit_us"] > 0
+        assert c["baseline"]["serial"]["messages"] >= sum(r["ok"] for r in base["runs"]), c["id"]
     assert res["matrix"]["metering"]["exact"], res["matrix"]["metering"]
     mb = res["mailbox"]
     assert mb["stored"] == mb["messages"] == 1_000
@@ -71,6 +72,17 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
     assert "SES_EMULATOR_SMTP_AUTH=any" in text
     assert "## This code vs the baseline checkout" in text
     assert "## Serial section (issue 18)" in text
+
+
+def test_a_baseline_checkout_runs_its_own_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The baseline's server imports `emulator` from the baseline's directory, though the bench runs from
+    this checkout (whose directory `python -m` would put first on sys.path)."""
+    from bench.servers import code_place
+
+    (tmp_path / "emulator").mkdir()
+    (tmp_path / "emulator" / "__init__.py").write_text('"""a stand-in for an older checkout"""\n')
+    monkeypatch.chdir(ROOT)  # as `make bench` runs
+    assert code_place(tmp_path) == (tmp_path / "emulator" / "__init__.py").resolve()
 
 
 def test_a_refused_connection_is_an_error_not_a_message() -> None:

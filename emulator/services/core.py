@@ -129,7 +129,7 @@ def build_core(settings: Settings, wall: WallClock | None = None) -> Core:
             after_store=(callbacks.on_stored,),
         ),
         composer,  # the sender/template/Simple rules and the MIME, under the lock (Composer.under_lock)
-        indexer=SearchIndexer() if db.engine.dialect.name == "sqlite" else None,
+        indexer=SearchIndexer(),  # SQLite: every filter; PostgreSQL: `text` (storage.search_pg_text)
     )
     runner = BatchRunner(db, clock, settings, sending, composer)
     scheduler.batch_accounts = settings.settle_batch_accounts

@@ -161,13 +161,15 @@ def _where(account_id: int, f: MailFilter, dialect: str, opaque: frozenset[str] 
 
 
 def _search(conn: Connection, account_id: int, f: MailFilter) -> list[Any]:
-    """The exact predicate, plus the search index's candidates where it has some (SQLite). With
-    candidates, the account is compared as `account_id + 0`: that keeps SQLite from walking the
-    account's index (every message of it) instead of looking up the few candidates by key."""
+    """The exact predicate, plus the search index's candidates where it has some. With candidates,
+    SQLite compares the account as `account_id + 0`: that keeps it from walking the account's index
+    (every message of it) instead of looking up the few candidates by key."""
     exact = _where(account_id, f, conn.dialect.name)
     narrow = search_index.candidates(conn, f)
     if not narrow:
         return exact
+    if conn.dialect.name != "sqlite":
+        return [*exact, *narrow]
     return [(messages.c.account_id + 0) == account_id, *exact[1:], *narrow]
 
 

@@ -22,7 +22,7 @@ _REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
 @cache
 def head() -> str:
-    """The newest revision this emulator knows ("0010")."""
+    """The newest revision this emulator knows ("0011")."""
     ids = [m.group(1) for p in VERSIONS.iterdir() if (m := _REVISION_FILE.match(p.name))]
     return max(ids)
 

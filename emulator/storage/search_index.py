@@ -29,6 +29,7 @@ from sqlalchemy import Connection, and_, column, func, literal_column, or_, sele
 from sqlalchemy.sql import ColumnElement
 
 from emulator.domain.messages import MailFilter
+from emulator.storage import search_pg_text
 from emulator.storage.tables import messages
 
 MIN_CHARS = 3
@@ -65,7 +66,7 @@ def is_index_object(name: str | None, type_: str) -> bool:
     if type_ == "table":
         return name.startswith("mail_search_")
     if type_ == "index":
-        return name in PG_INDEXES
+        return name in PG_INDEXES or name == search_pg_text.BODIES_INDEX
     return False
 
 
@@ -184,10 +185,10 @@ def sqlite_undefer(conn: Connection) -> None:
 
 def index_pending(conn: Connection, limit: int) -> tuple[int, bool]:
     """Index up to `limit` of the messages stored since the mark, oldest first, and move the mark past
-    them: (how many, whether more remain). In the caller's (write) transaction; nothing to do on
-    PostgreSQL."""
+    them: (how many, whether more remain). In the caller's (write) transaction. PostgreSQL: the
+    `text` filter's pending messages (storage.search_pg_text; its other filters are indexed in the send)."""
     if conn.dialect.name != "sqlite":
-        return 0, False
+        return search_pg_text.index_pending(conn, limit)
     upto = int(conn.exec_driver_sql(f"SELECT upto FROM {PROGRESS}").scalar_one())
     ids = [
         int(i)
@@ -210,9 +211,9 @@ def index_pending(conn: Connection, limit: int) -> tuple[int, bool]:
 
 
 def unindexed(conn: Connection) -> int:
-    """How many stored messages the index does not hold yet (0 on PostgreSQL)."""
+    """How many stored messages the index does not hold yet (PostgreSQL: its `text` index)."""
     if conn.dialect.name != "sqlite":
-        return 0
+        return search_pg_text.unindexed(conn)
     return int(conn.exec_driver_sql(f"SELECT count(*) FROM messages WHERE id > {_INDEXED}").scalar_one())
 
 
@@ -394,12 +395,12 @@ def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-# PostgreSQL: filter -> the columns whose GIN index it reads (of lower(column); `text`: search_text itself)
+# PostgreSQL: filter -> the columns whose GIN index it reads (of lower(column); `text` has its own table,
+# storage.search_pg_text)
 PG_COLUMNS = {
     "to": ("recipients_json", "header_to"),
     "sender": ("mail_from", "header_from"),
     "subject": ("subject",),
-    "text": ("search_text",),
 }
 # With at most this many matches, their page is taken from the narrowed candidates too (sorted); with
 # more, from the plain predicate, which the planner serves by walking the newest first to the page's end.
@@ -414,24 +415,25 @@ def pg_candidates(f: MailFilter) -> dict[str, ColumnElement[Any]]:
     form the indexes do not serve (else the planner folds it into the same index scan)."""
     out: dict[str, ColumnElement[Any]] = {}
     for key, value in _values(f).items():
-        if not value or "\x00" in value:
+        if not value or "\x00" in value or key not in PG_COLUMNS:
             continue
         grams = rare_trigrams(value.lower())
         if grams is None:
             continue
         per_column = []
         for name in PG_COLUMNS[key]:
-            expr = messages.c[name] if key == "text" else func.lower(messages.c[name])
+            expr = func.lower(messages.c[name])
             per_column.append(and_(*(expr.like(f"%{escape_like(g)}%", escape="\\") for g in grams)))
         out[key] = or_(*per_column)
     return out
 
 
 def candidates(conn: Connection, f: MailFilter) -> list[ColumnElement[Any]]:
-    """Conditions narrowing `messages` to the index's candidates for the filter's text values (SQLite;
-    PostgreSQL's indexes serve the exact predicate itself, or pg_candidates narrows it)."""
+    """Conditions narrowing `messages` to the index's candidates for the filter's text values. On
+    PostgreSQL only `text` (its own table, storage.search_pg_text): the other filters' indexes serve the
+    exact predicate itself, or pg_candidates narrows it."""
     if conn.dialect.name != "sqlite":
-        return []
+        return _pg_text_candidates(f.text)
     out: list[ColumnElement[Any]] = []
     for key, value in _values(f).items():
         match = match_expression(value.lower()) if value else None
@@ -443,3 +445,16 @@ def candidates(conn: Connection, f: MailFilter) -> list[ColumnElement[Any]]:
         tail = select(_tail.c.id).where(_tail.c.id > _upto)  # not indexed yet: the exact predicate decides
         out.append(messages.c.id.in_(union_all(hits, tail)))
     return out
+
+
+def _pg_text_candidates(value: str | None) -> list[ColumnElement[Any]]:
+    """The `text` value's candidates on PostgreSQL: its uncommon trigrams alone where it has some (as
+    pg_candidates, and for the same reason), else the value itself, which pg_trgm splits into trigrams.
+    None for a value without trigrams: the exact predicate alone (a scan, as on SQLite)."""
+    if not value or "\x00" in value:
+        return []
+    lowered = value.lower()
+    if not trigrams(lowered):
+        return []
+    grams = rare_trigrams(lowered) or [lowered]
+    return [search_pg_text.candidates([f"%{escape_like(g)}%" for g in grams])]

@@ -352,7 +352,10 @@ def test_migration_0007_indexes_the_mail_stored_before_it(tmp_path: Path, backen
             with core.db.read() as conn:
                 names = set(
                     conn.execute(
-                        text("SELECT indexname FROM pg_indexes WHERE tablename = 'messages'")
+                        text(
+                            "SELECT indexname FROM pg_indexes "
+                            "WHERE tablename = 'messages' AND schemaname = current_schema()"
+                        )
                     ).scalars()
                 )
             # 0011 moved the `text` filter's index to its own table (storage.search_pg_text)

@@ -177,7 +177,11 @@ def test_migration_0011_moves_the_mail_stored_before_it(pg: Any) -> None:
 
     def indexes() -> set[str]:
         with pg.db.read() as conn:
-            return set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+            return set(
+                conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+                ).scalars()
+            )
 
     assert search_pg_text.BODIES_INDEX in indexes() and search_pg_text.MOVED_INDEX not in indexes()
     _store(pg, aid, [_row(aid, 4, _plain(4))])

@@ -19,13 +19,26 @@ def valid_account_name(name: str) -> bool:
     return bool(_ACCOUNT_NAME.match(name))
 
 
+# bytes at or above this would make the first 256 % 62 characters likelier: they are drawn again
+_ACCEPT = 256 - 256 % len(_ALNUM)
+
+
+def random_alnum(n: int) -> str:
+    """`n` letters and digits, uniformly, from one read of the OS's random source per batch.
+    `secrets.choice` per character made one urandom call each: ~0.25 ms of an account's creation."""
+    out: list[str] = []
+    while len(out) < n:
+        out += [_ALNUM[b % len(_ALNUM)] for b in secrets.token_bytes(n - len(out) + 8) if b < _ACCEPT]
+    return "".join(out[:n])
+
+
 def new_secret_id() -> str:
     """Real format: 'AKID' + 32 alphanumerics."""
-    return "AKID" + "".join(secrets.choice(_ALNUM) for _ in range(32))
+    return "AKID" + random_alnum(32)
 
 
 def new_secret_key() -> str:
-    return "".join(secrets.choice(_ALNUM) for _ in range(32))
+    return random_alnum(32)
 
 
 def new_app_id() -> str:
@@ -36,7 +49,7 @@ def new_app_id() -> str:
 def new_smtp_password() -> str:
     """A password that satisfies Tencent's SMTP password rule."""
     while True:
-        pw = "".join(secrets.choice(_ALNUM) for _ in range(16))
+        pw = random_alnum(16)
         try:
             validate_smtp_password(pw)
             return pw

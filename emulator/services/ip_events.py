@@ -30,7 +30,7 @@ class IpEvents:
             return run
 
         out: list[tuple[int, Change]] = []
-        for r in ips_repo.pending_due(conn, acct.id, after_us, until_us):
+        for r in ips_repo.pending_due(conn, acct.id, until_us):
             assert r.ready_us is not None  # a pending IP always has its ready time; the query compared it
             out.append((r.ready_us, deliver(r.id, r.ready_us)))
         return out

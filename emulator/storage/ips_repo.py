@@ -111,7 +111,9 @@ _PENDING_DUE = (  # every clock move of every account: built once
 )
 
 
-def pending_due(conn: Connection, account_id: int, after_us: int, until_us: int) -> list[DedicatedIpRecord]:
+def pending_due(conn: Connection, account_id: int, until_us: int) -> list[DedicatedIpRecord]:
+    """The account's pending IPs ready by `until_us`, however long ago: one still pending is due
+    whichever window the clock move covers."""
     return [
         DedicatedIpRecord._make(r) for r in conn.execute(_PENDING_DUE, {"aid": account_id, "until": until_us})
     ]

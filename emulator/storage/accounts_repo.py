@@ -82,7 +82,12 @@ def account_by_secret_id(conn: Connection, secret_id: str) -> AccountRecord | No
     return None if row is None else AccountRecord._make(row)
 
 
-_LOCK = RawStatement(select(accounts).where(accounts.c.id == bindparam("aid")).with_for_update())
+# FOR NO KEY UPDATE: it excludes every other locker of the row as FOR UPDATE does, but not the KEY SHARE
+# lock a foreign-key check takes, so rows referencing the account (rate hits, notices, callbacks) are
+# not held up behind a send transaction (PostgreSQL; SQLite ignores it)
+_LOCK = RawStatement(
+    select(accounts).where(accounts.c.id == bindparam("aid")).with_for_update(key_share=True)
+)
 _ADD_FREE = RawStatement(
     update(accounts)
     .where(accounts.c.id == bindparam("aid"))

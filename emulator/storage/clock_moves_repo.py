@@ -14,7 +14,7 @@ def lock_all_accounts(conn: Connection) -> list[AccountRecord]:
     two global moves, in any processes, are decided one after the other."""
     return [
         AccountRecord._make(r)
-        for r in conn.execute(select(accounts).order_by(accounts.c.id).with_for_update())
+        for r in conn.execute(select(accounts).order_by(accounts.c.id).with_for_update(key_share=True))
     ]
 
 

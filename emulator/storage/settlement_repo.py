@@ -50,7 +50,12 @@ def _in(conn: Connection, col: Any, ids: Sequence[int]) -> ColumnElement[bool]:
 def lock_batch(conn: Connection, ids: Sequence[int]) -> list[AccountRecord]:
     """The accounts' rows, locked in id order in one statement (PostgreSQL; SQLite's BEGIN IMMEDIATE
     already holds the write lock)."""
-    query = select(accounts).where(_in(conn, accounts.c.id, ids)).order_by(accounts.c.id).with_for_update()
+    query = (  # NO KEY UPDATE, as accounts_repo.lock_accounts
+        select(accounts)
+        .where(_in(conn, accounts.c.id, ids))
+        .order_by(accounts.c.id)
+        .with_for_update(key_share=True)
+    )
     return [AccountRecord._make(r) for r in conn.execute(query)]
 
 

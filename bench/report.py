@@ -197,9 +197,8 @@ def _serial(results: dict[str, Any]) -> list[str]:
     ]
     for c in cells:
         x = c["serial"]
-        held = x["statements_us"] + x["commit_us"]
         lines.append(
-            f"| {c['label']} | {x['statements_us']:.0f} | {x['commit_us']:.0f} | **{held:.0f}** | "
+            f"| {c['label']} | {x['statements_us']:.0f} | {x['commit_us']:.0f} | **{_held(x)}** | "
             f"{_f(x['per_transaction'], 1)} |"
         )
     return lines

@@ -97,15 +97,15 @@ class Bench:
         serial: dict[str, dict[str, float]] = {name: {} for name, _e in emulators.values()}
         for i in range(p.runs):
             for cell, proc, client in targets:
-                name, emu = emulators.get(id(proc), (None, None))
-                before = emu.serial_section() if emu is not None else None
+                entry = emulators.get(id(proc))  # (name, emulator); None for a floor
+                before = entry[1].serial_section() if entry else {}
                 run = await measure(proc, client, spec.clients, spec.count, p.seconds)
                 cell.runs.append(run)
                 if proc is em.proc:
                     self.acked += run.ok
-                if emu is not None and before is not None and name is not None:
-                    counted = serial[name]
-                    for k, v in emu.serial_section().items():
+                if entry:
+                    counted = serial[entry[0]]
+                    for k, v in entry[1].serial_section().items():
                         counted[k] = counted.get(k, 0.0) + v - before[k]
                 self.say(
                     f"  {spec.id:<24} {proc.name:<12} run {i + 1}: {run.rate:8.0f}/s  "

@@ -6,10 +6,11 @@ writer lock (nor sleeps in SQLite's busy handler), and PostgreSQL's GIN work is 
 that holds the account rows: when no send has come for IDLE_S, or after a commit while more than BEHIND
 messages wait. (On PostgreSQL a thread of its own, indexing while the sends ran, was measured slower:
 SendEmail 2 KB c32 ~1,000/s against ~1,400/s, the concurrent GIN work contending with the sends'.)
-With several processes, each committer moves what it finds (rows locked SKIP LOCKED). Each step is one
-short transaction of at most BATCH messages (~7 ms for 2 KB ones), so a send waits at most that long
-behind it. Searches stay exact
-whatever the lag (they scan the unindexed tail), so the lag only costs search time; BEHIND bounds it.
+With several processes, each committer moves what it finds (rows locked SKIP LOCKED).
+
+Each step is one short transaction of at most BATCH messages (~7 ms for 2 KB ones), so a send waits at
+most that long behind it. Searches stay exact whatever the lag (they scan the unindexed tail), so the
+lag only costs search time; BEHIND bounds it.
 """
 
 from __future__ import annotations

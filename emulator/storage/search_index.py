@@ -29,7 +29,7 @@ from sqlalchemy import Connection, and_, column, func, literal_column, or_, sele
 from sqlalchemy.sql import ColumnElement
 
 from emulator.domain.messages import MailFilter
-from emulator.storage import search_pg_text
+from emulator.storage import pg_ddl, search_pg_text
 from emulator.storage.tables import messages
 
 MIN_CHARS = 3
@@ -52,10 +52,6 @@ PG_INDEXES = {
     "ix_messages_trgm_subject": "lower(subject)",
     "ix_messages_trgm_text": "search_text",
 }
-# GIN takes new entries into a pending list, which every search reads through until VACUUM (autovacuum
-# after many inserts) or an insert past this size merges it into the index: kept small (the default is
-# 4 MB, a few thousand messages' trigrams read by every search)
-PG_PENDING_LIST_KB = 512
 TRIGGERS = ("messages_search_insert", "messages_search_delete")
 
 
@@ -230,7 +226,7 @@ def sqlite_drop(conn: Connection) -> None:
 # same counts table as SQLite's, kept by statement-level triggers: one upsert per INSERT statement (a
 # group commit's batch is one statement), in account id order, the order the send path locks accounts
 # in, so two writers never take two accounts' count rows in opposite orders.
-PG_COUNT_TRIGGERS = {
+PG_COUNT_TRIGGERS: pg_ddl.Triggers = {
     "messages_count_insert": ("INSERT", "NEW TABLE AS changed", "ses_count_inserted"),
     "messages_count_delete": ("DELETE", "OLD TABLE AS changed", "ses_count_deleted"),
 }
@@ -251,26 +247,13 @@ def pg_counts_create(conn: Connection) -> None:
     """The counts table, its triggers, and the counts of the mail stored so far (in the migration's
     transaction, so no insert falls between the backfill and the triggers)."""
     conn.exec_driver_sql(COUNTS_DDL)
-    for function, body in _PG_COUNT_BODIES.items():
-        conn.exec_driver_sql(
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"DECLARE r record; BEGIN {body} RETURN NULL; END $$"
-        )
-    for trigger, (event, transition, function) in PG_COUNT_TRIGGERS.items():
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON messages")
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER {trigger} AFTER {event} ON messages REFERENCING {transition} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        )
+    pg_ddl.statement_triggers(conn, _PG_COUNT_BODIES, PG_COUNT_TRIGGERS)
     conn.exec_driver_sql(f"DELETE FROM {COUNTS}")
     conn.exec_driver_sql(COUNTS_BACKFILL)
 
 
 def pg_counts_drop(conn: Connection) -> None:
-    for trigger in PG_COUNT_TRIGGERS:
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON messages")
-    for function in _PG_COUNT_BODIES:
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
+    pg_ddl.drop_statement_triggers(conn, _PG_COUNT_BODIES, PG_COUNT_TRIGGERS)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {COUNTS}")
 
 
@@ -304,10 +287,7 @@ def pg_create(conn: Connection) -> bool:
     if schema is None:
         return False
     for name, expr in PG_INDEXES.items():
-        conn.exec_driver_sql(
-            f'CREATE INDEX IF NOT EXISTS {name} ON messages USING gin ({expr} "{schema}".gin_trgm_ops) '
-            f"WITH (gin_pending_list_limit = {PG_PENDING_LIST_KB})"
-        )
+        pg_ddl.trigram_index(conn, name, "messages", expr, schema)
     return True
 
 

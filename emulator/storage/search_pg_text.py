@@ -26,15 +26,15 @@ from typing import Any
 from sqlalchemy import Connection, column, select, table, text, union_all
 from sqlalchemy.sql import ColumnElement
 
+from emulator.storage import pg_ddl
 from emulator.storage.tables import messages
 
 BODIES = "mail_search_bodies"
 PENDING = "mail_search_pending"
 BODIES_INDEX = "ix_mail_search_bodies_trgm"
 MOVED_INDEX = "ix_messages_trgm_text"  # 0007's index on messages.search_text, dropped by 0011
-PENDING_LIST_KB = 512  # as search_index.PG_PENDING_LIST_KB
 
-TRIGGERS = {
+TRIGGERS: pg_ddl.Triggers = {
     "messages_search_pending_insert": ("INSERT", "NEW TABLE AS changed", "ses_search_stored"),
     "messages_search_pending_delete": ("DELETE", "OLD TABLE AS changed", "ses_search_deleted"),
 }
@@ -66,41 +66,22 @@ def create(conn: Connection, trgm_schema: str | None) -> None:
         f"CREATE TABLE IF NOT EXISTS {BODIES} (message_pk INTEGER PRIMARY KEY, body TEXT NOT NULL)"
     )
     conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {PENDING} (message_pk INTEGER PRIMARY KEY)")
-    for function, body in _BODIES.items():
-        conn.exec_driver_sql(
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {body} RETURN NULL; END $$"
-        )
-    for trigger, (event, transition, function) in TRIGGERS.items():
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON messages")
-        conn.exec_driver_sql(
-            f"CREATE TRIGGER {trigger} AFTER {event} ON messages REFERENCING {transition} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-        )
+    pg_ddl.statement_triggers(conn, _BODIES, TRIGGERS)
     conn.exec_driver_sql(f"DELETE FROM {PENDING}")
     conn.exec_driver_sql(f"DELETE FROM {BODIES}")
     conn.exec_driver_sql(f"INSERT INTO {BODIES} (message_pk, body) SELECT id, search_text FROM messages")
     if trgm_schema is not None:
-        conn.exec_driver_sql(
-            f'CREATE INDEX IF NOT EXISTS {BODIES_INDEX} ON {BODIES} USING gin (body "{trgm_schema}".gin_trgm_ops) '
-            f"WITH (gin_pending_list_limit = {PENDING_LIST_KB})"
-        )
+        pg_ddl.trigram_index(conn, BODIES_INDEX, BODIES, "body", trgm_schema)
     conn.exec_driver_sql(f"DROP INDEX IF EXISTS {MOVED_INDEX}")
 
 
 def drop(conn: Connection, trgm_schema: str | None) -> None:
     """Back to 0010: 0007's index on messages.search_text again, the tables and triggers gone."""
-    for trigger in TRIGGERS:
-        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger} ON messages")
-    for function in _BODIES:
-        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
+    pg_ddl.drop_statement_triggers(conn, _BODIES, TRIGGERS)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {PENDING}")
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {BODIES}")
     if trgm_schema is not None:
-        conn.exec_driver_sql(
-            f'CREATE INDEX IF NOT EXISTS {MOVED_INDEX} ON messages USING gin (search_text "{trgm_schema}".gin_trgm_ops) '
-            f"WITH (gin_pending_list_limit = {PENDING_LIST_KB})"
-        )
+        pg_ddl.trigram_index(conn, MOVED_INDEX, "messages", "search_text", trgm_schema)
 
 
 def index_pending(conn: Connection, limit: int) -> tuple[int, bool]:

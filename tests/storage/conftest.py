@@ -1,4 +1,5 @@
-"""A `core` per test on each database: a fresh SQLite file, or a PostgreSQL schema dropped after."""
+"""A `core` per test on each database: a fresh SQLite file, or a PostgreSQL schema dropped after;
+`pg` for the PostgreSQL-only tests."""
 
 from __future__ import annotations
 
@@ -20,3 +21,13 @@ def core(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     c.db.dispose()
     if schema is not None:
         schema.drop()
+
+
+@pytest.fixture
+def pg(tmp_path: Path) -> Iterator[Any]:
+    settings_, schema = make_settings(tmp_path, "postgresql")
+    c = build_core(settings_)
+    yield c
+    c.db.dispose()
+    assert schema is not None
+    schema.drop()

@@ -4,7 +4,6 @@ check takes KEY SHARE on the account row) is not held up behind it."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -12,19 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from emulator.services.core import build_core
 from emulator.storage import accounts_repo, limits_repo
-from tests.conftest import make_settings
-
-
-@pytest.fixture
-def pg(tmp_path: Path) -> Any:
-    settings_, schema = make_settings(tmp_path, "postgresql")
-    core = build_core(settings_)
-    yield core
-    core.db.dispose()
-    assert schema is not None
-    schema.drop()
 
 
 def test_a_locked_account_takes_referencing_rows_but_not_a_second_lock(pg: Any) -> None:

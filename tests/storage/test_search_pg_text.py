@@ -8,29 +8,15 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
 from emulator.domain.messages import MailFilter
-from emulator.services.core import build_core
 from emulator.storage import mail_repo, migrate, search_index, search_pg_text
-from tests.conftest import make_settings
 from tests.storage.test_search_index import _plain, _row, _store
-
-
-@pytest.fixture
-def pg(tmp_path: Path) -> Any:
-    settings_, schema = make_settings(tmp_path, "postgresql")
-    core = build_core(settings_)
-    yield core
-    core.db.dispose()
-    assert schema is not None
-    schema.drop()
 
 
 def _held(core: Any) -> tuple[set[int], set[int], set[int]]:

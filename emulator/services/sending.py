@@ -216,7 +216,8 @@ class SendService:
     def _index_step(self) -> None:
         assert self.indexer is not None
         try:
-            self.indexer.step(self._connection())
+            with self.db.turn():
+                self.indexer.step(self._connection())
         except Exception:  # logged by the indexer; a broken connection is replaced
             if self._conn is not None and self._conn.invalidated:
                 self._conn.close()
@@ -236,11 +237,12 @@ class SendService:
         try:
             conn = self._connection()
             forms = _stored_forms(conn, jobs)
-            began = time.perf_counter_ns()
-            with conn.begin():
-                outcomes = self._process(conn, jobs, forms)
-                worked = time.perf_counter_ns()
-            done = time.perf_counter_ns()
+            with self.db.turn():
+                began = time.perf_counter_ns()
+                with conn.begin():
+                    outcomes = self._process(conn, jobs, forms)
+                    worked = time.perf_counter_ns()
+                done = time.perf_counter_ns()
             self.held[0] += len(jobs)
             self.held[1] += done - began
             self.held[2] += worked - began

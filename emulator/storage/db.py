@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import weakref
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError
 
 from emulator.errors import InvalidParameterValue, TencentError
 from emulator.storage import mail_codec, revision
+from emulator.storage.write_turn import WriteTurn
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 30_000
@@ -111,6 +112,7 @@ class Database:
         self.engine = engine
         self.writer = writer(engine)
         self.send_writer = self.writer.execution_options(keeps_caches=True)
+        self.turn = WriteTurn.of(engine)  # SQLite: the processes' writers take turns (storage.write_turn)
 
     def read(self) -> Connection:
         """A connection for reads (use as a context manager)."""
@@ -118,11 +120,16 @@ class Database:
 
     def write(self) -> AbstractContextManager[Connection]:
         """One write transaction: commits on success, rolls back on an exception."""
-        return self.writer.begin()
+        return self._in_turn(self.writer)
 
     def write_counters(self) -> AbstractContextManager[Connection]:
         """A write transaction that only counts (request-rate hits): look-up caches are kept."""
-        return self.send_writer.begin()
+        return self._in_turn(self.send_writer)
+
+    @contextmanager
+    def _in_turn(self, engine: Engine) -> Iterator[Connection]:
+        with self.turn(), engine.begin() as conn:
+            yield conn
 
     def after_write_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` after every committed write transaction of this process except the committer's
@@ -136,6 +143,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.turn.close()
 
 
 # WAL (size, mtime) seen after each engine's last checkpoint pass: unchanged means no write since.

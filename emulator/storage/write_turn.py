@@ -10,13 +10,17 @@ turn taken; PostgreSQL and in-memory SQLite have no turn (row locks, one connect
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; its writers wait in SQLite's busy handler as before
+    fcntl = None  # type: ignore[assignment]
 
 
 class WriteTurn:
@@ -29,7 +33,7 @@ class WriteTurn:
     @classmethod
     def of(cls, engine: Engine) -> WriteTurn:
         database = engine.url.database
-        if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        if fcntl is None or engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
             return cls(None)
         return cls(f"{database}-turn")
 

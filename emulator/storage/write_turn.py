@@ -4,7 +4,7 @@ SQLite's own wait for its write lock (busy_timeout) polls: the waiter sleeps 1, 
 between tries, so a committer that finds another process's committer writing sleeps long after the lock
 is free while the other one takes it again, batch after batch. An exclusive `flock` on `<database>-turn`,
 taken before BEGIN IMMEDIATE, makes the waiter sleep in the kernel and wake when the holder's turn ends.
-Threads of one process queue on a threading.Lock first (two threads sharing one descriptor do not exclude
+Threads of one process queue on a lock of their own first (two threads sharing one descriptor do not exclude
 each other through flock). The descriptor closes with its process, so a killed process never leaves the
 turn taken; PostgreSQL and in-memory SQLite have no turn (row locks, one connection)."""
 
@@ -26,7 +26,8 @@ except ImportError:  # Windows: no flock; its writers wait in SQLite's busy hand
 class WriteTurn:
     def __init__(self, path: str | None) -> None:
         self.path = path
-        self._threads = threading.Lock()
+        self._threads = threading.RLock()
+        self._depth = 0  # entries of the thread holding the turn
         self._fd: int | None = None
         self._pid = 0
 
@@ -43,13 +44,16 @@ class WriteTurn:
         if self.path is None:
             yield
             return
-        with self._threads:
-            fd = self._descriptor()
-            fcntl.flock(fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        with self._threads:  # re-entrant: a nested write waits in SQLite's busy handler, as before
+            self._depth += 1
             try:
+                if self._depth == 1:
+                    fcntl.flock(self._descriptor(), fcntl.LOCK_EX)  # releases the GIL while it waits
                 yield
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                self._depth -= 1
+                if self._depth == 0:
+                    fcntl.flock(self._descriptor(), fcntl.LOCK_UN)
 
     def _descriptor(self) -> int:
         """Opened once per process (a forked child opens its own: a shared open file would be one lock)."""

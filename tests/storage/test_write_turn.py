@@ -92,3 +92,18 @@ def test_threads_of_one_process_take_turns(db: Database) -> None:
 def test_no_turn_where_the_database_locks_rows_or_is_private() -> None:
     assert WriteTurn.of(make_engine("sqlite://")).path is None
     assert WriteTurn.of(make_engine("postgresql://postgres@127.0.0.1:5432/test")).path is None
+
+
+def test_a_nested_turn_does_not_wait_for_itself(db: Database) -> None:
+    """A write opened inside another on one thread is SQLite's to refuse (busy), not a hang here."""
+    done = threading.Event()
+
+    def nested() -> None:
+        with db.turn(), db.turn():
+            pass
+        with db.write() as conn:  # and the turn was given back
+            conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        done.set()
+
+    threading.Thread(target=nested, daemon=True).start()
+    assert done.wait(10)

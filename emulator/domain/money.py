@@ -3,28 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 
 MICRO_PER_USD = 1_000_000
 MICRO_PER_CENT = 10_000
-
-
-def parse_usd(value: str | int) -> int:
-    """'12.5' -> 12_500_000. Exact; more than six decimals or a float is an error."""
-    if isinstance(value, (bool, float)):
-        raise TypeError("money must be given as a decimal string or integer micro-USD, never a float")
-    if isinstance(value, int):
-        return value * MICRO_PER_USD
-    try:
-        amount = Decimal(value.strip())
-    except InvalidOperation:
-        raise ValueError(f"not an amount of money: {value!r}") from None
-    if not amount.is_finite():
-        raise ValueError(f"not an amount of money: {value!r}")
-    micro = amount * MICRO_PER_USD
-    if micro != micro.to_integral_value():
-        raise ValueError(f"more precision than one micro-USD: {value!r}")
-    return int(micro)
 
 
 _PLAIN_DECIMAL = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")  # ASCII digits only; fullmatch

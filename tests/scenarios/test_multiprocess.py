@@ -1,5 +1,6 @@
-"""Two server processes on one PostgreSQL database: concurrent SMTP + API load at the free-quota edge and
-across a clock advance keeps behaviour §4–6 exact (no unit lost or double-counted, no period billed twice)."""
+"""Two server processes on one PostgreSQL database (and on one SQLite file): concurrent SMTP + API load at
+the free-quota edge and across a clock advance keeps behaviour §4–6 exact (no unit lost or double-counted,
+no period billed twice)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,23 @@ def test_two_servers_one_database_stay_exact(tmp_path: Path, pg_url: str) -> Non
     a = Proc(tmp_path / "a", pg_url)
     try:
         b = Proc(tmp_path / "b", pg_url)
+    except Exception:
+        a.stop()
+        raise
+    try:
+        _run_load(a, b)
+    finally:
+        out_a, out_b = a.stop(), b.stop()
+    assert "Traceback" not in out_a + out_b, out_a + out_b
+
+
+@pytest.mark.slow
+def test_two_servers_one_sqlite_file_stay_exact(tmp_path: Path) -> None:
+    """The same load on one SQLite file: the processes' writers take turns (storage.write_turn)."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    a = Proc(tmp_path / "a", url)
+    try:
+        b = Proc(tmp_path / "b", url)
     except Exception:
         a.stop()
         raise

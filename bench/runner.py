@@ -64,6 +64,7 @@ def _per_message(counted: dict[str, float]) -> dict[str, Any]:
         "per_transaction": n / counted["transactions"] if counted["transactions"] else None,
         "statements_us": counted["statements_s"] / n * 1e6,
         "commit_us": counted["commit_s"] / n * 1e6,
+        "cpu_us": counted.get("cpu_s", 0.0) / n * 1e6,
     }
 
 

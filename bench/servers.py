@@ -89,7 +89,8 @@ class Emulator:
 
     def serial_section(self) -> dict[str, float]:
         """The committer's counters from /metrics (one process's: with several, the one that answers):
-        messages, transactions, and seconds holding the write lock, before COMMIT and in it."""
+        messages, transactions, seconds holding the write lock (before COMMIT and in it), and the
+        committer's CPU seconds in them (0 from an emulator older than that counter)."""
         with httpx.Client(base_url=self.http_url, timeout=60, trust_env=False) as c:
             text = c.get("/metrics").text
         names = {
@@ -97,6 +98,7 @@ class Emulator:
             "ses_emulator_send_transactions_total": "transactions",
             'ses_emulator_send_transaction_seconds_total{phase="statements"}': "statements_s",
             'ses_emulator_send_transaction_seconds_total{phase="commit"}': "commit_s",
+            "ses_emulator_send_transaction_cpu_seconds_total": "cpu_s",
         }
         out = dict.fromkeys(names.values(), 0.0)
         for line in text.splitlines():

@@ -92,7 +92,7 @@ class _MeteredCollector(Collector):
         family.add_metric(["free"], free)
         family.add_metric(["paid"], paid)
         yield family
-        messages, held_ns, work_ns, transactions = core.sending.held
+        messages, held_ns, work_ns, transactions, cpu_ns = core.sending.held
         yield CounterMetricFamily(
             "ses_emulator_send_transaction_messages",
             "Messages the committer's transactions handled",
@@ -109,6 +109,12 @@ class _MeteredCollector(Collector):
         held.add_metric(["statements"], work_ns / 1e9)
         held.add_metric(["commit"], (held_ns - work_ns) / 1e9)
         yield held
+        yield CounterMetricFamily(
+            "ses_emulator_send_transaction_cpu_seconds",
+            "CPU time of the committer thread inside those transactions; the rest of their time it waits "
+            "(for the disk, the database server, or the core it shares)",
+            cpu_ns / 1e9,
+        )
 
 
 class Metrics:

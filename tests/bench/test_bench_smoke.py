@@ -61,6 +61,7 @@ def test_quick_run_reports_every_cell(tmp_path: Path) -> None:
         serial = c["serial"]
         assert serial["messages"] >= sum(r["ok"] for r in c["emulator"]["runs"]), (c["id"], serial)
         assert serial["per_transaction"] >= 1 and serial["statements_us"] > 0 and serial["commit_us"] > 0
+        assert 0 < serial["cpu_us"] <= serial["statements_us"] + serial["commit_us"], (c["id"], serial)
         assert c["baseline"]["serial"]["messages"] >= sum(r["ok"] for r in base["runs"]), c["id"]
     assert res["matrix"]["metering"]["exact"], res["matrix"]["metering"]
     mb = res["mailbox"]

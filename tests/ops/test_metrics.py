@@ -73,6 +73,11 @@ def test_send_outcomes_metering_and_sessions(server: Server, account: dict[str, 
     )
     for phase in ("statements", "commit"):
         assert delta(before, after, "ses_emulator_send_transaction_seconds_total", phase=phase) > 0
+    held = sum(
+        delta(before, after, "ses_emulator_send_transaction_seconds_total", phase=phase)
+        for phase in ("statements", "commit")
+    )
+    assert 0 < delta(before, after, "ses_emulator_send_transaction_cpu_seconds_total") <= held
     assert delta(before, after, "ses_emulator_api_requests_total", action="SendEmail", code="OK") == 1
     assert delta(before, after, "ses_emulator_smtp_sessions_total", listener="smtp") == 2
     assert delta(before, after, "ses_emulator_smtp_sessions_total", listener="smtps") == 1

@@ -1,9 +1,9 @@
 """`serve --workers N`: N server processes sharing the listening ports (SO_REUSEPORT) and one database.
 Metering, quota, bills and dedicated-IP applications stay exact across them through row locks and
 unique keys (PostgreSQL is the database meant for this; SQLite works, with writers taking turns:
-storage.write_turn); the API
-request-rate limit is counted in the database and the SMTP connection limits in memory the workers share
-(emulator/smtp/shared_limit.py), so every limit holds for the server as a whole."""
+storage.write_turn); the API request-rate limit is counted in the database and the SMTP connection
+limits in memory the workers share (emulator/smtp/shared_limit.py), so every limit holds for the server
+as a whole."""
 
 from __future__ import annotations
 

@@ -73,26 +73,19 @@ def pg_url() -> Iterator[str]:
 
 @pytest.mark.slow
 def test_two_servers_one_database_stay_exact(tmp_path: Path, pg_url: str) -> None:
-    a = Proc(tmp_path / "a", pg_url)
-    try:
-        b = Proc(tmp_path / "b", pg_url)
-    except Exception:
-        a.stop()
-        raise
-    try:
-        _run_load(a, b)
-    finally:
-        out_a, out_b = a.stop(), b.stop()
-    assert "Traceback" not in out_a + out_b, out_a + out_b
+    _two_servers_under_load(tmp_path, pg_url)
 
 
 @pytest.mark.slow
 def test_two_servers_one_sqlite_file_stay_exact(tmp_path: Path) -> None:
     """The same load on one SQLite file: the processes' writers take turns (storage.write_turn)."""
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
-    a = Proc(tmp_path / "a", url)
+    _two_servers_under_load(tmp_path, f"sqlite:///{tmp_path / 'shared.db'}")
+
+
+def _two_servers_under_load(tmp_path: Path, db_url: str) -> None:
+    a = Proc(tmp_path / "a", db_url)
     try:
-        b = Proc(tmp_path / "b", url)
+        b = Proc(tmp_path / "b", db_url)
     except Exception:
         a.stop()
         raise

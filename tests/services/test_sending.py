@@ -5,8 +5,6 @@ FailedOperation.InsufficientBalance, and only the account's own senders may send
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from concurrent.futures import Future
 
@@ -20,6 +18,7 @@ from emulator.services.core import Core
 from emulator.services.sending import Receipt
 from emulator.storage.tables import message_recipients, messages, usage_daily
 from tests.services.conftest import WALL, at, bj, compose_for, eml, rcpts, send_api, send_many, send_smtp
+from tests.turn_holder import turn_held_elsewhere
 
 
 def counts(core: Core, account_id: int) -> tuple[int, int, int, int]:
@@ -220,29 +219,12 @@ def test_concurrent_senders_never_overspend_the_free_quota(core: Core) -> None:
     assert len(stored) == 40
 
 
-HOLD_TURN = """
-import sys
-from emulator.storage.db import Database, make_engine
-db = Database(make_engine(sys.argv[1]))
-with db.turn():
-    print("holding", flush=True)
-    sys.stdin.readline()
-"""
-
-
 def test_sends_queued_while_another_process_writes_go_in_one_commit(core: Core) -> None:
     """storage.write_turn: the committer takes in what queued while it waited for its turn, so two
     processes on one SQLite file do not split each other's group commits into halves."""
     a = core.accounts.create("a")
     core.sending.start()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_TURN, str(core.db.engine.url)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdin is not None
-        assert holder.stdout.readline() == b"holding\n"
+    with turn_held_elsewhere(str(core.db.engine.url)) as holder:
         commits = core.sending.held[3]
         first = core.sending.submit(compose_for(core, a.account_id, a.sender, ["first@example.com"]))
         time.sleep(0.3)  # the committer has taken it and waits for the turn
@@ -251,11 +233,7 @@ def test_sends_queued_while_another_process_writes_go_in_one_commit(core: Core) 
             for i in range(9)
         ]
         assert not first.done()
-        holder.stdin.write(b"\n")
-        holder.stdin.flush()
+        holder.release()
         receipts = [f.result(timeout=30) for f in [first, *rest]]
-    finally:
-        holder.kill()
-        holder.wait(10)
     assert len({r.message_pk for r in receipts}) == 10
     assert core.sending.held[3] - commits == 1

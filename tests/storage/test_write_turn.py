@@ -3,8 +3,6 @@ process holds the turn, and goes ahead as soon as that turn ends, or its process
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,15 +12,7 @@ import pytest
 
 from emulator.storage.db import Database, make_engine
 from emulator.storage.write_turn import WriteTurn
-
-HOLDER = """
-import sys
-from emulator.storage.db import Database, make_engine
-db = Database(make_engine(sys.argv[1]))
-with db.turn():
-    print("holding", flush=True)
-    sys.stdin.readline()
-"""
+from tests.turn_holder import turn_held_elsewhere
 
 
 @pytest.fixture
@@ -36,12 +26,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 @pytest.mark.parametrize("release", ["turn ends", "holder killed"])
 def test_a_write_waits_for_another_process_turn(db: Database, release: str) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(db.engine.url)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    try:
-        assert holder.stdout is not None and holder.stdin is not None
-        assert holder.stdout.readline() == b"holding\n"
+    with turn_held_elsewhere(str(db.engine.url)) as holder:
         done = threading.Event()
 
         def write() -> None:
@@ -53,15 +38,11 @@ def test_a_write_waits_for_another_process_turn(db: Database, release: str) -> N
         writer.start()
         assert not done.wait(0.5), "the write went ahead while another process held the turn"
         if release == "turn ends":
-            holder.stdin.write(b"\n")
-            holder.stdin.flush()
+            holder.release()
         else:
             holder.kill()
         assert done.wait(30), "the write did not go ahead once the turn was free"
         writer.join(5)
-    finally:
-        holder.kill()
-        holder.wait(10)
     with db.read() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
 
